@@ -1,0 +1,172 @@
+"""The command line: parse, detect, plugins and corpus-add, with one-line errors and fixed exit codes."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from core.errors import EXIT_USAGE, CoreError, UsageError
+
+EXIT_INTERNAL = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2, as the contract says
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _registry(args):
+    from core.registry import Registry, default_registry
+
+    return Registry(external=False) if args.no_plugins else default_registry()
+
+
+def _source(path: str):
+    from core.api import as_source
+    from core.source import Source
+
+    if path == "-":
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            from core.errors import UnreadableInput
+            raise UnreadableInput("<stdin>: the input is empty")
+        return Source(data, name="<stdin>")
+    return Source.from_path(path) if path else as_source(path)
+
+
+def _write(path: str, text: str, inputs: list[str]) -> None:
+    """Write atomically (temp file, then rename), never over an input file."""
+    target = Path(path)
+    for p in inputs:
+        if p != "-" and target.exists() and Path(p).exists() and target.resolve() == Path(p).resolve():
+            raise UsageError(f"--out {path}: refusing to overwrite the input file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cmd_parse(args) -> int:
+    from core.pipeline import parse_source
+
+    report = parse_source(_source(args.file), registry=_registry(args), layout=args.layout)
+    text = report.to_json(indent=None if args.compact else 1) + "\n"
+    if args.out:
+        _write(args.out, text, [args.file])
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_detect(args) -> int:
+    from core.detect import TIE_MARGIN, detect
+
+    registry = _registry(args)
+    det = detect(_source(args.file), registry.layouts())
+    tied = det.tied
+    if args.json:
+        out = {"file": args.file,
+               "ranking": [{"layout": p.name, "score": round(s, 3), "origin": p.origin} for p, s in det.ranking],
+               "best": det.best.name if det.best else None,
+               "tie": [p.name for p in tied] if len(tied) > 1 else [],
+               "failures": [{"layout": p.name, "error": e} for p, e in det.failures]}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    for p, s in det.ranking:
+        print(f"{s:5.3f}  {p.name:18s} {p.origin}")
+    for p, e in det.failures:
+        print(f"  -    {p.name:18s} detect failed: {e}")
+    for f in registry.failures:
+        print(f"warning: {f}", file=sys.stderr)
+    if len(tied) > 1:
+        names = ", ".join(p.name for p in tied)
+        print(f"tie: {names} score within {TIE_MARGIN} of each other; parse reads the file with each and "
+              f"keeps the one that reads the most cells")
+    elif det.best is None:
+        print("no layout recognises this file")
+    else:
+        print(f"best: {det.best.name}")
+    return 0
+
+
+def cmd_plugins(args) -> int:
+    registry = _registry(args)
+    layouts = registry.layouts()
+    if args.json:
+        out = {"layouts": [{"name": p.name, "origin": p.origin, "version": p.version,
+                            "description": p.description} for p in layouts],
+               "failures": [str(f) for f in registry.failures]}
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 0
+    for p in layouts:
+        print(f"{p.name:18s} {p.origin:24s} {p.version:12s} {p.description}")
+    for f in registry.failures:
+        print(f"warning: {f}")
+    return 0
+
+
+def cmd_corpus_add(args) -> int:
+    from core.corpus import add_case
+
+    written = add_case(Path(args.file), args.name, Path(args.corpus), registry=_registry(args))
+    for p in written:
+        print(f"wrote {p}")
+    print("now check every value of the expected JSON against the document by hand")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = _Parser(prog="python -m core", description="Parse government information disclosure annual reports.")
+    ap.add_argument("--no-plugins", action="store_true", help="use only the built-in layouts")
+    sub = ap.add_subparsers(dest="command", parser_class=_Parser)
+    p = sub.add_parser("parse", help="parse one report and print its JSON")
+    p.add_argument("file", help="the report file, or - for standard input")
+    p.add_argument("--out", "-o", help="write the JSON to this file instead of stdout")
+    p.add_argument("--layout", help="use this layout plugin instead of detecting one")
+    p.add_argument("--compact", action="store_true", help="JSON on one line")
+    p.set_defaults(func=cmd_parse)
+    p = sub.add_parser("detect", help="score every layout plugin on a file, best first")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_detect)
+    p = sub.add_parser("plugins", help="list the installed layout plugins")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_plugins)
+    p = sub.add_parser("corpus-add", help="add a regression case: copy the file, write its expected JSON")
+    p.add_argument("file")
+    p.add_argument("--name", required=True, help="case name (letters, digits, - and _)")
+    p.add_argument("--corpus", default="corpus", help="corpus directory (default: corpus)")
+    p.set_defaults(func=cmd_corpus_add)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not getattr(args, "func", None):
+            raise UsageError("python -m core: a command is needed: parse, detect, plugins or corpus-add")
+        # --no-plugins may also follow the command
+        return args.func(args)
+    except CoreError as e:
+        print(f"error: {e.message}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except Exception as e:
+        if os.environ.get("ZFXXGK_DEBUG"):
+            raise
+        print(f"internal error: {type(e).__name__}: {e} (set ZFXXGK_DEBUG=1 for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,118 @@
+"""The types a layout plugin hands to the core: cells with their place in the source, rows of cells,
+and the registration record of a layout."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+
+from core.errors import PluginError
+
+if TYPE_CHECKING:
+    from core.source import Source
+
+#: Version of the plugin interface. Plugins may declare the version they were written for
+#: (``LayoutPlugin(api_version=...)``); the host refuses a plugin written for a newer interface.
+PLUGIN_API_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell as printed, and where it was read.
+
+    Text layouts give ``line``/``col`` (1-based, of the first character); PDF layouts give ``page``
+    (1-based) and ``bbox`` (x0, y0, x1, y1 in PDF points). An empty ``text`` is a blank cell.
+    """
+
+    text: str
+    line: int | None = None
+    col: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    #: Set by the core when it rewrites ``text`` (traditional to simplified script): the text as printed.
+    printed: str | None = None
+
+    def where(self) -> dict:
+        """Provenance of this cell in the output contract's shape."""
+        out: dict = {}
+        if self.page is not None:
+            out["page"] = self.page
+        if self.bbox is not None:
+            out["bbox"] = [round(v, 1) for v in self.bbox]
+        if self.line is not None:
+            out["line"] = self.line
+        if self.col is not None:
+            out["col"] = self.col
+        out["text"] = self.text if self.printed is None else self.printed
+        return out
+
+
+#: A row of one table, as the layout shows it.
+TABLE = "table"
+#: A line or paragraph of prose (headings included).
+TEXT = "text"
+#: One cell of a table whose row boundaries the layout does not show (one cell per line);
+#: the core regroups consecutive ``CELL`` rows into table rows.
+CELL = "cell"
+
+ROW_KINDS = (TABLE, TEXT, CELL)
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A unit of the document in reading order: a table row, a prose line, or a lone table cell."""
+
+    cells: tuple[Cell, ...]
+    kind: str = TABLE
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cells if c.text)
+
+
+Detector = Callable[["Source"], "float | None"]
+Parser = Callable[["Source"], Iterable[Row]]
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+@dataclass(frozen=True)
+class LayoutPlugin:
+    """Registration record of one input layout.
+
+    :param name: short unique name, lowercase letters, digits and ``-`` (shown by ``detect`` and in
+        ``meta.layout``).
+    :param detect: ``detect(source) -> float | None``: how well the file matches this layout, from 0.0
+        to 1.0, or None when the layout does not apply at all. Must be cheap and must not fail.
+    :param parse: ``parse(source) -> iterable of Row``: the document in reading order.
+    :param description: one line for ``python -m core plugins``.
+    :param api_version: the :data:`PLUGIN_API_VERSION` the plugin was written for.
+    """
+
+    name: str
+    detect: Detector
+    parse: Parser
+    description: str = ""
+    api_version: int = PLUGIN_API_VERSION
+    #: Filled in by the host: "built-in" or the distribution that provided the plugin.
+    origin: str = field(default="", compare=False)
+    version: str = field(default="", compare=False)
+
+    def __post_init__(self):
+        name = str(self.name).strip().lower()
+        if not _NAME.match(name):
+            raise PluginError(f"layout plugin name {self.name!r} must be 2-40 chars of a-z, 0-9 and '-'")
+        object.__setattr__(self, "name", name)
+        if not callable(self.detect) or not callable(self.parse):
+            raise PluginError(f"layout plugin {name!r}: detect and parse must be callables")
+        if not isinstance(self.api_version, int) or self.api_version > PLUGIN_API_VERSION:
+            raise PluginError(
+                f"layout plugin {name!r} needs plugin interface {self.api_version}; "
+                f"this version of the core provides {PLUGIN_API_VERSION}"
+            )
+
+
+def text_rows(lines: Sequence[str], kind: str = TEXT) -> list[Row]:
+    """Every line as a one-cell row of ``kind``, with its line number; blank lines dropped."""
+    return [Row((Cell(s.strip(), line=i, col=len(s) - len(s.lstrip()) + 1),), kind)
+            for i, s in enumerate(lines, 1) if s.strip()]

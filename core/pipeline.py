@@ -1,0 +1,186 @@
+"""From a source to a checked report: choose the layout, read its rows, map them onto the template."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from core.checks import run_checks
+from core.detect import Detection, detect
+from core.errors import CoreError, NotAReport, UnreadableInput
+from core.layout import LayoutPlugin, Row
+from core.mapping import check_s3_header, map_active_disclosure, map_applications, map_review_litigation
+from core.meta import decide_format, find_organ, find_year
+from core.registry import Registry, default_registry
+from core.report import ERROR, INFO, WARNING, Report
+from core.sections import Sections, split_sections
+from core.source import Source
+from core.tables import table_rows
+from core.template import PROSE_SECTIONS, SECTIONS
+from core.text import looks_traditional, norm, to_simplified
+
+FIRST_TEMPLATE_YEAR = 2019
+_REPORT_WORDS = re.compile(r"年度报告|年报|工作报告")
+
+
+def parse_source(source: Source, registry: Registry | None = None, layout: str | None = None) -> Report:
+    """Parse one source with the best layout (or the one named), and return the checked report."""
+    registry = registry or default_registry()
+    layouts = registry.layouts()
+    detection = detect(source, layouts)
+    if layout:
+        chosen = [registry.layout(layout)]
+    else:
+        chosen = detection.tied
+        if not chosen:
+            raise UnreadableInput(f"{source.name}: no installed layout can read this file "
+                                  f"({_what_it_is(source)})")
+    attempts: list[tuple[Report, LayoutPlugin]] = []
+    errors: list[CoreError] = []
+    for plugin in chosen:
+        try:
+            attempts.append((build_report(read_rows(plugin, source), source, plugin, detection), plugin))
+        except CoreError as e:
+            errors.append(e)
+    if not attempts:
+        raise errors[0]
+    report, plugin = max(attempts, key=lambda rp: _quality(rp[0]))
+    if len(chosen) > 1:
+        names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for p in chosen)
+        report.note(INFO, "layout_tie", "meta.layout",
+                    f"layouts scored within the tie margin: {names}; each was parsed and {plugin.name} "
+                    f"read the most cells with the fewest warnings")
+    for p, reason in detection.failures:
+        report.note(WARNING, "plugin_failed", "meta.layout_scores", f"layout {p.name} failed to detect: {reason}")
+    for failure in registry.failures:
+        report.note(WARNING, "plugin_failed", "meta.layout_scores", str(failure))
+    return report
+
+
+def read_rows(plugin: LayoutPlugin, source: Source) -> list[Row]:
+    try:
+        rows = list(plugin.parse(source))
+    except CoreError:
+        raise
+    except (MemoryError, RecursionError):
+        raise UnreadableInput(f"{source.name}: too large or too deeply nested to read") from None
+    except Exception as e:  # a plugin bug must be one line, not a traceback
+        raise UnreadableInput(f"{source.name}: layout {plugin.name} could not read it "
+                              f"({type(e).__name__}: {e})") from None
+    if not rows:
+        raise UnreadableInput(f"{source.name}: no text found")
+    return rows
+
+
+def _quality(report: Report) -> tuple:
+    cells = sum(1 for row in report.applications.values() for v in row.values() if v is not None)
+    cells += sum(1 for v in report.active_disclosure.values() if v is not None)
+    cells += sum(1 for g in report.review_litigation.values() for v in g.values() if v is not None)
+    return (cells, -len(report.warnings), -len(report.failed_checks))
+
+
+def _what_it_is(source: Source) -> str:
+    head = source.head
+    if head.startswith(b"%PDF"):
+        return "a PDF"
+    if head.startswith(b"PK"):
+        return "a zip archive"
+    return "binary data" if source.looks_binary() else "text in no known layout"
+
+
+# --- building the report ----------------------------------------------------------------------------
+
+def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
+    report = Report()
+    for level, code, message in source.notes:
+        report.note(level, code, "meta.source", message)
+    all_text = "\n".join(r.text for r in rows)
+    script = "simplified"
+    if looks_traditional(all_text):
+        script = "traditional"
+        rows = _simplify(rows)
+        report.note(INFO, "script_converted", "meta.script", "traditional characters converted to simplified")
+    sections = split_sections(rows)
+    head_text = "\n".join(r.text for r in sections.preamble)
+    body_text = "\n".join(r.text for r in sections.rows("overview"))
+    year, year_how = find_year(head_text, body_text)
+    _refuse_if_not_a_report(sections, year, year_how, head_text)
+
+    table_text = "\n".join(r.text for key in ("active_disclosure", "applications") for r in sections.rows(key))
+    fmt, fmt_how, conflict = decide_format(table_text, year)
+    if conflict:
+        report.note(WARNING, "format_conflict", "meta.format",
+                    f"the tables are in the {fmt} format but the report is on {year}")
+    report.meta = {
+        "source": source.name,
+        "layout": plugin.name,
+        "layout_scores": dict(sorted(detection.scores.items(), key=lambda kv: -kv[1])),
+        "format": fmt,
+        "year": year,
+        "organ": find_organ(head_text),
+        "script": script,
+    }
+    if source.encoding:
+        report.meta["encoding"] = source.encoding
+    report.note(INFO, "year_found", "meta.year", f"statistics year {year} from the {year_how}")
+    report.note(INFO, "format_found", "meta.format", f"{fmt} format, from the {fmt_how}")
+
+    for spec in SECTIONS:
+        if spec.key not in sections.heading:
+            level = WARNING if spec.key in PROSE_SECTIONS else ERROR
+            report.note(level, "section_missing", spec.key,
+                        f"section {spec.numeral}、{spec.titles[0]} was not found")
+    if "active_disclosure" in sections.heading:
+        map_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, report)
+    if "applications" in sections.heading:
+        trows = table_rows(sections.rows("applications"))
+        check_s3_header(_header_text(trows), report)
+        map_applications(trows, fmt, report)
+    if "review_litigation" in sections.heading:
+        map_review_litigation(table_rows(sections.rows("review_litigation")), report)
+    run_checks(report, fmt)
+    for key in PROSE_SECTIONS:
+        if key in sections.heading:
+            report.text[key] = _prose(sections.heading[key], sections.rows(key))
+    return report
+
+
+def _simplify(rows: list[Row]) -> list[Row]:
+    out = []
+    for row in rows:
+        cells = tuple(replace(c, text=to_simplified(c.text), printed=c.text) if c.text else c for c in row.cells)
+        out.append(Row(cells, row.kind))
+    return out
+
+
+def _header_text(trows) -> str:
+    parts = []
+    for tr in trows:
+        if tr.has_numbers:
+            parts.extend(c.text for c in tr.labels[:-1])
+            break
+        parts.extend(c.text for c in tr.labels)
+    return " ".join(parts)
+
+
+def _prose(heading: Row, rows: list[Row]) -> str:
+    lines = [_printed(heading)] + [_printed(r) for r in rows]
+    return "\n".join(line for line in lines if line)
+
+
+def _printed(row: Row) -> str:
+    return " ".join((c.printed if c.printed is not None else c.text).strip() for c in row.cells if c.text.strip())
+
+
+def _refuse_if_not_a_report(sections: Sections, year: int | None, year_how: str, head_text: str) -> None:
+    if year is not None and year < FIRST_TEMPLATE_YEAR and year_how in ("title", "statistics period"):
+        raise NotAReport(f"report on {year} predates the 2019 template (国办公开办函〔2019〕60号); "
+                         f"only reports on 2019 and later are parsed")
+    found = len(sections.heading)
+    has_tables = any(k in sections.heading for k in ("applications", "review_litigation"))
+    if found >= 3 and has_tables:
+        return
+    if year is not None and year < FIRST_TEMPLATE_YEAR:
+        raise NotAReport(f"report on {year} predates the 2019 template; only reports on 2019 and later are parsed")
+    if not _REPORT_WORDS.search(norm(head_text)) or found < 2:
+        raise NotAReport("not a government information disclosure annual report of the 2019/2021 template "
+                         f"({found} of its 6 section headings found)")

@@ -1,0 +1,132 @@
+"""Table rows as the mapping sees them: label cells, then value cells, fitted to a known column count."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from core.layout import CELL, TABLE, Cell, Row
+from core.values import BLANK, LABEL, Reading, read_cell
+
+_BLANK = Reading(BLANK)
+
+
+@dataclass
+class Slot:
+    """One value cell: its reading and the cell it was read from (None for a cell the layout left out)."""
+
+    reading: Reading
+    cell: Cell | None
+
+    @property
+    def key(self):
+        return (self.reading.kind, self.reading.value)
+
+
+@dataclass
+class TableRow:
+    labels: list[Cell] = field(default_factory=list)
+    values: list[Slot] = field(default_factory=list)
+    #: Text cells printed where numbers were expected (after the first number of the row).
+    stray: list[Cell] = field(default_factory=list)
+
+    @property
+    def has_numbers(self) -> bool:
+        return any(s.reading.kind not in (BLANK, LABEL) for s in self.values)
+
+    @property
+    def label(self) -> Cell | None:
+        return self.labels[-1] if self.labels else None
+
+
+def table_rows(rows: list[Row]) -> list[TableRow]:
+    """The table rows among ``rows``: TABLE rows as they are, runs of lone CELLs regrouped into rows
+    (a label after a value starts a new row), prose skipped."""
+    out: list[TableRow] = []
+    stream: TableRow | None = None
+    for row in rows:
+        if row.kind == CELL:
+            for cell in row.cells:
+                r = read_cell(cell.text)
+                if r.kind == LABEL:
+                    if stream is None or stream.values:
+                        stream = TableRow()
+                        out.append(stream)
+                    stream.labels.append(cell)
+                else:
+                    if stream is None:
+                        stream = TableRow()
+                        out.append(stream)
+                    stream.values.append(Slot(r, cell))
+            continue
+        stream = None
+        if row.kind != TABLE:
+            continue
+        out.append(_split_table_row(row.cells))
+    return out
+
+
+def _split_table_row(cells) -> TableRow:
+    tr = TableRow()
+    readings = [read_cell(c.text) for c in cells]
+    first_num = next((i for i, r in enumerate(readings) if r.is_value and r.kind != BLANK), len(cells))
+    last_label = max((i for i in range(first_num) if readings[i].kind == LABEL), default=-1)
+    for i in range(0, last_label + 1):
+        if readings[i].kind == LABEL:
+            tr.labels.append(cells[i])
+    for i in range(last_label + 1, len(cells)):
+        if readings[i].kind == LABEL:
+            tr.stray.append(cells[i])
+            tr.values.append(Slot(Reading(LABEL), cells[i]))
+        else:
+            tr.values.append(Slot(readings[i], cells[i]))
+    return tr
+
+
+@dataclass
+class Fit:
+    slots: list[Slot | None]       # None: the cell could not be read with certainty
+    note: tuple[str, str] | None   # (level, message) about how the values were fitted
+    candidates: int = 1
+
+
+def fit_values(values: list[Slot], n: int, consistent=None) -> Fit:
+    """Place a row's value cells into ``n`` columns.
+
+    Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
+    has more or fewer numbers than columns, every placement is tried; ``consistent(slots)`` (the row's own
+    arithmetic) keeps the plausible ones, and a column gets a value only when all of them agree on it.
+    """
+    vals = list(values)
+    trailing = 0
+    while vals and vals[-1].reading.kind == BLANK:
+        vals.pop()
+        trailing += 1
+    while len(vals) > n and vals[0].reading.kind == BLANK:
+        vals.pop(0)
+    if len(vals) == n:
+        return Fit(vals, None)
+    if len(vals) < n and len(vals) + trailing >= n:
+        return Fit(vals + [Slot(_BLANK, None)] * (n - len(vals)), None)
+    if len(vals) > n:
+        cands = [vals[i:i + n] for i in range(len(vals) - n + 1)]
+        what = f"{len(vals)} values for {n} columns"
+    else:
+        missing = n - len(vals)
+        if missing > 3:
+            return Fit([None] * n, ("warning", f"{len(vals)} values for {n} columns"), 0)
+        cands = []
+        for gaps in combinations(range(n), missing):
+            it = iter(vals)
+            cands.append([Slot(_BLANK, None) if i in gaps else next(it) for i in range(n)])
+        what = f"{len(vals)} values for {n} columns"
+    kept = [c for c in cands if consistent(c)] if consistent else cands
+    pool = kept or cands
+    slots: list[Slot | None] = []
+    for col in range(n):
+        keys = {c[col].key for c in pool}
+        slots.append(pool[0][col] if len(keys) == 1 else None)
+    if None in slots:
+        return Fit(slots, ("warning", f"{what}; the cells could not be placed"), len(pool))
+    if len(vals) > n:
+        return Fit(slots, ("info", f"{what}; every placement gives the same values"), len(pool))
+    return Fit(slots, ("info", f"{what}; the row's arithmetic places the blank"), len(pool))

@@ -1,0 +1,48 @@
+"""Helpers the text layouts share: reading lines safely and cutting a line into positioned cells."""
+from __future__ import annotations
+
+import re
+
+from core.errors import CoreError
+from core.layout import TABLE, Cell, Row
+from core.source import Source
+
+_NUMBER_LINE = re.compile(r"^\s*[+-]?\d[\d,.]*\s*$")
+
+
+def lines_or_none(source: Source) -> list[str] | None:
+    """The source's lines, or None when it is not text (for ``detect``, which must not raise)."""
+    if source.looks_binary():
+        return None
+    try:
+        return source.lines
+    except CoreError:
+        return None
+
+
+def split_row(line: str, lineno: int, sep: str, strip_outer: bool = False) -> Row:
+    """A table row from one line cut at ``sep``, each cell with its 1-based column."""
+    parts = line.split(sep)
+    starts, pos = [], 0
+    for p in parts:
+        starts.append(pos)
+        pos += len(p) + len(sep)
+    if strip_outer:
+        if parts and not parts[0].strip():
+            parts, starts = parts[1:], starts[1:]
+        if parts and not parts[-1].strip():
+            parts, starts = parts[:-1], starts[:-1]
+    cells = []
+    for p, start in zip(parts, starts):
+        lead = len(p) - len(p.lstrip())
+        cells.append(Cell(p.strip(), line=lineno, col=start + lead + 1))
+    return Row(tuple(cells), TABLE)
+
+
+def saturate(count: int, enough: int) -> float:
+    """0..1: how far ``count`` goes towards ``enough`` lines of evidence."""
+    return min(1.0, count / enough)
+
+
+def is_number_line(line: str) -> bool:
+    return bool(_NUMBER_LINE.match(line))

@@ -1,0 +1,62 @@
+"""Layout: one cell per line with blank lines between cells, where each extra blank line is an empty
+cell (text copied out of web tables cell by cell)."""
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+from core.layout import CELL, Cell, LayoutPlugin, Row
+from core.source import Source
+from plugins._lines import is_number_line, lines_or_none, saturate
+
+
+def detect(source: Source) -> float | None:
+    lines = lines_or_none(source)
+    if lines is None:
+        return None
+    filled = [i for i, s in enumerate(lines) if s.strip()]
+    if not filled:
+        return 0.0
+    separated = sum(1 for i in filled if i + 1 >= len(lines) or not lines[i + 1].strip())
+    delimited = sum(1 for i in filled if "|" in lines[i] or "\t" in lines[i])
+    numbers = sum(1 for i in filled if is_number_line(lines[i]))
+    score = separated / len(filled) * (1 - delimited / len(filled)) * saturate(numbers, 80)
+    return round(score, 3)
+
+
+def parse(source: Source) -> list[Row]:
+    out: list[Row] = []
+    lines = source.lines
+    parts: list[str] = []
+    start = 0
+    blanks = 0
+    seen_cell = False
+    for i, line in enumerate(lines, 1):
+        if line.strip():
+            if not parts:
+                # Blank lines beyond the one that separates two cells stand for empty cells.
+                if seen_cell:
+                    for k in range(blanks - 1):
+                        out.append(Row((Cell("", line=i - blanks + 1 + k),), CELL))
+                start = i
+            parts.append(line.strip())
+            blanks = 0
+        else:
+            if parts:
+                out.append(_cell(parts, start, lines))
+                parts = []
+                seen_cell = True
+            blanks += 1
+    if parts:
+        out.append(_cell(parts, start, lines))
+    return out
+
+
+def _cell(parts: list[str], start: int, lines: list[str]) -> Row:
+    # A cell wrapped over several lines ("結果" / "糾正") is one cell; CJK text joins without a space.
+    first = lines[start - 1]
+    return Row((Cell("".join(parts), line=start, col=len(first) - len(first.lstrip()) + 1),), CELL)
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(name="blank-line-cells", detect=detect, parse=parse,
+                         description="one cell per line, blank lines between, an extra blank line = empty cell")]

@@ -1,0 +1,51 @@
+"""Layout: Markdown pipe tables ("| a | b |" with a "|---|" rule), as converters and LLMs write them."""
+from __future__ import annotations
+
+import re
+
+from core.hookspecs import hookimpl
+from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.source import Source
+from plugins._lines import lines_or_none, saturate, split_row
+
+_RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+
+
+def detect(source: Source) -> float | None:
+    lines = lines_or_none(source)
+    if lines is None:
+        return None
+    rows = rules = other = 0
+    for line in lines:
+        s = line.strip()
+        if _RULE.match(s):
+            rules += 1
+        elif s.startswith("|") and s.endswith("|") and s.count("|") >= 3:
+            rows += 1
+        elif "|" in s or "\t" in s:
+            other += 1
+    if not rows or not rules:
+        return 0.0
+    return round(rows / (rows + other) * saturate(rows, 30), 3)
+
+
+def parse(source: Source) -> list[Row]:
+    out = []
+    for i, line in enumerate(source.lines, 1):
+        s = line.strip()
+        if not s or _RULE.match(s):
+            continue
+        if s.startswith("|"):
+            # "\|" is a literal pipe inside a cell.
+            row = split_row(line.replace("\\|", "\x00"), i, "|", strip_outer=True)
+            out.append(Row(tuple(Cell(c.text.replace("\x00", "|"), line=c.line, col=c.col) for c in row.cells),
+                           row.kind))
+        else:
+            out.append(Row((Cell(s, line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+    return out
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(name="markdown-table", detect=detect, parse=parse,
+                         description='Markdown pipe tables with a "|---|" rule')]

@@ -1,0 +1,51 @@
+"""Layout: one table cell per line, each ending in " |", with runs of "|" standing for merged cells."""
+from __future__ import annotations
+
+import re
+
+from core.hookspecs import hookimpl
+from core.layout import CELL, TEXT, Cell, LayoutPlugin, Row
+from core.source import Source
+from plugins._lines import lines_or_none, saturate
+
+# "text |", "text | |||", or a bare "|" run for an empty cell; no "|" with text after it.
+_CELL_LINE = re.compile(r"^(?P<text>[^|]*?)\s*\|[|\s]*$")
+_ROW_LINE = re.compile(r"[^|\s][^|]*\|[^|]*[^|\s]")
+
+
+def detect(source: Source) -> float | None:
+    lines = lines_or_none(source)
+    if lines is None:
+        return None
+    cells = rows = 0
+    for line in lines:
+        if "|" not in line:
+            continue
+        if _CELL_LINE.match(line):
+            cells += 1
+        elif _ROW_LINE.search(line):
+            rows += 1
+    if not cells:
+        return 0.0
+    return round(cells / (cells + rows) * saturate(cells, 60), 3)
+
+
+def parse(source: Source) -> list[Row]:
+    out = []
+    for i, line in enumerate(source.lines, 1):
+        if not line.strip():
+            continue
+        m = _CELL_LINE.match(line)
+        if m:
+            text = m.group("text").strip()
+            col = len(line) - len(line.lstrip()) + 1
+            out.append(Row((Cell(text, line=i, col=col),), CELL))
+        else:
+            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+    return out
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(name="pipe-cells", detect=detect, parse=parse,
+                         description='one cell per line ending in " |", "|" runs for merged cells')]

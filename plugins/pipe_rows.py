@@ -1,0 +1,52 @@
+"""Layout: whole table rows on one line with cells joined by " | " (web pages scraped to text)."""
+from __future__ import annotations
+
+import re
+
+from core.hookspecs import hookimpl
+from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.source import Source
+from plugins._lines import lines_or_none, saturate, split_row
+
+_ROW = re.compile(r"[^|\s][^|]*\|[^|]*[^|\s]")     # text, a pipe, more text
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")            # a Markdown table rule belongs to markdown-table
+
+
+def detect(source: Source) -> float | None:
+    lines = lines_or_none(source)
+    if lines is None:
+        return None
+    rows = md = cells = 0
+    for line in lines:
+        if "|" not in line:
+            continue
+        s = line.strip()
+        if _RULE.match(s):
+            md += 3
+        elif s.startswith("|"):
+            md += 1
+        elif _ROW.search(s):
+            rows += 1
+        else:
+            cells += 1
+    if not rows:
+        return 0.0
+    return round(rows / (rows + md + cells) * saturate(rows, 30), 3)
+
+
+def parse(source: Source) -> list[Row]:
+    out = []
+    for i, line in enumerate(source.lines, 1):
+        if not line.strip():
+            continue
+        if "|" in line:
+            out.append(split_row(line, i, "|"))
+        else:
+            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+    return out
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(name="pipe-rows", detect=detect, parse=parse,
+                         description='table rows on one line, cells joined by " | "')]

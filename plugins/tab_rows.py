@@ -1,0 +1,40 @@
+"""Layout: tab-separated table rows (text out of a PDF or a spreadsheet), alone or inside Markdown."""
+from __future__ import annotations
+
+from core.hookspecs import hookimpl
+from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.source import Source
+from plugins._lines import lines_or_none, saturate, split_row
+
+
+def detect(source: Source) -> float | None:
+    lines = lines_or_none(source)
+    if lines is None:
+        return None
+    tabbed = piped = 0
+    for line in lines:
+        if "\t" in line and sum(1 for p in line.split("\t") if p.strip()) >= 2:
+            tabbed += 1
+        elif "|" in line:
+            piped += 1
+    if not tabbed:
+        return 0.0
+    return round(tabbed / (tabbed + piped) * saturate(tabbed, 30), 3)
+
+
+def parse(source: Source) -> list[Row]:
+    out = []
+    for i, line in enumerate(source.lines, 1):
+        if not line.strip():
+            continue
+        if "\t" in line:
+            out.append(split_row(line, i, "\t"))
+        else:
+            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+    return out
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(name="tab-rows", detect=detect, parse=parse,
+                         description="tab-separated table rows, also inside Markdown")]

@@ -37,12 +37,16 @@ def _source(path: str):
     return Source.from_path(path) if path else as_source(path)
 
 
-def _write(path: str, text: str, inputs: list[str]) -> None:
-    """Write atomically (temp file, then rename), never over an input file."""
+def _refuse_overwrite(path: str, inputs: list[str]) -> None:
     target = Path(path)
     for p in inputs:
         if p != "-" and target.exists() and Path(p).exists() and target.resolve() == Path(p).resolve():
             raise UsageError(f"--out {path}: refusing to overwrite the input file")
+
+
+def _write(path: str, text: str) -> None:
+    """Write atomically (temp file, then rename), so an interrupted run leaves no half-written file."""
+    target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
@@ -57,10 +61,12 @@ def _write(path: str, text: str, inputs: list[str]) -> None:
 def cmd_parse(args) -> int:
     from core.pipeline import parse_source
 
+    if args.out:
+        _refuse_overwrite(args.out, [args.file])
     report = parse_source(_source(args.file), registry=_registry(args), layout=args.layout)
     text = report.to_json(indent=None if args.compact else 1) + "\n"
     if args.out:
-        _write(args.out, text, [args.file])
+        _write(args.out, text)
     else:
         sys.stdout.write(text)
     return 0

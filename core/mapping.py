@@ -196,16 +196,17 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report) -> None:
     for g, rids in by_group.items():
         members = [r.id for r in m.spec if r.group == g]
         missing = [r for r in members if r not in placed]
-        for rid in rids:
-            if missing:
-                report.note(WARNING, "row_placed_by_position", f"applications.{rid}",
-                            f"row without its label, and group {m.groups[g].number}{m.groups[g].label} "
-                            f"lacks {len(missing)} row(s): its place is uncertain")
+        name = f"{m.groups[g].number}{m.groups[g].label}"
+        if missing:
+            for rid in rids:
                 placed[rid] = (TableRow(values=[]), "uncertain")
-            else:
-                report.note(INFO, "row_placed_by_position", f"applications.{rid}",
-                            f"row printed without its label; placed by its position in group "
-                            f"{m.groups[g].number}{m.groups[g].label}")
+            report.note(WARNING, "row_placed_by_position", f"applications.{g}",
+                        f"{len(rids)} row(s) of group {name} printed without labels, and the group lacks "
+                        f"{len(missing)} row(s): which row is which is uncertain, so their cells are null")
+        else:
+            report.note(INFO, "row_placed_by_position", f"applications.{g}",
+                        f"{len(rids)} row(s) of group {name} printed without labels; placed by their position "
+                        f"in the group, which has exactly its {len(members)} rows: " + ", ".join(rids))
 
     for r in m.spec:
         if r.id not in placed:

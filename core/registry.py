@@ -25,6 +25,7 @@ BUILTIN_PLUGINS = (
     "plugins.tab_rows",
     "plugins.blank_line_cells",
     "plugins.markdown_table",
+    "plugins.plain_text",
     "plugins.html",
     "plugins.docx",
     "plugins.word97",

@@ -11,6 +11,9 @@ from core.errors import UnreadableInput
 #: is refused before it is read, so memory stays bounded.
 MAX_BYTES = 64 * 1024 * 1024
 
+_CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b)
+#: Formats that are never text, whatever their bytes decode to: PDF, zip (docx), OLE2 (doc/wps), images.
+_BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
@@ -60,15 +63,21 @@ class Source:
         """The first 4 KiB, for cheap byte-signature checks in ``detect``."""
         return self.data[:4096]
 
-    def looks_binary(self) -> bool:
+    @cached_property
+    def binary(self) -> bool:
         """True when the bytes cannot be text (NUL bytes outside UTF-16, or control-byte noise)."""
         head = self.head
+        if head.lstrip()[:8].startswith(_BINARY_SIGNATURES):
+            return True
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             return False
         if b"\x00" in head:
             return True
-        ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+        ctrl = len(head) - len(head.translate(None, _CONTROL))
         return ctrl > len(head) * 0.05
+
+    def looks_binary(self) -> bool:
+        return self.binary
 
     @cached_property
     def text(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 _DROP = str.maketrans("", "", " \t\u3000\u00a0\u200b\ufeff*#“”\"'‘’「」『』`")
 _FOLD = str.maketrans({"﹙": "(", "﹚": ")", "〔": "(", "〕": ")", "【": "(", "】": ")", "，": ",", "、": "、",
@@ -51,11 +52,24 @@ def looks_traditional(text: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _converter():
-    import opencc  # imported only for traditional documents: its dictionaries take ~10 ms to load
+def _t2s_table() -> dict[int, str]:
+    """OpenCC's traditional-to-simplified character dictionary as a str.translate table.
 
-    return opencc.OpenCC("t2s")
+    Character-level conversion is what label matching needs; OpenCC's phrase segmentation (which only
+    changes a few context-dependent characters) costs ~100x more per report, and the printed text is kept
+    for the output anyway.
+    """
+    import opencc
+
+    table: dict[int, str] = {}
+    path = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            src, _, dst = line.rstrip("\n").partition("\t")
+            if len(src) == 1 and dst:
+                table[ord(src)] = dst.split(" ")[0]
+    return table
 
 
 def to_simplified(text: str) -> str:
-    return _converter().convert(text) if text else text
+    return text.translate(_t2s_table()) if text else text

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|亿元|万)$")
@@ -35,6 +36,7 @@ def _number(s: str) -> int | float:
     return int(s) if "." not in s else (int(f) if f == int(f) and s.endswith(".0") else f)
 
 
+@lru_cache(maxsize=4096)
 def read_cell(text: str) -> Reading:
     t = unicodedata.normalize("NFKC", text).strip()
     t = "".join(t.split())

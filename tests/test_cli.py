@@ -1,0 +1,104 @@
+"""The command line: output contract, one-line errors and distinct exit codes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import seed_cases
+
+SEEDS = seed_cases()
+needs_seeds = pytest.mark.skipif(not SEEDS, reason="../shared/seeds is not beside the project")
+
+MINIMAL_2016 = "某某县2016年政府信息公开工作年度报告\n一、概述\n2016年，我县主动公开政府信息1200条。\n二、主动公开政府信息情况\n全年公开文件35件。\n"
+NOTICE = ("关于做好2024年政务公开工作的通知\n各乡镇人民政府：\n为深入推进政府信息公开工作，现就有关事项通知如下。\n"
+          "一、提高认识\n二、加强政策解读\n三、做好依申请公开\n")
+
+
+def _one_line_error(p, code):
+    assert p.returncode == code, p.stderr
+    err = p.stderr.decode().strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in p.stderr.decode()
+    assert p.stdout == b""
+    return err[0]
+
+
+@needs_seeds
+def test_parse_prints_the_contract(cli):
+    p = cli("parse", SEEDS[0])
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    assert list(out) == ["meta", "active_disclosure", "applications", "review_litigation", "text",
+                         "provenance", "checks", "diagnostics"]
+    assert {"source", "layout", "layout_scores", "format", "year", "organ", "script"} <= set(out["meta"])
+    assert set(out["text"]) == {"overview", "problems", "other_matters"}
+
+
+@needs_seeds
+def test_parse_from_stdin_and_to_a_file(cli, tmp_path):
+    data = SEEDS[1].read_bytes()
+    p = cli("parse", "-", stdin=data)
+    assert p.returncode == 0 and json.loads(p.stdout)["meta"]["source"] == "<stdin>"
+    out = tmp_path / "sub" / "r.json"
+    p = cli("parse", SEEDS[1], "--out", out)
+    assert p.returncode == 0 and p.stdout == b""
+    assert json.loads(out.read_text(encoding="utf-8"))["meta"]["format"] == "2019"
+    assert not [f for f in out.parent.iterdir() if f.name.endswith(".tmp")]
+
+
+def test_out_never_overwrites_the_input(cli, tmp_path):
+    f = tmp_path / "r.txt"
+    f.write_text(MINIMAL_2016, encoding="utf-8")
+    _one_line_error(cli("parse", f, "--out", f), 2)
+    assert f.read_text(encoding="utf-8") == MINIMAL_2016
+
+
+@pytest.mark.parametrize("content, code, words", [
+    (None, 3, "no such file"),
+    (b"", 3, "empty"),
+    (b"   \n\n", 3, "empty"),
+    (bytes(range(256)) * 40, 3, "binary"),
+    (b"\x00\x01\x02 report \x00", 3, "binary"),
+    (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> trunc", 3, "pdf"),
+    (b"PK\x03\x04 not really a zip", 3, ""),
+    (MINIMAL_2016.encode(), 4, "2016"),
+    (NOTICE.encode(), 4, "not a government information disclosure annual report"),
+])
+def test_bad_input_is_one_line_and_a_distinct_code(cli, tmp_path, content, code, words):
+    f = tmp_path / "input.txt"
+    if content is not None:
+        f.write_bytes(content)
+    line = _one_line_error(cli("parse", f), code)
+    assert words.lower() in line.lower()
+
+
+def test_a_directory_is_unreadable(cli, tmp_path):
+    assert "directory" in _one_line_error(cli("parse", tmp_path), 3)
+
+
+@pytest.mark.parametrize("args", [(), ("parse",), ("frobnicate",), ("parse", "x", "--bogus"),
+                                  ("parse", "x", "--layout", "no-such-layout")])
+def test_usage_errors_exit_2(cli, tmp_path, args):
+    if "x" in args:
+        (tmp_path / "x").write_text(MINIMAL_2016, encoding="utf-8")
+    p = cli(*args, cwd=tmp_path) if args and "x" in args else cli(*args)
+    _one_line_error(p, 2)
+
+
+@needs_seeds
+def test_detect_lists_every_layout_best_first(cli):
+    p = cli("detect", "--json", SEEDS[3])
+    out = json.loads(p.stdout)
+    scores = [r["score"] for r in out["ranking"]]
+    assert scores == sorted(scores, reverse=True)
+    assert out["best"] == "tab-rows" and out["tie"] == []
+    text = cli("detect", SEEDS[3]).stdout.decode()
+    assert "best: tab-rows" in text
+
+
+def test_plugins_lists_origins_and_versions(cli):
+    p = cli("plugins", "--json")
+    out = json.loads(p.stdout)
+    builtins = [x for x in out["layouts"] if x["origin"] == "built-in"]
+    assert {"pipe-cells", "pipe-rows", "tab-rows", "blank-line-cells", "markdown-table"} <= {x["name"] for x in builtins}
+    assert all(x["version"] for x in builtins)

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from core.labels import similarity
 from core.report import ERROR, INFO, WARNING, Report
-from core.tables import Fit, Slot, TableRow, fit_values
+from core.tables import Fit, Slot, TableRow, fit_values, grid_start
 from core.template import (S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS, S3_ROWS,
                            S4_FIELDS, S3Row, s3_groups)
 from core.text import norm, split_numbering
@@ -147,7 +147,8 @@ def _row_sum_ok(slots: list[Slot]) -> bool:
     return sum(nums[:6]) == nums[6]
 
 
-def map_applications(rows: list[TableRow], fmt: str, report: Report) -> None:
+def map_applications(rows: list[TableRow], fmt: str, report: Report, header_start: int | None = None) -> None:
+    """Place section 三's rows; ``header_start`` is the index of the 自然人 header cell in a gridded table."""
     m = _S3Matcher(fmt)
     cursor, group = 0, None
     placed: dict[str, tuple[TableRow, str]] = {}
@@ -208,6 +209,7 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report) -> None:
                         f"{len(rids)} row(s) of group {name} printed without labels; placed by their position "
                         f"in the group, which has exactly its {len(members)} rows: " + ", ".join(rids))
 
+    start = grid_start([tr for tr, _how in placed.values() if tr.values], len(S3_COLUMNS), header_start)
     for r in m.spec:
         if r.id not in placed:
             report.note(WARNING, "row_not_found", f"applications.{r.id}",
@@ -217,7 +219,8 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report) -> None:
         if how == "uncertain":
             report.applications[r.id] = {c: None for c in S3_COLUMNS}
             continue
-        fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok)
+        offset = None if start is None or tr.start is None else start - tr.start
+        fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
         _fit_note(report, f"applications.{r.id}", fit, "values_fitted")
         report.applications[r.id] = {
             col: _store(report, "applications", f"{r.id}.{col}", slot)

@@ -14,8 +14,8 @@ from core.registry import Registry, default_registry
 from core.report import ERROR, INFO, WARNING, Report
 from core.sections import Sections, split_sections
 from core.source import Source
-from core.tables import table_rows
-from core.template import PROSE_SECTIONS, SECTIONS
+from core.tables import header_column, table_rows
+from core.template import PROSE_SECTIONS, S3_COLUMN_LABELS, SECTIONS
 from core.text import looks_traditional, norm, to_simplified
 
 FIRST_TEMPLATE_YEAR = 2019
@@ -132,9 +132,10 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
     if "active_disclosure" in sections.heading:
         map_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, report)
     if "applications" in sections.heading:
-        trows = table_rows(sections.rows("applications"))
+        raw = sections.rows("applications")
+        trows = table_rows(raw)
         check_s3_header(_header_text(trows), report)
-        map_applications(trows, fmt, report)
+        map_applications(trows, fmt, report, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
     if "review_litigation" in sections.heading:
         map_review_litigation(table_rows(sections.rows("review_litigation")), report)
     run_checks(report, fmt)
@@ -171,16 +172,24 @@ def _printed(row: Row) -> str:
     return " ".join((c.printed if c.printed is not None else c.text).strip() for c in row.cells if c.text.strip())
 
 
+_OTHER_DOCUMENT = re.compile(r"(通知|通报|工作要点|要点|实施方案|方案|意见|办法|规定|决定|批复|函|计划|纪要)$")
+
+
 def _refuse_if_not_a_report(sections: Sections, year: int | None, year_how: str, head_text: str) -> None:
     if year is not None and year < FIRST_TEMPLATE_YEAR and year_how in ("title", "statistics period"):
         raise NotAReport(f"report on {year} predates the 2019 template (国办公开办函〔2019〕60号); "
                          f"only reports on 2019 and later are parsed")
-    found = len(sections.heading)
-    has_tables = any(k in sections.heading for k in ("applications", "review_litigation"))
-    if found >= 3 and has_tables:
+    title = next((r.text for r in sections.preamble[:8] if len(norm(r.text)) >= 6), "")
+    kind = _OTHER_DOCUMENT.search(norm(title).rstrip("。.:"))
+    if kind and not _REPORT_WORDS.search(norm(title)[-8:]):
+        raise NotAReport(f"not an annual report: the document is a {kind.group(1)} ({title.strip()[:40]})")
+    # Section titles listed in a notice have no content under them; a report's sections do.
+    filled = [k for k in sections.heading if sections.rows(k)]
+    has_tables = any(k in filled for k in ("applications", "review_litigation"))
+    if len(filled) >= 3 and has_tables:
         return
     if year is not None and year < FIRST_TEMPLATE_YEAR:
         raise NotAReport(f"report on {year} predates the 2019 template; only reports on 2019 and later are parsed")
-    if not _REPORT_WORDS.search(norm(head_text)) or found < 2:
+    if not _REPORT_WORDS.search(norm(head_text)) or len(filled) < 2:
         raise NotAReport("not a government information disclosure annual report of the 2019/2021 template "
-                         f"({found} of its 6 section headings found)")
+                         f"({len(filled)} of its 6 sections found with content)")

@@ -28,6 +28,8 @@ class TableRow:
     values: list[Slot] = field(default_factory=list)
     #: Text cells printed where numbers were expected (after the first number of the row).
     stray: list[Cell] = field(default_factory=list)
+    #: Index, in the printed row, of the first value cell; None when the layout shows no row (CELL runs).
+    start: int | None = None
 
     @property
     def has_numbers(self) -> bool:
@@ -73,6 +75,7 @@ def _split_table_row(cells) -> TableRow:
     for i in range(0, last_label + 1):
         if readings[i].kind == LABEL:
             tr.labels.append(cells[i])
+    tr.start = last_label + 1
     for i in range(last_label + 1, len(cells)):
         if readings[i].kind == LABEL:
             tr.stray.append(cells[i])
@@ -89,13 +92,44 @@ class Fit:
     candidates: int = 1
 
 
-def fit_values(values: list[Slot], n: int, consistent=None) -> Fit:
+def header_column(rows: list[Row], label: str) -> int | None:
+    """The index at which a header cell ``label`` stands in the table rows, when it stands at one index."""
+    from core.text import norm
+
+    found = {i for row in rows if row.kind == TABLE for i, c in enumerate(row.cells) if norm(c.text) == label}
+    return found.pop() if len(found) == 1 else None
+
+
+def grid_start(rows: list[TableRow], n: int, header: int | None = None) -> int | None:
+    """Where the value columns start in a table printed as a full grid, or None when rows disagree.
+
+    A grid (HTML, Word, a clean spreadsheet export) prints every cell, so the rows that hold exactly ``n``
+    numbers all start them at the same index; a blank cell at either end of another row is then placed by
+    that index rather than guessed.
+    """
+    starts = set()
+    for tr in rows:
+        if tr.start is None:
+            return None
+        kinds = [s.reading.kind for s in tr.values]
+        nums = [i for i, k in enumerate(kinds) if k not in (BLANK, LABEL)]
+        if len(nums) == n and nums[-1] - nums[0] == n - 1:
+            starts.add(tr.start + nums[0])
+    if header is not None and starts <= {header}:
+        return header
+    return starts.pop() if len(starts) == 1 else None
+
+
+def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None = None) -> Fit:
     """Place a row's value cells into ``n`` columns.
 
     Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
     has more or fewer numbers than columns, every placement is tried; ``consistent(slots)`` (the row's own
     arithmetic) keeps the plausible ones, and a column gets a value only when all of them agree on it.
     """
+    if offset is not None and 0 <= offset and len(values) >= offset + n and \
+            all(s.reading.kind == BLANK for s in values[:offset] + values[offset + n:]):
+        return Fit(list(values[offset:offset + n]), None)
     vals = list(values)
     trailing = 0
     while vals and vals[-1].reading.kind == BLANK:
@@ -109,6 +143,9 @@ def fit_values(values: list[Slot], n: int, consistent=None) -> Fit:
         return Fit(vals + [Slot(_BLANK, None)] * (n - len(vals)), None)
     if len(vals) > n:
         cands = [vals[i:i + n] for i in range(len(vals) - n + 1)]
+        # Printed numbers are data and blanks at the ends are padding: prefer windows holding more numbers.
+        most = max(_numbers(c) for c in cands)
+        cands = [c for c in cands if _numbers(c) == most]
         what = f"{len(vals)} values for {n} columns"
     else:
         missing = n - len(vals)
@@ -130,3 +167,7 @@ def fit_values(values: list[Slot], n: int, consistent=None) -> Fit:
     if len(vals) > n:
         return Fit(slots, ("info", f"{what}; every placement gives the same values"), len(pool))
     return Fit(slots, ("info", f"{what}; the row's arithmetic places the blank"), len(pool))
+
+
+def _numbers(slots: list[Slot]) -> int:
+    return sum(1 for s in slots if s.reading.kind not in (BLANK, LABEL))

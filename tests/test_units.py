@@ -1,0 +1,79 @@
+"""Small pieces: reading cells, comparing labels, fitting values, finding headings."""
+from __future__ import annotations
+
+import pytest
+
+from core.labels import similarity
+from core.layout import CELL, TEXT, Cell, Row
+from core.sections import split_sections
+from core.tables import Slot, fit_values, table_rows
+from core.text import looks_traditional, norm, split_numbering, to_simplified
+from core.values import AMOUNT, BLANK, LABEL, NUMBER, read_cell
+
+
+@pytest.mark.parametrize("text, kind, value, repair", [
+    ("0", NUMBER, 0, None), (" 1,234 ", NUMBER, 1234, None), ("００", NUMBER, 0, "leading_zero"),
+    ("-18", NUMBER, -18, None), ("3.5", NUMBER, 3.5, None), ("", BLANK, None, None),
+    ("—", BLANK, None, "dash_blank"), ("6187.4万元", AMOUNT, 6187.4, None), ("规章", LABEL, None, None),
+    ("1.属于国家秘密", LABEL, None, None),
+])
+def test_read_cell(text, kind, value, repair):
+    r = read_cell(text)
+    assert (r.kind, r.value, r.repair[0] if r.repair else None) == (kind, value, repair)
+
+
+def test_norm_folds_width_spaces_and_quotes():
+    assert norm("（三）不予 公开") == norm("(三)不予公开")
+    assert norm("3.危及“三安全一稳定”") == "3.危及三安全一稳定"
+    assert split_numbering(norm("（二）部分公开")) == ("(二)", "部分公开")
+    assert split_numbering(norm("四、结转下年度继续办理")) == ("四", "结转下年度继续办理")
+
+
+def test_similarity_tolerates_truncation_but_not_short_prefixes():
+    assert similarity("本年新", "本年新制作数量") > 80
+    assert similarity("其他", "其他法律行政法规禁止公开") < similarity("其他", "其他")
+    assert similarity("上年结转政府信息公开申请数量", "结转下年度继续办理") < 40
+
+
+def test_script_detection_and_conversion():
+    assert looks_traditional("政府信息公開工作年度報告 申請 處理 總計 結轉 復議 訴訟")
+    assert not looks_traditional("政府信息公开工作年度报告 申请 处理 总计 结转")
+    assert to_simplified("結轉下年度繼續辦理") == "结转下年度继续办理"
+
+
+def _slots(*vals):
+    return [Slot(read_cell(str(v) if v is not None else ""), Cell(str(v) if v is not None else "")) for v in vals]
+
+
+def test_fit_keeps_printed_blanks_and_drops_padding():
+    fit = fit_values(_slots(None, 3, 4, None, None), 3)
+    assert [s.reading.value for s in fit.slots] == [None, 3, 4] and fit.note is None
+    fit = fit_values(_slots(1, 2, None, None, None), 3)
+    assert [s.reading.value for s in fit.slots] == [1, 2, None]
+
+
+def test_fit_uses_the_rows_arithmetic_and_refuses_to_guess():
+    row_sum = lambda slots: sum((s.reading.value or 0) for s in slots[:6]) == (slots[6].reading.value or 0)
+    # eight equal values for seven columns: every placement agrees
+    fit = fit_values(_slots(*[0] * 8), 7, row_sum)
+    assert [s.reading.value for s in fit.slots] == [0] * 7 and fit.note[0] == "info"
+    # six values for seven columns: placements disagree, so unknown cells stay unread
+    fit = fit_values(_slots(5, 1, 0, 0, 0, 6), 7, row_sum)
+    assert None in fit.slots and fit.note[0] == "warning"
+
+
+def test_cells_regroup_into_rows():
+    cells = ["(三)不予公开", "1.属于国家秘密", "1", "0", "", "规章", "2"]
+    rows = table_rows([Row((Cell(t),), CELL) for t in cells])
+    assert [[c.text for c in r.labels] for r in rows] == [["(三)不予公开", "1.属于国家秘密"], ["规章"]]
+    assert [len(r.values) for r in rows] == [3, 1]
+
+
+def test_headings_in_any_numbering_and_not_table_rows():
+    texts = ["2023年某县政府信息公开工作年度报告", "申请公开政府信息", "一、总体情况", "正文",
+             "## 二、主动公开政府信息情况", "（三）收到和处理政府信息公开申请情况", "四、结转下年度继续办理",
+             "四．政府信息公开行政复议、行政诉讼情况", "五 存在的主要问题及改进情况", "**六、其他需要报告的事项**"]
+    sections = split_sections([Row((Cell(t),), TEXT) for t in texts])
+    assert [r.cells[0].text for r in sections.heading.values()] == [texts[2], texts[4], texts[5], texts[7],
+                                                                     texts[8], texts[9]]
+    assert [r.cells[0].text for r in sections.rows("applications")] == ["四、结转下年度继续办理"]

@@ -21,7 +21,7 @@ class _Parser(argparse.ArgumentParser):
 def _registry(args):
     from core.registry import Registry, default_registry
 
-    return Registry(external=False) if args.no_plugins else default_registry()
+    return Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
 
 
 def _source(path: str):
@@ -130,23 +130,26 @@ def cmd_corpus_add(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = _Parser(prog="python -m core", description="Parse government information disclosure annual reports.")
-    ap.add_argument("--no-plugins", action="store_true", help="use only the built-in layouts")
+    common = _Parser(add_help=False)
+    common.add_argument("--no-plugins", action="store_true", default=argparse.SUPPRESS,
+                        help="use only the built-in layouts")
+    ap = _Parser(prog="python -m core", description="Parse government information disclosure annual reports.",
+                 parents=[common])
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
-    p = sub.add_parser("parse", help="parse one report and print its JSON")
+    p = sub.add_parser("parse", parents=[common], help="parse one report and print its JSON")
     p.add_argument("file", help="the report file, or - for standard input")
     p.add_argument("--out", "-o", help="write the JSON to this file instead of stdout")
     p.add_argument("--layout", help="use this layout plugin instead of detecting one")
     p.add_argument("--compact", action="store_true", help="JSON on one line")
     p.set_defaults(func=cmd_parse)
-    p = sub.add_parser("detect", help="score every layout plugin on a file, best first")
+    p = sub.add_parser("detect", parents=[common], help="score every layout plugin on a file, best first")
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_detect)
-    p = sub.add_parser("plugins", help="list the installed layout plugins")
+    p = sub.add_parser("plugins", parents=[common], help="list the installed layout plugins")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
-    p = sub.add_parser("corpus-add", help="add a regression case: copy the file, write its expected JSON")
+    p = sub.add_parser("corpus-add", parents=[common], help="add a regression case: copy the file, write its expected JSON")
     p.add_argument("file")
     p.add_argument("--name", required=True, help="case name (letters, digits, - and _)")
     p.add_argument("--corpus", default="corpus", help="corpus directory (default: corpus)")
@@ -159,7 +162,6 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if not getattr(args, "func", None):
             raise UsageError("python -m core: a command is needed: parse, detect, plugins or corpus-add")
-        # --no-plugins may also follow the command
         return args.func(args)
     except CoreError as e:
         print(f"error: {e.message}", file=sys.stderr)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from core.errors import CoreError
-from core.layout import TABLE, Cell, Row
+from core.layout import TABLE, TEXT, Cell, Row
 from core.source import Source
 
 _NUMBER_LINE = re.compile(r"^\s*[+-]?\d[\d,.]*\s*$")
@@ -46,3 +46,14 @@ def saturate(count: int, enough: int) -> float:
 
 def is_number_line(line: str) -> bool:
     return bool(_NUMBER_LINE.match(line))
+
+
+def text_row(line: str, lineno: int, kind: str = TEXT) -> Row:
+    """A whole line as one cell, with its line number and the column of its first character."""
+    return Row((Cell(line.strip(), line=lineno, col=len(line) - len(line.lstrip()) + 1),), kind)
+
+
+def delimited_rows(source: Source, sep: str) -> list[Row]:
+    """Lines holding ``sep`` as table rows cut at it; other non-blank lines as prose."""
+    return [split_row(line, i, sep) if sep in line else text_row(line, i)
+            for i, line in enumerate(source.lines, 1) if line.strip()]

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.layout import Cell, LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate, split_row
+from plugins._lines import lines_or_none, saturate, split_row, text_row
 
 _RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
@@ -41,7 +41,7 @@ def parse(source: Source) -> list[Row]:
             out.append(Row(tuple(Cell(c.text.replace("\x00", "|"), line=c.line, col=c.col) for c in row.cells),
                            row.kind))
         else:
-            out.append(Row((Cell(s, line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+            out.append(text_row(line, i))
     return out
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from core.hookspecs import hookimpl
-from core.layout import CELL, TEXT, Cell, LayoutPlugin, Row
+from core.layout import CELL, LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate
+from plugins._lines import lines_or_none, saturate, text_row
 
 # "text |", "text | |||", or a bare "|" run for an empty cell; no "|" with text after it.
 _CELL_LINE = re.compile(r"^(?P<text>[^|]*?)\s*\|[|\s]*$")
@@ -36,12 +36,7 @@ def parse(source: Source) -> list[Row]:
         if not line.strip():
             continue
         m = _CELL_LINE.match(line)
-        if m:
-            text = m.group("text").strip()
-            col = len(line) - len(line.lstrip()) + 1
-            out.append(Row((Cell(text, line=i, col=col),), CELL))
-        else:
-            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
+        out.append(text_row(m.group("text"), i, CELL) if m else text_row(line, i))
     return out
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.layout import LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate, split_row
+from plugins._lines import delimited_rows, lines_or_none, saturate
 
 _ROW = re.compile(r"[^|\s][^|]*\|[^|]*[^|\s]")     # text, a pipe, more text
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")            # a Markdown table rule belongs to markdown-table
@@ -35,15 +35,7 @@ def detect(source: Source) -> float | None:
 
 
 def parse(source: Source) -> list[Row]:
-    out = []
-    for i, line in enumerate(source.lines, 1):
-        if not line.strip():
-            continue
-        if "|" in line:
-            out.append(split_row(line, i, "|"))
-        else:
-            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
-    return out
+    return delimited_rows(source, "|")
 
 
 @hookimpl

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.layout import LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate, split_row
+from plugins._lines import delimited_rows, lines_or_none, saturate
 
 
 def detect(source: Source) -> float | None:
@@ -23,15 +23,7 @@ def detect(source: Source) -> float | None:
 
 
 def parse(source: Source) -> list[Row]:
-    out = []
-    for i, line in enumerate(source.lines, 1):
-        if not line.strip():
-            continue
-        if "\t" in line:
-            out.append(split_row(line, i, "\t"))
-        else:
-            out.append(Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), TEXT))
-    return out
+    return delimited_rows(source, "\t")
 
 
 @hookimpl

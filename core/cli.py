@@ -92,7 +92,10 @@ def cmd_detect(args) -> int:
         print(f"  -    {p.name:18s} detect failed: {e}")
     for f in registry.failures:
         print(f"warning: {f}", file=sys.stderr)
-    if len(tied) > 1:
+    if det.best is not None and not det.confident:
+        print(f"no layout recognises this file's tables; {det.best.name} ({det.ranking[0][1]:.2f}) "
+              f"can only read it as prose")
+    elif len(tied) > 1:
         names = ", ".join(p.name for p in tied)
         print(f"tie: {names} score within {TIE_MARGIN} of each other; parse reads the file with each and "
               f"keeps the one that reads the most cells")

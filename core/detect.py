@@ -8,6 +8,8 @@ from core.source import Source
 
 #: Two layouts whose scores differ by less than this are a tie.
 TIE_MARGIN = 0.05
+#: Below this score a layout does not recognise the file's tables; it can only read it as a fallback.
+CONFIDENT = 0.1
 
 
 @dataclass
@@ -28,7 +30,12 @@ class Detection:
         if not self.ranking or self.ranking[0][1] <= 0:
             return []
         top = self.ranking[0][1]
-        return [p for p, s in self.ranking if top - s < TIE_MARGIN]
+        return [p for p, s in self.ranking if s > 0 and top - s < TIE_MARGIN]
+
+    @property
+    def confident(self) -> bool:
+        """False when even the best layout barely recognises the file (only a fallback applies)."""
+        return bool(self.ranking) and self.ranking[0][1] >= CONFIDENT
 
 
 def detect(source: Source, layouts: list[LayoutPlugin]) -> Detection:

@@ -7,12 +7,16 @@ from collections import Counter
 from core.template import FORMAT_MARKERS
 from core.text import norm
 
-_TITLE = re.compile(
-    r"((?:19|20)\d{2})年度?([^。;,!?]{0,30}?)(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)")
+# Titles are matched in the printed script (the organ is reported as printed), so the words that
+# differ between simplified and traditional characters accept both.
+_DISCLOSURE = r"(?:政府信息公[开開]|政[务務]公[开開]|信息公[开開])"
+_REPORT = r"(?:工作)?(?:年度)?(?:工作)?(?:[报報]告|年[报報])"
+_TITLE = re.compile(r"((?:19|20)\d{2})年度?([^。;,!?\n]{0,30}?)" + _DISCLOSURE + _REPORT)
+_TITLE_NO_YEAR = re.compile(r"^([^。;,!?\n]{2,30}?)" + _DISCLOSURE + _REPORT + "$", re.M)
 _PERIOD = re.compile(r"统计[^。;]{0,12}?((?:19|20)\d{2})年0?1月0?1日")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|印发日期|生成日期|公开日期)[:|]*((?:19|20)\d{2})[-年/.]")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
-_PUBLISHER = re.compile(r"(?:发布机构|发布单位|发文机关|公开主体|信息来源|来源)[:|]+([^|:]{2,30}?)(?:\||:|$|发布|成文|公开|体裁|主题|字体|浏览)")
+_PUBLISHER = re.compile(r"(?:[发發]布[机機][构構]|[发發]布[单單]位|[发發]文[机機][关關]|公[开開]主[体體]|信息[来來]源|[来來]源)[:|]+([^|:]{2,30}?)(?:\||:|$|发布|成文|公开|体裁|主题|字体|浏览)")
 
 
 def find_year(head_text: str, body_text: str) -> tuple[int | None, str]:
@@ -35,16 +39,19 @@ def find_year(head_text: str, body_text: str) -> tuple[int | None, str]:
 
 
 def find_organ(head_text: str) -> str | None:
-    """The organ named in the title, or in the publisher line of the page."""
-    key = norm(head_text)
+    """The organ named in the title, or in the publisher line of the page, as printed."""
+    key = "\n".join(norm(line) for line in head_text.split("\n"))
     m = _TITLE.search(key)
     if m:
-        between = m.group(2).strip("关于")
+        between = m.group(2).strip("关于關於")
         if len(between) >= 2:
             return between
         before = re.split(r"[\n。|]", key[:m.start()])[-1].strip()
         if 2 <= len(before) <= 30:
             return before
+    m = _TITLE_NO_YEAR.search(key)
+    if m:
+        return m.group(1)
     m = _PUBLISHER.search(key)
     if m:
         return m.group(1)

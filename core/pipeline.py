@@ -116,7 +116,7 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
         "layout_scores": dict(sorted(detection.scores.items(), key=lambda kv: -kv[1])),
         "format": fmt,
         "year": year,
-        "organ": find_organ(head_text),
+        "organ": find_organ("\n".join(_printed(r, "|") for r in sections.preamble)),
         "script": script,
     }
     if source.encoding:
@@ -168,8 +168,8 @@ def _prose(heading: Row, rows: list[Row]) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _printed(row: Row) -> str:
-    return " ".join((c.printed if c.printed is not None else c.text).strip() for c in row.cells if c.text.strip())
+def _printed(row: Row, sep: str = " ") -> str:
+    return sep.join((c.printed if c.printed is not None else c.text).strip() for c in row.cells if c.text.strip())
 
 
 _OTHER_DOCUMENT = re.compile(r"(通知|通报|工作要点|要点|实施方案|方案|意见|办法|规定|决定|批复|函|计划|纪要)$")

@@ -35,6 +35,8 @@ def test_case(gold_path, registry):
         return
     report = parse(path, registry=registry).to_dict()
     assert compare(gold, report) == []
+    if gold.get("organ"):
+        assert report["meta"]["organ"] == gold["organ"]
     failed = sorted((c["rule"], c.get("row") or c.get("column") or c.get("group")) for c in report["checks"]
                     if not c["ok"])
     want = sorted((c["rule"], c.get("row") or c.get("column") or c.get("group")) for c in gold.get("failed_checks", []))

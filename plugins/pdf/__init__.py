@@ -1,0 +1,115 @@
+"""The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
+from __future__ import annotations
+
+from core.errors import CoreError, UnreadableInput
+from core.hookspecs import hookimpl
+from core.layout import LayoutPlugin, Row
+
+from . import backends as B
+from . import reading
+
+#: Share of a text layer's characters that may be unmapped or private-use before it counts as mojibake.
+MOJIBAKE_SHARE = 0.5
+
+
+def detect(source) -> float | None:
+    try:
+        head = source.head[:1024]
+    except Exception:
+        return None
+    # Some servers put a BOM or a few bytes of junk before the signature; readers accept it within 1 KiB.
+    return 0.97 if b"%PDF-" in head else None
+
+
+def parse(source) -> list[Row]:
+    try:
+        return _parse(source)
+    except CoreError:
+        raise
+    except RecursionError:
+        raise UnreadableInput(f"{source.name}: the PDF is nested too deeply to read") from None
+    except MemoryError:
+        raise UnreadableInput(f"{source.name}: the PDF is too large to read") from None
+    except Exception as e:  # a backend bug or a file no reader expects: never a traceback
+        raise UnreadableInput(f"{source.name}: the PDF cannot be read ({type(e).__name__}: {e})") from None
+
+
+def _parse(source) -> list[Row]:
+    data = source.data
+    name = source.name
+    if b"%%EOF" not in data[-65536:] and b"startxref" not in data[-65536:]:
+        raise UnreadableInput(f"{name}: the PDF is truncated (it has no end-of-file marker)")
+    candidates = B.available()
+    if not candidates:
+        raise UnreadableInput(f"{name}: no PDF reader is installed (install pdfminer.six or pypdfium2)")
+    problem = None
+    skipped = []
+    for n, backend in enumerate(candidates):
+        try:
+            pages = backend.pages(data)
+        except B.PdfPassword:
+            raise UnreadableInput(f"{name}: the PDF is encrypted and needs a password") from None
+        except B.PdfBroken as e:
+            problem = problem or UnreadableInput(f"{name}: corrupt PDF ({_short(str(e))})")
+            skipped.append(f"{backend.name} cannot open it")
+            continue
+        except B.PdfLossy as e:
+            if n + 1 < len(candidates):
+                skipped.append(f"{backend.name}: {e}")
+                continue
+            pages = e.pages
+            source.notes.append(("warning", "pdf_text_lost", f"{backend.name}: {e}"))
+        verdict = _text_layer_problem(pages, name)
+        if verdict is not None:
+            problem = problem or verdict
+            continue
+        why = f" ({'; '.join(skipped)})" if skipped else ""
+        source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
+        _note_scanned_pages(source, pages)
+        return reading.rows(pages)
+    raise problem
+
+
+def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
+    """Why the text layer cannot be read (none, a scan, mojibake), or None when it can."""
+    total = bad = readable = 0
+    for p in pages:
+        for ch in p.chars:
+            total += 1
+            t = ch[0]
+            o = ord(t[0])
+            if t == "\ufffd" or 0xE000 <= o <= 0xF8FF or o < 32 or 0x80 <= o < 0xA0:
+                bad += 1
+            elif "\u4e00" <= t[0] <= "\u9fff" or t.isalnum():
+                readable += 1
+    if total == 0:
+        if any(p.images for p in pages):
+            return UnreadableInput(f"{name}: no text layer: this PDF is a scan; OCR is not supported")
+        return UnreadableInput(f"{name}: no text layer: the PDF has no text and no images")
+    if bad > total * MOJIBAKE_SHARE or readable == 0:
+        return UnreadableInput(f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
+                               f"Unicode mapping); OCR is not supported")
+    return None
+
+
+def _note_scanned_pages(source, pages: list) -> None:
+    scanned = [p.number for p in pages if not p.chars and p.images]
+    if scanned:
+        source.notes.append(("warning", "pdf_scanned_pages",
+                             f"page(s) {', '.join(map(str, scanned))} are images with no text layer and were not read"))
+
+
+def _short(msg: str) -> str:
+    msg = " ".join(msg.split())
+    return msg if len(msg) <= 120 else msg[:117] + "..."
+
+
+@hookimpl
+def core_layouts():
+    return [LayoutPlugin(
+        name="pdf", detect=detect, parse=parse,
+        description="PDF with a text layer: ruled or unruled tables (pypdfium2 when installed, else pdfminer.six)",
+    )]
+
+
+__all__ = ["core_layouts", "detect", "parse"]

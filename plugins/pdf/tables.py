@@ -1,0 +1,587 @@
+"""Rebuilding table rows from positions: ruled grids from their lines, unruled tables from alignment.
+
+Both produce :class:`core.layout.Row` records of kind TABLE, one per visual row: the label cells (a
+wrapped label's lines joined; a group label in a tall merged cell repeated at the start of every row it
+spans), then one cell per value column, ``""`` where the cell is empty.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+from core.layout import TABLE, Cell, Row
+
+from . import chars as C
+
+#: Rules closer than this (points) are the same line; gaps this small in a rule are drawing slop.
+SNAP = 2.0
+#: Shortest rule kept (points): shorter strokes are dots, ticks and glyph parts.
+MIN_RULE = 4.0
+
+
+# -- ruled grids -----------------------------------------------------------------------------------------
+
+@dataclass
+class Grid:
+    """A ruled table on one page: its merged cells, and which characters fell in each."""
+
+    xs: list  # column boundaries, left to right
+    ys: list  # row boundaries, top to bottom (descending y)
+    cells: list  # [x0, y0, x1, y1, first_band, last_band, chars]
+    where: list  # atomic (col, band) -> index in cells
+
+    @property
+    def bbox(self):
+        return (self.xs[0], self.ys[-1], self.xs[-1], self.ys[0])
+
+    @property
+    def top(self) -> float:
+        return self.ys[0]
+
+    def locate(self, cx: float, cy: float) -> int | None:
+        i = bisect_right(self.xs, cx) - 1
+        if i < 0 or i >= len(self.xs) - 1:
+            return None
+        # ys descend; search on the negated list
+        j = bisect_right(self._negys, -cy) - 1
+        if j < 0 or j >= len(self.ys) - 1:
+            return None
+        return self.where[i * (len(self.ys) - 1) + j]
+
+    def __post_init__(self):
+        self._negys = [-y for y in self.ys]
+        self.texts: list = []
+        self.value_x0: float | None = None
+
+
+def _split_rules(rules: list) -> tuple[list, list]:
+    hs, vs = [], []
+    for x0, y0, x1, y1 in rules:
+        w, h = x1 - x0, y1 - y0
+        if w >= h and h <= 3.0 and w >= MIN_RULE:
+            hs.append([(y0 + y1) / 2, x0, x1])
+        elif h > w and w <= 3.0 and h >= MIN_RULE:
+            vs.append([(x0 + x1) / 2, y0, y1])
+    return _merge(hs), _merge(vs)
+
+
+def _merge(segs: list) -> list:
+    """Collinear segments (same position within SNAP) joined where they touch or overlap."""
+    if not segs:
+        return []
+    segs.sort()
+    # snap positions: consecutive positions within SNAP form one line
+    groups: list = [[segs[0]]]
+    for s in segs[1:]:
+        if s[0] - groups[-1][-1][0] <= SNAP:
+            groups[-1].append(s)
+        else:
+            groups.append([s])
+    out = []
+    for g in groups:
+        pos = sum(s[0] for s in g) / len(g)
+        g.sort(key=lambda s: s[1])
+        a, b = g[0][1], g[0][2]
+        for s in g[1:]:
+            if s[1] <= b + SNAP:
+                b = max(b, s[2])
+            else:
+                out.append((pos, a, b))
+                a, b = s[1], s[2]
+        out.append((pos, a, b))
+    return out
+
+
+def _components(hs: list, vs: list) -> list[tuple[list, list]]:
+    """Groups of horizontal and vertical rules that touch each other (one group per table)."""
+    parent = list(range(len(hs) + len(vs)))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    vs_sorted = sorted(range(len(vs)), key=lambda k: vs[k][0])
+    vxs = [vs[k][0] for k in vs_sorted]
+    for hi, (y, x0, x1) in enumerate(hs):
+        lo, up = bisect_left(vxs, x0 - SNAP), bisect_right(vxs, x1 + SNAP)
+        for k in vs_sorted[lo:up]:
+            _, y0, y1 = vs[k]
+            if y0 - SNAP <= y <= y1 + SNAP:
+                a, b = find(hi), find(len(hs) + k)
+                if a != b:
+                    parent[a] = b
+    groups: dict = {}
+    for i in range(len(hs) + len(vs)):
+        groups.setdefault(find(i), ([], []))
+        if i < len(hs):
+            groups[find(i)][0].append(hs[i])
+        else:
+            groups[find(i)][1].append(vs[i - len(hs)])
+    return [g for g in groups.values() if g[0] and g[1]]
+
+
+def _positions(values: list) -> list:
+    values = sorted(values)
+    out = [values[0]]
+    for v in values[1:]:
+        if v - out[-1] > SNAP:
+            out.append(v)
+    return out
+
+
+def _covered(segs: list, pos: float, a: float, b: float) -> bool:
+    """Whether a rule at ``pos`` covers the middle of the span a..b."""
+    mid = (a + b) / 2
+    half = max((b - a) / 2 - SNAP, 0.0) * 0.5
+    for p, s0, s1 in segs:
+        if abs(p - pos) <= SNAP and s0 - SNAP <= mid - half and mid + half <= s1 + SNAP:
+            return True
+    return False
+
+
+def grids(rules: list) -> list[Grid]:
+    """The ruled tables drawn by ``rules`` (thin rectangles), each as merged cells on a grid."""
+    hs, vs = _split_rules(rules)
+    out = []
+    for ghs, gvs in _components(hs, vs):
+        # A table drawn without side (or top/bottom) borders: its outer rules reach past the last
+        # crossing line, and the open side is the end of those rules.
+        hx0, hx1 = min(h[1] for h in ghs), max(h[2] for h in ghs)
+        vy0, vy1 = min(v[1] for v in gvs), max(v[2] for v in gvs)
+        vx = [v[0] for v in gvs]
+        hy = [h[0] for h in ghs]
+        if hx0 < min(vx) - 3 * SNAP:
+            gvs.append((hx0, vy0, vy1))
+        if hx1 > max(vx) + 3 * SNAP:
+            gvs.append((hx1, vy0, vy1))
+        if vy0 < min(hy) - 3 * SNAP:
+            ghs.append((vy0, hx0, hx1))
+        if vy1 > max(hy) + 3 * SNAP:
+            ghs.append((vy1, hx0, hx1))
+        xs = _positions([v[0] for v in gvs])
+        ys = _positions([h[0] for h in ghs])[::-1]
+        if len(xs) < 2 or len(ys) < 2:
+            continue
+        grid = _cells(xs, ys, ghs, gvs)
+        if grid is not None:
+            out.append(grid)
+    return out
+
+
+def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
+    ncol, nrow = len(xs) - 1, len(ys) - 1
+    parent = list(range(ncol * nrow))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(ncol):
+        for j in range(nrow):
+            k = i * nrow + j
+            # right neighbour: separated by a vertical rule at xs[i+1] over this band
+            if i + 1 < ncol and not _covered(vs, xs[i + 1], ys[j + 1], ys[j]):
+                a, b = find(k), find(k + nrow)
+                if a != b:
+                    parent[a] = b
+            # lower neighbour: separated by a horizontal rule at ys[j+1] over this column
+            if j + 1 < nrow and not _covered(hs, ys[j + 1], xs[i], xs[i + 1]):
+                a, b = find(k), find(k + 1)
+                if a != b:
+                    parent[a] = b
+    index: dict = {}
+    cells: list = []
+    where = [0] * (ncol * nrow)
+    for i in range(ncol):
+        for j in range(nrow):
+            r = find(i * nrow + j)
+            if r not in index:
+                index[r] = len(cells)
+                cells.append([xs[i], ys[j + 1], xs[i + 1], ys[j], j, j, []])
+            c = cells[index[r]]
+            c[0], c[1] = min(c[0], xs[i]), min(c[1], ys[j + 1])
+            c[2], c[3] = max(c[2], xs[i + 1]), max(c[3], ys[j])
+            c[4], c[5] = min(c[4], j), max(c[5], j)
+            where[i * nrow + j] = index[r]
+    if len(cells) < 2:
+        return None  # a box around a paragraph, not a table
+    g = Grid(xs, ys, cells, where)
+    return g
+
+
+def assign(grid_list: list[Grid], page_chars: list) -> list:
+    """Put each character into the grid cell holding its centre; return the characters in no grid."""
+    if not grid_list:
+        return page_chars
+    free = []
+    boxes = [g.bbox for g in grid_list]
+    for ch in page_chars:
+        cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
+        for g, (x0, y0, x1, y1) in zip(grid_list, boxes):
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                k = g.locate(cx, cy)
+                if k is not None:
+                    g.cells[k][6].append(ch)
+                    break
+        else:
+            free.append(ch)
+    return free
+
+
+def _cell_text(chars: list) -> tuple[str, tuple | None, int]:
+    """Text of a cell, the box of its text, and how many columns of values it seems to hold."""
+    if not chars:
+        return "", None, 0
+    ls = C.lines(chars)
+    texts = [ln.text for ln in ls]
+    values = max(sum(1 for ch in C.chunks(ln) if C.is_number(C.join(ch))) for ln in ls)
+    return C.join_lines(texts), C.box(chars), values
+
+
+def read_cells(grid: Grid) -> bool:
+    """Fill ``grid.texts`` with each cell's text and text box; False when the grid is no table (a cell
+    holds several separate numbers: rules framing whole rows, such as shading or underlines)."""
+    texts = []
+    for c in grid.cells:
+        text, tbox, values = _cell_text(c[6])
+        if values > 1:
+            return False
+        texts.append([text, tbox])
+    grid.texts = texts
+    # Label zone: left of the first column holding a number. Group labels repeat only there.
+    grid.value_x0 = min((c[0] for c, (t, _) in zip(grid.cells, texts) if C.is_number(t)), default=None)
+    return True
+
+
+def _in_label_zone(grid: Grid, k: int) -> bool:
+    return grid.value_x0 is not None and grid.cells[k][2] <= grid.value_x0 + SNAP
+
+
+def continue_across(above: Grid, below: Grid) -> None:
+    """Join a tall label cell cut by a page break: the part at the bottom of ``above`` (the last table
+    of a page) and the part at the top of ``below`` (the first table of the next page), when the two
+    tables have the same label columns."""
+    if above.value_x0 is None or below.value_x0 is None or abs(above.value_x0 - below.value_x0) > 3 * SNAP:
+        return
+    last = len(above.ys) - 2
+    for k, c in enumerate(above.cells):
+        if c[5] != last or not _in_label_zone(above, k) or not above.texts[k][0]:
+            continue
+        for m, d in enumerate(below.cells):
+            if d[4] != 0 or abs(d[0] - c[0]) > SNAP or abs(d[2] - c[2]) > SNAP:
+                continue
+            tall = c[5] > c[4] or d[5] > d[4]
+            head, tail = above.texts[k][0], below.texts[m][0]
+            if not tall:
+                continue
+            if not tail:
+                below.texts[m][0] = head  # the same merged cell goes on over the next page's rows
+            elif not C.MARKER.match(tail):
+                joined = C.join_lines([head, tail])  # a label split by the page break
+                above.texts[k][0] = below.texts[m][0] = joined
+
+
+def grid_rows(grid: Grid, page: int) -> list[Row]:
+    """The grid's rows (after :func:`read_cells`)."""
+    texts = grid.texts
+    nb = len(grid.ys) - 1
+    starts: list = [[] for _ in range(nb)]
+    spans: list = [[] for _ in range(nb)]
+    for k, c in enumerate(grid.cells):
+        starts[c[4]].append(k)
+        for j in range(c[4] + 1, c[5] + 1):
+            spans[j].append(k)
+    rows = []
+    for j in range(nb):
+        own = starts[j]
+        if not any(texts[k][0] for k in own):
+            continue
+        labelled = [k for k in own if texts[k][0] and _in_label_zone(grid, k)]
+        # blank label cells say nothing and would read as blank values
+        members = [k for k in own if texts[k][0] or not _in_label_zone(grid, k)]
+        if labelled:
+            members += [k for k in spans[j] if texts[k][0] and _in_label_zone(grid, k)]
+        members.sort(key=lambda k: grid.cells[k][0])
+        cells = []
+        for k in members:
+            text, tbox = texts[k]
+            c = grid.cells[k]
+            cells.append(Cell(text, page=page, bbox=_round(tbox or (c[0], c[1], c[2], c[3]))))
+        rows.append(Row(tuple(cells), TABLE))
+    return rows
+
+
+def _round(b):
+    return tuple(round(v, 2) for v in b)
+
+
+# -- unruled tables ----------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Chunk:
+    chars: list
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    value: bool
+
+    @property
+    def cy(self) -> float:
+        return (self.y0 + self.y1) / 2
+
+
+def make_chunks(line: C.Line) -> list[Chunk]:
+    out = []
+    for cs in C.chunks(line):
+        text = C.join(cs)
+        x0, y0, x1, y1 = C.box(cs)
+        out.append(Chunk(cs, text, x0, y0, x1, y1, line.size, C.is_value(text)))
+    return out
+
+
+@dataclass(slots=True)
+class Block:
+    """Label text stacked in one column: a wrapped label, a group label, a vertical label."""
+
+    parts: list
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    size: float
+    has_value_line: bool = False
+    used: bool = False
+    vertical: bool = False
+
+    @property
+    def text(self) -> str:
+        return C.join_lines([p.text for p in self.parts]) if not self.vertical else "".join(p.text for p in self.parts)
+
+    def cell(self, page: int) -> Cell:
+        return Cell(self.text, page=page, bbox=_round((self.x0, self.y0, self.x1, self.y1)))
+
+
+def value_line(chs: list[Chunk]) -> bool:
+    """A line that carries values: a label then values to the end of the line, or values only; one
+    number after a label only when a column gap sets it apart (prose ends with a number too)."""
+    first = _first_value(chs)
+    if first == len(chs) or not any(C.is_number(c.text) for c in chs[first:]):
+        return False
+    if len(chs) - first >= 2 or first == 0:
+        return True
+    return chs[first].x0 - chs[first - 1].x1 >= C.CHUNK_GAP * chs[first].size
+
+
+def unruled_rows(lines: list[list[Chunk]], page: int, text_left: float) -> list[tuple[int, int, list[Row]]]:
+    """Find unruled tables among a page's free lines (already chunked, top to bottom).
+
+    :returns: ``(first, last, rows)`` for each table found: the index range of lines it used.
+    """
+    out = []
+    n = len(lines)
+    is_val = [value_line(ch) for ch in lines]
+    i = 0
+    free_from = 0  # lines before this belong to a table already found
+    while i < n:
+        if not is_val[i]:
+            i += 1
+            continue
+        # extend the run over value lines and label lines that sit in the label zone
+        vx0 = _value_x0(lines[i])
+        j = i
+        k = i + 1
+        while k < n:
+            gap = lines[k - 1][0].y0 - max(c.y1 for c in lines[k])
+            size = lines[k][0].size
+            if gap > 2.5 * size:
+                break
+            if is_val[k]:
+                vx0 = min(vx0, _value_x0(lines[k]))
+                j = k
+            elif not _label_only_in_zone(lines[k], vx0):
+                break
+            elif k == j + 1 and gap <= size:
+                j = k  # the wrapped end of the last row's label
+            k += 1
+        # header lines just above the run
+        h = i
+        size = lines[i][0].size
+        while h > free_from:
+            prev = lines[h - 1]
+            gap = prev[0].y0 - max(c.y1 for c in lines[h])
+            if gap > 1.5 * prev[0].size or prev[0].size > 1.15 * size or _is_text_line(prev, vx0, text_left):
+                break
+            h -= 1
+        rows = _table_rows(lines[h:i], lines[i:j + 1], is_val[i:j + 1], vx0, page)
+        out.append((h, j, rows))
+        i = free_from = j + 1
+    return out
+
+
+def _first_value(chs: list[Chunk]) -> int:
+    """Index of the chunk where a value line's values start (all chunks from there on are values)."""
+    k = len(chs)
+    while k > 0 and chs[k - 1].value:
+        k -= 1
+    return k
+
+
+def _value_x0(chs: list[Chunk]) -> float:
+    return chs[_first_value(chs)].x0
+
+
+def _label_only_in_zone(chs: list[Chunk], vx0: float) -> bool:
+    return all(not c.value for c in chs) and max(c.x1 for c in chs) <= vx0 + chs[0].size
+
+
+def _is_text_line(chs: list[Chunk], vx0: float, text_left: float) -> bool:
+    """Prose or a heading: one chunk from the left margin reaching into the value columns."""
+    if len(chs) != 1:
+        return False
+    c = chs[0]
+    return c.x0 <= text_left + 2.5 * c.size and (c.x1 > vx0 - c.size or bool(_HEADING.match(c.text)))
+
+
+#: A section heading (一、 … 十、); table labels numbered this way sit inside the table, not above it.
+_HEADING = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")
+
+
+def _table_rows(header: list, body: list, is_val: list, vx0: float, page: int) -> list[Row]:
+    rows: list[Row] = []
+    for chs in header:
+        rows.append(Row(tuple(Cell(c.text, page=page, bbox=_round((c.x0, c.y0, c.x1, c.y1))) for c in chs), TABLE))
+    # value columns: numbers of different rows that overlap horizontally share a column
+    cols = _columns([c for chs, v in zip(body, is_val) if v for c in chs if c.value and c.x0 >= vx0 - c.size])
+    cols = _header_columns(cols, [c for chs in header for c in chs if (c.x0 + c.x1) / 2 >= vx0 - c.size])
+    # label blocks: label chunks stacked in one column without a new item starting
+    label_chunks = []
+    for li, (chs, v) in enumerate(zip(body, is_val)):
+        for c in chs:
+            if v and c.value and c.x0 >= vx0 - c.size:
+                continue
+            label_chunks.append((li, v, c))
+    blocks = _vertical_blocks(label_chunks)
+    blocks += _blocks(label_chunks)
+    # rows in order: value lines with their labels; label blocks on no value line stand alone
+    items: list = []
+    for li, (chs, v) in enumerate(zip(body, is_val)):
+        if not v:
+            continue
+        vals = [c for c in chs if c.value and c.x0 >= vx0 - c.size]
+        cy = sum(c.cy for c in vals) / len(vals)
+        size = vals[0].size
+        labels = [b for b in blocks if b.y0 - 0.3 * size <= cy <= b.y1 + 0.3 * size]
+        for b in labels:
+            b.used = True
+        labels.sort(key=lambda b: b.x0)
+        cells = [b.cell(page) for b in labels]
+        slots: list = [None] * len(cols)
+        for c in vals:
+            slots[_column_of(cols, c)] = c
+        for c in slots:
+            if c is None:
+                cells.append(Cell(""))
+            else:
+                cells.append(Cell(c.text, page=page, bbox=_round((c.x0, c.y0, c.x1, c.y1))))
+        items.append((-cy, Row(tuple(cells), TABLE)))
+    for b in blocks:
+        if not b.used and b.text:
+            items.append((-(b.y0 + b.y1) / 2, Row((b.cell(page),), TABLE)))
+    items.sort(key=lambda t: t[0])
+    return rows + [r for _, r in items]
+
+
+def _columns(values: list[Chunk]) -> list[tuple[float, float]]:
+    return [tuple(c) for c in _columns_spans([(c.x0, c.x1) for c in values])]
+
+
+def _header_columns(cols: list, heads: list[Chunk]) -> list[tuple[float, float]]:
+    """Add the columns that hold no number in any row (all blank) but have a header of their own: a
+    header over no value column. A header over several columns spans them and says nothing."""
+    extra: list = []
+    for h in heads:
+        if not any(a <= h.x1 and h.x0 <= b for a, b in cols):
+            extra.append((h.x0, h.x1))
+    if not extra:
+        return cols
+    return [tuple(c) for c in _columns_spans(sorted(extra) + list(cols))]
+
+
+def _columns_spans(spans: list) -> list:
+    spans = sorted(spans)
+    out: list = []
+    for a, b in spans:
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def _column_of(cols: list, c: Chunk) -> int:
+    cx = (c.x0 + c.x1) / 2
+    best, dist = 0, float("inf")
+    for i, (a, b) in enumerate(cols):
+        d = 0.0 if a <= cx <= b else min(abs(cx - a), abs(cx - b))
+        if d < dist:
+            best, dist = i, d
+    return best
+
+
+def _vertical_blocks(label_chunks: list) -> list[Block]:
+    """Labels written one character per line (a tall group cell): joined top to bottom, and removed
+    from ``label_chunks``."""
+    singles = [(li, c) for li, v, c in label_chunks if len(c.text) <= 2 and C.wide(c.text[0]) and not c.text.isdigit()]
+    out: list[Block] = []
+    used: set = set()
+    for a, (li, c) in enumerate(singles):
+        if id(c) in used:
+            continue
+        run = [c]
+        for lj, d in singles[a + 1:]:
+            last = run[-1]
+            if id(d) in used or abs((d.x0 + d.x1) / 2 - (last.x0 + last.x1) / 2) > 0.5 * c.size:
+                continue
+            if last.y0 - d.y1 > 2.5 * c.size:
+                break
+            run.append(d)
+        if len(run) >= 3:
+            used.update(id(d) for d in run)
+            out.append(Block(run, min(d.x0 for d in run), min(d.y0 for d in run), max(d.x1 for d in run),
+                             max(d.y1 for d in run), c.size, vertical=True))
+    if used:
+        label_chunks[:] = [t for t in label_chunks if id(t[2]) not in used]
+    return out
+
+
+def _blocks(label_chunks: list) -> list[Block]:
+    out: list[Block] = []
+    open_blocks: list[Block] = []
+    for li, on_value_line, c in label_chunks:
+        target = None
+        if not C.MARKER.match(c.text):
+            for b in open_blocks:
+                if abs(b.parts[0].x0 - c.x0) <= c.size and 0 <= b.y0 - c.y1 <= 0.8 * c.size \
+                        and not (on_value_line and b.has_value_line):
+                    target = b
+                    break
+        if target is None:
+            target = Block([c], c.x0, c.y0, c.x1, c.y1, c.size, on_value_line)
+            out.append(target)
+            # a new block in a column closes the blocks it overlaps horizontally
+            open_blocks = [b for b in open_blocks if b.x1 < c.x0 or b.x0 > c.x1]
+            open_blocks.append(target)
+        else:
+            target.parts.append(c)
+            target.x0, target.y0 = min(target.x0, c.x0), min(target.y0, c.y0)
+            target.x1, target.y1 = max(target.x1, c.x1), max(target.y1, c.y1)
+            target.has_value_line = target.has_value_line or on_value_line
+    return out

@@ -12,7 +12,7 @@ from core.text import norm
 _DISCLOSURE = r"(?:政府信息公[开開]|政[务務]公[开開]|信息公[开開])"
 _REPORT = r"(?:工作)?(?:年度)?(?:工作)?(?:[报報]告|年[报報])"
 _TITLE = re.compile(r"((?:19|20)\d{2})年度?([^。;,!?\n]{0,30}?)" + _DISCLOSURE + _REPORT)
-_TITLE_NO_YEAR = re.compile(r"^([^。;,!?\n]{2,30}?)" + _DISCLOSURE + _REPORT + "$", re.M)
+_TITLE_NO_YEAR = re.compile(r"^([^。;,!?\n\d]{2,30}?)" + _DISCLOSURE + _REPORT + "$", re.M)
 _PERIOD = re.compile(r"统计[^。;]{0,12}?((?:19|20)\d{2})年0?1月0?1日")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|印发日期|生成日期|公开日期)[:|]*((?:19|20)\d{2})[-年/.]")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
@@ -46,9 +46,14 @@ def find_organ(head_text: str) -> str | None:
         between = m.group(2).strip("关于關於")
         if len(between) >= 2:
             return between
-        before = re.split(r"[\n。|]", key[:m.start()])[-1].strip()
+        lines = key[:m.start()].split("\n")
+        before = re.split(r"[。|]", lines[-1])[-1].strip()
         if 2 <= len(before) <= 30:
             return before
+        # A title printed over two lines puts the organ on the line above the year.
+        above = lines[-2].strip() if len(lines) >= 2 else ""
+        if not before and 2 <= len(above) <= 30 and not re.search(r"\d|[。|:]", above):
+            return above
     m = _TITLE_NO_YEAR.search(key)
     if m:
         return m.group(1)

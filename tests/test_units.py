@@ -77,3 +77,25 @@ def test_headings_in_any_numbering_and_not_table_rows():
     assert [r.cells[0].text for r in sections.heading.values()] == [texts[2], texts[4], texts[5], texts[7],
                                                                      texts[8], texts[9]]
     assert [r.cells[0].text for r in sections.rows("applications")] == ["四、结转下年度继续办理"]
+
+
+@pytest.mark.parametrize("head, organ", [
+    ("栖霞湾区人民政府\n2022 年政府信息公开工作年度报告", "栖霞湾区人民政府"),
+    ("2021年松岗县统计局政府信息公开工作年度报告", "松岗县统计局"),
+    ("北塘镇人民政府2020年度政府信息公开工作年度报告", "北塘镇人民政府"),
+    ("蘭亭鄉人民政府政府信息公開工作年度報告", "蘭亭鄉人民政府"),
+    ("索引号|001/2023-1|发布机构|云门县林业局|成文日期|2023-01-09", "云门县林业局"),
+])
+def test_find_organ(head, organ):
+    from core.meta import find_organ
+    assert find_organ(head) == organ
+
+
+@pytest.mark.parametrize("head, body, year", [
+    ("某局2023年政府信息公开工作年度报告", "", 2023),
+    ("", "本报告中所列数据的统计期限自2021年1月1日起至2021年12月31日止。", 2021),
+    ("发布日期：2024-01-30 10:00", "2023年，我局坚持……", 2023),
+])
+def test_find_year(head, body, year):
+    from core.meta import find_year
+    assert find_year(head, body)[0] == year

@@ -31,6 +31,10 @@ class Cell:
     bbox: tuple[float, float, float, float] | None = None
     #: Set by the core when it rewrites ``text`` (traditional to simplified script): the text as printed.
     printed: str | None = None
+    #: Set by a layout that knows a value stands here but cannot read it with certainty (digits glued
+    #: together with several possible splits, an unreadable glyph): the reason, shown in the warning.
+    #: The core writes null for such a cell and warns; ``text`` keeps what was printed.
+    unread: str | None = None
 
     def where(self) -> dict:
         """Provenance of this cell in the output contract's shape."""

@@ -10,7 +10,7 @@ from core.tables import Fit, Slot, TableRow, fit_values, grid_start
 from core.template import (S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS, S3_ROWS,
                            S4_FIELDS, S3Row, s3_groups)
 from core.text import norm, split_numbering
-from core.values import AMOUNT, BLANK, LABEL, NUMBER
+from core.values import AMOUNT, BLANK, LABEL, UNREAD
 
 _REMARK = re.compile(r"\(.*\)$")
 ROW_MATCH_MIN = 65.0
@@ -30,6 +30,9 @@ def _store(report: Report, section: str, path: str, slot: Slot | None, field_key
     where = f"{section}.{path}"
     if slot is None:
         report.note(WARNING, "cell_not_read", where, "the value of this cell could not be placed with certainty")
+        value = None
+    elif slot.reading.kind == UNREAD:
+        report.note(WARNING, "cell_not_read", where, slot.reading.repair[1])
         value = None
     elif slot.reading.kind == LABEL:
         report.note(WARNING, "cell_not_read", where,
@@ -144,6 +147,8 @@ def _row_sum_ok(slots: list[Slot]) -> bool:
     nums = [s.reading.value or 0 for s in slots]
     if any(s.reading.kind == LABEL for s in slots):
         return False
+    if any(s.reading.kind == UNREAD for s in slots):
+        return True
     return sum(nums[:6]) == nums[6]
 
 
@@ -242,6 +247,8 @@ def check_s3_header(header_text: str, report: Report) -> None:
 def _s4_ok(slots: list[Slot]) -> bool:
     if any(s.reading.kind == LABEL for s in slots):
         return False
+    if any(s.reading.kind == UNREAD for s in slots):
+        return True
     nums = [s.reading.value or 0 for s in slots]
     return all(sum(nums[g * 5:g * 5 + 4]) == nums[g * 5 + 4] for g in range(3))
 

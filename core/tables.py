@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from core.layout import CELL, TABLE, Cell, Row
-from core.values import BLANK, LABEL, Reading, read_cell
+from core.values import BLANK, LABEL, Reading, read
 
 _BLANK = Reading(BLANK)
 
@@ -33,7 +33,7 @@ class TableRow:
 
     @property
     def has_numbers(self) -> bool:
-        return any(s.reading.kind not in (BLANK, LABEL) for s in self.values)
+        return any(s.reading.is_filled for s in self.values)
 
     @property
     def label(self) -> Cell | None:
@@ -48,7 +48,7 @@ def table_rows(rows: list[Row]) -> list[TableRow]:
     for row in rows:
         if row.kind == CELL:
             for cell in row.cells:
-                r = read_cell(cell.text)
+                r = read(cell)
                 if r.kind == LABEL:
                     if stream is None or stream.values:
                         stream = TableRow()
@@ -69,8 +69,8 @@ def table_rows(rows: list[Row]) -> list[TableRow]:
 
 def _split_table_row(cells) -> TableRow:
     tr = TableRow()
-    readings = [read_cell(c.text) for c in cells]
-    first_num = next((i for i, r in enumerate(readings) if r.is_value and r.kind != BLANK), len(cells))
+    readings = [read(c) for c in cells]
+    first_num = next((i for i, r in enumerate(readings) if r.is_filled), len(cells))
     last_label = max((i for i in range(first_num) if readings[i].kind == LABEL), default=-1)
     for i in range(0, last_label + 1):
         if readings[i].kind == LABEL:
@@ -111,8 +111,7 @@ def grid_start(rows: list[TableRow], n: int, header: int | None = None) -> int |
     for tr in rows:
         if tr.start is None:
             return None
-        kinds = [s.reading.kind for s in tr.values]
-        nums = [i for i, k in enumerate(kinds) if k not in (BLANK, LABEL)]
+        nums = [i for i, s in enumerate(tr.values) if s.reading.is_filled]
         if len(nums) == n and nums[-1] - nums[0] == n - 1:
             starts.add(tr.start + nums[0])
     if header is not None and starts <= {header}:
@@ -170,4 +169,4 @@ def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None =
 
 
 def _numbers(slots: list[Slot]) -> int:
-    return sum(1 for s in slots if s.reading.kind not in (BLANK, LABEL))
+    return sum(1 for s in slots if s.reading.is_filled)

@@ -15,6 +15,8 @@ BLANK = "blank"
 NUMBER = "number"
 AMOUNT = "amount"
 LABEL = "label"
+#: A value cell the layout could not read with certainty (see ``Cell.unread``).
+UNREAD = "unread"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +30,12 @@ class Reading:
 
     @property
     def is_value(self) -> bool:
-        return self.kind in (BLANK, NUMBER, AMOUNT)
+        return self.kind in (BLANK, NUMBER, AMOUNT, UNREAD)
+
+    @property
+    def is_filled(self) -> bool:
+        """A printed value (read or not), as opposed to a blank or a label."""
+        return self.kind in (NUMBER, AMOUNT, UNREAD)
 
 
 def _number(s: str) -> int | float:
@@ -55,3 +62,10 @@ def read_cell(text: str) -> Reading:
     if m:
         return Reading(AMOUNT, _number(m.group(1)), printed=t)
     return Reading(LABEL)
+
+
+def read(cell) -> Reading:
+    """The reading of a layout's cell, honouring a layout's own verdict that it is unreadable."""
+    if cell.unread is not None:
+        return Reading(UNREAD, repair=("cell_not_read", cell.unread))
+    return read_cell(cell.text)

@@ -99,3 +99,15 @@ def test_find_organ(head, organ):
 def test_find_year(head, body, year):
     from core.meta import find_year
     assert find_year(head, body)[0] == year
+
+
+def test_a_cell_the_layout_could_not_read_is_null_with_a_warning():
+    from core.mapping import map_review_litigation
+    from core.report import Report
+    cells = [Cell(str(v)) for v in [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]]
+    cells.insert(2, Cell("00", unread="digits '00' could be 0|0 or 00"))
+    report = Report()
+    map_review_litigation(table_rows([Row(tuple(cells), "table")]), report)
+    assert report.review_litigation["review"]["other"] is None
+    assert report.review_litigation["review"]["total"] == 1
+    assert [(d.code, d.where) for d in report.warnings] == [("cell_not_read", "review_litigation.review.other")]

@@ -104,7 +104,7 @@ def test_find_year(head, body, year):
 def test_a_cell_the_layout_could_not_read_is_null_with_a_warning():
     from core.mapping import map_review_litigation
     from core.report import Report
-    cells = [Cell(str(v)) for v in [1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]]
+    cells = [Cell(str(v)) for v in [1, 0, 0, 1] + [0] * 10]
     cells.insert(2, Cell("00", unread="digits '00' could be 0|0 or 00"))
     report = Report()
     map_review_litigation(table_rows([Row(tuple(cells), "table")]), report)

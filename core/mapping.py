@@ -10,7 +10,7 @@ from core.tables import Fit, Slot, TableRow, fit_values, grid_start
 from core.template import (S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS, S3_ROWS,
                            S4_FIELDS, S3Row, s3_groups)
 from core.text import norm, split_numbering
-from core.values import AMOUNT, BLANK, LABEL, UNREAD
+from core.values import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, read_cell
 
 _REMARK = re.compile(r"\(.*\)$")
 ROW_MATCH_MIN = 65.0
@@ -153,10 +153,16 @@ def _row_sum_ok(slots: list[Slot]) -> bool:
 
 
 def map_applications(rows: list[TableRow], fmt: str, report: Report, header_start: int | None = None) -> None:
-    """Place section 三's rows; ``header_start`` is the index of the 自然人 header cell in a gridded table."""
+    """Place section 三's rows; ``header_start`` is the index of the 自然人 header cell in a gridded table.
+
+    Labelled rows are anchored on template rows in document order. Rows of numbers printed without a
+    label (their labels lost, or floating elsewhere as loose text) are placed by position only where that
+    is forced: between two anchors, when they are exactly as many as the template rows missing there.
+    """
     m = _S3Matcher(fmt)
-    cursor, group = 0, None
     placed: dict[str, tuple[TableRow, str]] = {}
+    sequence: list[tuple[str | None, TableRow]] = []   # (anchored row id, row) or (None, orphan row)
+    cursor, group, pending = 0, None, 0
     for tr in rows:
         for cell in tr.labels[:-1] if tr.has_numbers else tr.labels:
             g = m.group_of(cell.text)
@@ -164,55 +170,30 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
                 group = g
         if not tr.has_numbers:
             continue
-        target, how = None, "label"
-        if tr.label is not None:
-            g = m.group_of(tr.label.text)
-            if g:
-                group, target, how = g, m.first_of(g), "position"
-            else:
-                target, _score = m.match(tr.label.text, cursor, group)
-                if target is None:
-                    report.note(WARNING, "row_not_recognised", "applications",
-                                f"row {tr.label.text.strip()!r} with numbers matches no row of section 三")
-                    continue
-                if m.spec[m.index[target]].group is None:
-                    group = None
+        if tr.label is None:
+            sequence.append((None, tr))
+            pending += 1
+            continue
+        g = m.group_of(tr.label.text)
+        if g:
+            # The group's label with numbers beside it: its first row, whose own label was lost.
+            group, target, how = g, m.first_of(g), "group"
         else:
-            nxt = m.spec[cursor] if cursor < len(m.spec) else None
-            if nxt is not None and nxt.group is not None and nxt.group == group:
-                target, how = nxt.id, "position"
-            else:
-                report.note(WARNING, "row_not_placed", "applications",
-                            "a row of numbers without a label follows no group it could belong to")
+            target, _score = m.match(tr.label.text, cursor + pending, group)
+            how = "label"
+            if target is None:
+                report.note(WARNING, "row_not_recognised", "applications",
+                            f"row {tr.label.text.strip()!r} with numbers matches no row of section 三")
                 continue
         if target in placed:
             report.note(WARNING, "duplicate_row", f"applications.{target}",
                         "two rows of section 三 map to this row; the first is kept")
             continue
         placed[target] = (tr, how)
-        cursor = m.index[target] + 1
-        if m.spec[cursor - 1].group:
-            group = m.spec[cursor - 1].group
-
-    # Rows placed by position are certain only when their group has exactly its template rows.
-    by_group: dict[str, list[str]] = defaultdict(list)
-    for rid, (_tr, how) in placed.items():
-        if how == "position":
-            by_group[m.spec[m.index[rid]].group].append(rid)
-    for g, rids in by_group.items():
-        members = [r.id for r in m.spec if r.group == g]
-        missing = [r for r in members if r not in placed]
-        name = f"{m.groups[g].number}{m.groups[g].label}"
-        if missing:
-            for rid in rids:
-                placed[rid] = (TableRow(values=[]), "uncertain")
-            report.note(WARNING, "row_placed_by_position", f"applications.{g}",
-                        f"{len(rids)} row(s) of group {name} printed without labels, and the group lacks "
-                        f"{len(missing)} row(s): which row is which is uncertain, so their cells are null")
-        else:
-            report.note(INFO, "row_placed_by_position", f"applications.{g}",
-                        f"{len(rids)} row(s) of group {name} printed without labels; placed by their position "
-                        f"in the group, which has exactly its {len(members)} rows: " + ", ".join(rids))
+        sequence.append((target, tr))
+        cursor, pending = m.index[target] + 1, 0
+        group = m.spec[cursor - 1].group or (group if how == "group" else None)
+    _place_orphans(m, sequence, placed, report)
 
     start = grid_start([tr for tr, _how in placed.values() if tr.values], len(S3_COLUMNS), header_start)
     for r in m.spec:
@@ -222,6 +203,8 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
             continue
         tr, how = placed[r.id]
         if how == "uncertain":
+            report.note(WARNING, "cell_not_read", f"applications.{r.id}",
+                        "this row's numbers could not be told from its neighbours'")
             report.applications[r.id] = {c: None for c in S3_COLUMNS}
             continue
         offset = None if start is None or tr.start is None else start - tr.start
@@ -231,6 +214,44 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
             col: _store(report, "applications", f"{r.id}.{col}", slot)
             for col, slot in zip(S3_COLUMNS, fit.slots)
         }
+
+
+def _place_orphans(m: _S3Matcher, sequence, placed: dict, report: Report) -> None:
+    """Give rows without labels the template rows missing between their anchors, when that is forced."""
+    index = -1
+    orphans: list[TableRow] = []
+    for rid, tr in sequence + [(_END, None)]:
+        if rid is None:
+            orphans.append(tr)
+            continue
+        nxt = len(m.spec) if rid == _END else m.index[rid]
+        if orphans:
+            missing = [r.id for r in m.spec[index + 1:nxt] if r.id not in placed]
+            after = m.spec[index].id if index >= 0 else "the table's start"
+            before = m.spec[nxt].id if nxt < len(m.spec) else "the table's end"
+            if len(orphans) == len(missing):
+                for row_id, orphan in zip(missing, orphans):
+                    placed[row_id] = (orphan, "position")
+                report.note(INFO, "row_placed_by_position", f"applications.{missing[0]}",
+                            f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                            f"exactly the template rows missing there: " + ", ".join(missing))
+            else:
+                for row_id in missing:
+                    placed[row_id] = (TableRow(values=[]), "uncertain")
+                report.note(WARNING, "row_placed_by_position", f"applications.{after}",
+                            f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                            f"where {len(missing)} template row(s) are missing: which is which is uncertain, "
+                            f"so those rows are null" + (": " + ", ".join(missing) if missing else ""))
+            orphans = []
+        if rid != _END:
+            index = max(index, m.index[rid])
+    for rid, (_tr, how) in placed.items():
+        if how == "group":
+            report.note(INFO, "row_placed_by_position", f"applications.{rid}",
+                        "row printed with its group's label only: it is the group's first row")
+
+
+_END = "<end>"
 
 
 def check_s3_header(header_text: str, report: Report) -> None:
@@ -273,3 +294,68 @@ def map_review_litigation(rows: list[TableRow], report: Report) -> None:
     _fit_note(report, "review_litigation", fit, "values_fitted")
     for (g, c), slot in zip(S4_FIELDS, fit.slots):
         report.review_litigation.setdefault(g, {})[c] = _store(report, "review_litigation", f"{g}.{c}", slot)
+
+
+# --- values printed outside their cell --------------------------------------------------------------
+
+def place_loose_numbers(report: Report, fmt: str, loose: list) -> None:
+    """Put back a number that a converter printed on a line of its own, outside its table cell.
+
+    Only into a section-三 row that has exactly one blank cell, and only when the row's own sum and a
+    column identity both require exactly that printed number there: the document's arithmetic decides,
+    and the number is one the document prints. Anything less certain stays blank.
+    """
+    from core.template import APPLICANT_COLUMNS, s3_result_rows
+
+    if not loose:
+        return
+    apps = report.applications
+    results = s3_result_rows(fmt)
+    unused = list(loose)
+
+    def cell(row, col):
+        return apps.get(row, {}).get(col)
+
+    def column_needs(row, col):
+        needs = []
+        if all(r in apps for r in results + ("total",)):
+            parts = {r: cell(r, col) for r in results}
+            if row == "total" and None not in parts.values():
+                needs.append(sum(parts.values()))
+            elif row in results and cell("total", col) is not None and \
+                    all(v is not None for r, v in parts.items() if r != row):
+                needs.append(cell("total", col) - sum(v for r, v in parts.items() if r != row))
+        sides = {"new_received": 1, "carried_over": 1, "total": -1, "carried_forward": -1}
+        if row in sides and all(r in apps for r in sides):
+            others = {r: cell(r, col) for r in sides if r != row}
+            if None not in others.values():
+                rest = sum(sides[r] * v for r, v in others.items())
+                needs.append(-rest * sides[row])
+        return needs
+
+    for row, cols in apps.items():
+        blanks = [c for c, v in cols.items() if v is None]
+        if len(blanks) != 1 or f"applications.{row}.{blanks[0]}" in _warned(report):
+            continue
+        col = blanks[0]
+        if col == "total":
+            row_need = sum(cols[c] for c in APPLICANT_COLUMNS)
+        else:
+            row_need = cols["total"] - sum(cols[c] for c in APPLICANT_COLUMNS if c != col)
+        needs = column_needs(row, col)
+        if not needs or any(n != row_need for n in needs):
+            continue
+        match = [c for c in unused if read_cell(c.text).value == row_need]
+        if not match:
+            continue
+        unused.remove(match[0])
+        cols[col] = row_need
+        where = f"applications.{row}.{col}"
+        report.provenance[where] = match[0].where()
+        report.note(INFO, "displaced_value", where,
+                    f"cell printed blank, and {match[0].text.strip()!r} printed on a line of its own nearby "
+                    f"is exactly what the row's sum and the column's identity require there")
+
+
+def _warned(report: Report) -> set[str]:
+    return {d.where for d in report.diagnostics if d.level != INFO}

@@ -7,8 +7,9 @@ from dataclasses import replace
 from core.checks import run_checks
 from core.detect import Detection, detect
 from core.errors import CoreError, NotAReport, UnreadableInput
-from core.layout import LayoutPlugin, Row
-from core.mapping import check_s3_header, map_active_disclosure, map_applications, map_review_litigation
+from core.layout import TEXT, LayoutPlugin, Row
+from core.mapping import (check_s3_header, map_active_disclosure, map_applications, map_review_litigation,
+                          place_loose_numbers)
 from core.meta import decide_format, find_organ, find_year
 from core.registry import Registry, default_registry
 from core.report import ERROR, INFO, WARNING, Report
@@ -17,6 +18,7 @@ from core.source import Source
 from core.tables import header_column, table_rows
 from core.template import PROSE_SECTIONS, S3_COLUMN_LABELS, SECTIONS
 from core.text import looks_traditional, norm, to_simplified
+from core.values import NUMBER, read_cell
 
 FIRST_TEMPLATE_YEAR = 2019
 _REPORT_WORDS = re.compile(r"年度报告|年报|工作报告")
@@ -126,9 +128,14 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
 
     for spec in SECTIONS:
         if spec.key not in sections.heading:
-            level = WARNING if spec.key in PROSE_SECTIONS else ERROR
-            report.note(level, "section_missing", spec.key,
-                        f"section {spec.numeral}、{spec.titles[0]} was not found")
+            if spec.key in PROSE_SECTIONS:
+                # No number depends on a prose section; its text, when printed under another heading,
+                # stays in the previous section's text.
+                report.note(INFO, "section_missing", spec.key,
+                            f"heading {spec.numeral}、{spec.titles[0]} not found; no text is given for it")
+            else:
+                report.note(ERROR, "section_missing", spec.key,
+                            f"section {spec.numeral}、{spec.titles[0]} was not found")
     if "active_disclosure" in sections.heading:
         map_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, report)
     if "applications" in sections.heading:
@@ -136,6 +143,8 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
         trows = table_rows(raw)
         check_s3_header(_header_text(trows), report)
         map_applications(trows, fmt, report, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
+        place_loose_numbers(report, fmt, [r.cells[0] for r in raw if r.kind == TEXT and len(r.cells) == 1
+                                          and read_cell(r.cells[0].text).kind == NUMBER])
     if "review_litigation" in sections.heading:
         map_review_litigation(table_rows(sections.rows("review_litigation")), report)
     run_checks(report, fmt)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from core.layout import CELL, TABLE, Cell, Row
+import re
+
+from core.layout import CELL, TABLE, TEXT, Cell, Row
 from core.values import BLANK, LABEL, Reading, read
 
 _BLANK = Reading(BLANK)
@@ -61,10 +63,33 @@ def table_rows(rows: list[Row]) -> list[TableRow]:
                     stream.values.append(Slot(r, cell))
             continue
         stream = None
-        if row.kind != TABLE:
-            continue
-        out.append(_split_table_row(row.cells))
+        if row.kind == TABLE:
+            out.append(_split_table_row(row.cells))
+        elif row.kind == TEXT and len(row.cells) == 1:
+            cells = _label_and_numbers(row.cells[0])
+            if cells:
+                out.append(_split_table_row(cells))
     return out
+
+
+_LABEL_NUMBERS = re.compile(r"^(?P<label>\S.*?\D)?\s+(?P<nums>[-+]?\d[\d,.]*(?:\s+[-+]?\d[\d,.]*)*)\s*$")
+_NUMBER = re.compile(r"[-+]?\d[\d,.]*")
+
+
+def _label_and_numbers(cell: Cell) -> tuple[Cell, ...] | None:
+    """A prose line that is really a table row: "行政许可 97", or "0 0 0 …" (at least two numbers)."""
+    text = cell.text
+    pad = 1 if text[:1].isdigit() else 0   # the pattern wants a space before the first number
+    m = _LABEL_NUMBERS.match(" " * pad + text)
+    if not m:
+        return None
+    nums = [(n.group(0), m.start("nums") + n.start() - pad) for n in _NUMBER.finditer(m.group("nums"))]
+    if not m.group("label") and len(nums) < 2:
+        return None
+    col = cell.col or 1
+    out = [Cell(m.group("label").strip(), line=cell.line, col=col)] if m.group("label") else []
+    out += [Cell(t, line=cell.line, col=col + pos) for t, pos in nums]
+    return tuple(out)
 
 
 def _split_table_row(cells) -> TableRow:

@@ -85,3 +85,24 @@ def test_a_number_printed_outside_its_blank_cell(registry):
     report = parse("\n".join(lines), registry=registry)
     assert compare(gold, report.to_dict()) == []
     assert [d.code for d in report.diagnostics if d.where == "applications.carried_forward.total"] == ["displaced_value"]
+
+
+def test_a_report_cut_off_inside_section_three(registry):
+    gold = load_gold(GOLDS[3])
+    text = render(gold, "tab-rows")
+    cut = text[:text.index("（五）不予处理")]
+    report = parse(cut, registry=registry).to_dict()
+    apps = report["applications"]
+    assert apps["granted"]["total"] == gold["s3"]["granted"][6]
+    assert "total" not in apps
+    codes = {(d["level"], d["code"]) for d in report["diagnostics"]}
+    assert ("error", "section_missing") in codes and ("warning", "row_not_found") in codes
+
+
+@pytest.mark.parametrize("heading", ["三、收到和处里政府信息公开申请情况", "三．收到和处理政府信息公开申情况",
+                                     "（三）收到和处理政府信息公开申请情况", "3、收到和处理政府信息公开申请情况"])
+def test_section_headings_with_typos_or_other_numbering(heading, registry):
+    gold = load_gold(GOLDS[1])
+    text = render(gold, "pipe-rows").replace("三、收到和处理政府信息公开申请情况", heading, 1)
+    report = parse(text, registry=registry)
+    assert compare(gold, report.to_dict()) == []

@@ -47,7 +47,7 @@ def test_every_value_has_provenance(path, registry):
 def test_every_identity_is_listed_with_its_cells(registry):
     report = parse(CASES[1], registry=registry).to_dict()
     rules = {c["rule"] for c in report["checks"]}
-    assert rules == {"applicant_columns_sum_to_total", "received_equals_handled_plus_carried",
+    assert rules >= {"applicant_columns_sum_to_total", "received_equals_handled_plus_carried",
                      "result_rows_sum_to_total", "review_litigation_group_total"}
     per_rule = {r: [c for c in report["checks"] if c["rule"] == r] for r in rules}
     assert len(per_rule["received_equals_handled_plus_carried"]) == 7

@@ -18,7 +18,9 @@ def detect(source) -> float | None:
     except Exception:
         return None
     # Some servers put a BOM or a few bytes of junk before the signature; readers accept it within 1 KiB.
-    return 0.97 if b"%PDF-" in head else None
+    # Markup before it is a web page that mentions PDF, not a PDF.
+    at = head.find(b"%PDF-")
+    return 0.97 if at >= 0 and b"<" not in head[:at] else None
 
 
 def parse(source) -> list[Row]:
@@ -43,31 +45,39 @@ def _parse(source) -> list[Row]:
     if not candidates:
         raise UnreadableInput(f"{name}: no PDF reader is installed (install pdfminer.six or pypdfium2)")
     problem = None
-    skipped = []
-    for n, backend in enumerate(candidates):
+    skipped: list[str] = []
+    lossy = None  # pages a backend read knowing it lost some text: used only if no backend does better
+    for backend in candidates:
         try:
             pages = backend.pages(data)
         except B.PdfPassword:
             raise UnreadableInput(f"{name}: the PDF is encrypted and needs a password") from None
         except B.PdfBroken as e:
-            problem = problem or UnreadableInput(f"{name}: corrupt PDF ({_short(str(e))})")
+            problem = problem or UnreadableInput(f"{name}: {_short(str(e))}")
             skipped.append(f"{backend.name} cannot open it")
             continue
         except B.PdfLossy as e:
-            if n + 1 < len(candidates):
-                skipped.append(f"{backend.name}: {e}")
-                continue
-            pages = e.pages
-            source.notes.append(("warning", "pdf_text_lost", f"{backend.name}: {e}"))
+            lossy = lossy or (backend, e)
+            skipped.append(f"{backend.name}: {e}")
+            continue
         verdict = _text_layer_problem(pages, name)
         if verdict is not None:
             problem = problem or verdict
             continue
-        why = f" ({'; '.join(skipped)})" if skipped else ""
-        source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
-        _note_scanned_pages(source, pages)
-        return reading.rows(pages)
-    raise problem
+        return _rows(source, backend, pages, skipped)
+    if lossy is not None:
+        backend, e = lossy
+        source.notes.append(("warning", "pdf_text_lost", f"{backend.name}: {e}"))
+        if _text_layer_problem(e.pages, name) is None:
+            return _rows(source, backend, e.pages, [])
+    raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
+
+
+def _rows(source, backend, pages: list, skipped: list[str]) -> list[Row]:
+    why = f" ({'; '.join(skipped)})" if skipped else ""
+    source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
+    _note_scanned_pages(source, pages)
+    return reading.rows(pages)
 
 
 def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:

@@ -7,6 +7,7 @@ one em above it (so the two backends agree on every box), and rules as thin axis
 """
 from __future__ import annotations
 
+import ctypes
 import io
 import logging
 import math
@@ -46,7 +47,7 @@ class PdfPassword(Exception):
 
 
 class PdfBroken(Exception):
-    """The backend cannot open the PDF at all."""
+    """The backend cannot open the PDF at all; the message says why, as the user is told."""
 
 
 class PdfLossy(Exception):
@@ -109,8 +110,10 @@ def finish_page(number: int, width: float, height: float, raw_chars: list, rules
             continue
         if turn is not None:
             x0, y0, x1, y1 = turn(x0, y0, x1, y1)
+        if not (0 <= x0 + x1 <= 2 * width and 0 <= y0 + y1 <= 2 * height):
+            continue  # off the page: never printed (leftovers of templates, hidden keywords)
         # The box spans one em above the descent: both backends know the descent, not the ascent.
-        chars.append((_fold(text), x0, y0, x1, y0 + size, size))
+        chars.append((text, x0, y0, x1, y0 + size, size))
     if turn is not None:
         rules = [turn(*r) for r in rules]
     return Page(number, width, height, chars, rules, images)
@@ -165,23 +168,24 @@ class PdfiumBackend:
         self.version = _dist_version("pypdfium2")
 
     def pages(self, data: bytes) -> list[Page]:
-        import ctypes
-
         import pypdfium2 as pdfium
         c = self.c
         try:
             doc = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as e:
-            if getattr(e, "err_code", None) == c.FPDF_ERR_PASSWORD:
+            code = getattr(e, "err_code", None)
+            if code == c.FPDF_ERR_PASSWORD:
                 raise PdfPassword() from None
-            raise PdfBroken(str(e)) from None
+            if code == c.FPDF_ERR_SECURITY:
+                raise PdfBroken("encrypted by a method PDFium does not support") from None
+            raise PdfBroken(f"corrupt PDF ({e})") from None
         self._lost = 0
         try:
             out = []
             for i in range(len(doc)):
                 page = doc[i]
                 try:
-                    out.append(self._page(page, i + 1, ctypes))
+                    out.append(self._page(page, i + 1))
                 finally:
                     page.close()
         finally:
@@ -191,7 +195,7 @@ class PdfiumBackend:
                            f"nor installed); PDFium leaves their characters out", out)
         return out
 
-    def _page(self, page, number: int, ctypes) -> Page:
+    def _page(self, page, number: int) -> Page:
         c = self.c
         box = c.FS_RECTF()
         l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
@@ -204,14 +208,14 @@ class PdfiumBackend:
             w, h = page.get_size()
         textpage = page.get_textpage()
         try:
-            chars = self._chars(textpage.raw, ox, oy, ctypes)
+            chars = self._chars(textpage.raw, ox, oy)
         finally:
             textpage.close()
         rules: list = []
-        images = self._objects(page.raw, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0, ctypes)
+        images = self._objects(page.raw, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0)
         return finish_page(number, w, h, chars, rules, images)
 
-    def _chars(self, tp, ox: float, oy: float, ctypes) -> list:
+    def _chars(self, tp, ox: float, oy: float) -> list:
         c = self.c
         n = c.FPDFText_CountChars(tp)
         get_uni = c.FPDFText_GetUnicode
@@ -244,61 +248,82 @@ class PdfiumBackend:
             if not get_box(tp, i, rect_p) or not get_matrix(tp, i, m_p):
                 continue
             a, bb, cc, d = m.a, m.b, m.c, m.d
-            size = get_size(tp, i) * math.sqrt(abs(a * d - bb * cc))
+            if bb == 0.0 and cc == 0.0:  # upright, the usual case: skip the trigonometry
+                size = get_size(tp, i) * (d if d > 0 else -d)
+                q = 0 if a > 0 else 180
+            else:
+                size = get_size(tp, i) * math.sqrt(abs(a * d - bb * cc))
+                q = _quadrant(a, bb)
             if not size > 0:
                 size = abs(rect.top - rect.bottom)
-            append((text, rect.left - ox, rect.bottom - oy, rect.right - ox, rect.top - oy, size,
-                    _quadrant(a, bb)))
+            if "\u2e80" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff":
+                text = _fold(text)
+            append((text, rect.left - ox, rect.bottom - oy, rect.right - ox, rect.top - oy, size, q))
         return out
 
-    def _objects(self, parent, form, ctm, rules: list, depth: int, ctypes) -> int:
+    def _objects(self, parent, form, ctm, rules: list, depth: int) -> int:
         """Collect the rules of the page (or of a form XObject) into ``rules``; return the image count."""
         c = self.c
         if form is None:
-            count, get = c.FPDFPage_CountObjects(parent), (lambda k: c.FPDFPage_GetObject(parent, k))
+            holder, count, get = parent, c.FPDFPage_CountObjects(parent), c.FPDFPage_GetObject
         else:
-            count, get = c.FPDFFormObj_CountObjects(form), (lambda k: c.FPDFFormObj_GetObject(form, k))
+            holder, count, get = form, c.FPDFFormObj_CountObjects(form), c.FPDFFormObj_GetObject
+        get_type, get_bounds, draw_mode = c.FPDFPageObj_GetType, c.FPDFPageObj_GetBounds, c.FPDFPath_GetDrawMode
+        fill_color, stroke_color = c.FPDFPageObj_GetFillColor, c.FPDFPageObj_GetStrokeColor
+        TEXT, PATH, IMAGE, FORM = c.FPDF_PAGEOBJ_TEXT, c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM
         images = 0
         fm, stroke = ctypes.c_int(), ctypes.c_int()
+        fm_p, stroke_p = ctypes.byref(fm), ctypes.byref(stroke)
         cr, cg, cb, ca = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
+        rgba = (ctypes.byref(cr), ctypes.byref(cg), ctypes.byref(cb), ctypes.byref(ca))
         mat = c.FS_MATRIX()
+        mat_p = ctypes.byref(mat)
         bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        box = (ctypes.byref(bl), ctypes.byref(bb), ctypes.byref(br), ctypes.byref(bt))
+        a, b, cc, d, e, f = ctm
+        plain = b == 0 and cc == 0 and a > 0 and d > 0  # no rotation: boxes stay boxes
+
+        def invisible(color) -> bool:
+            return bool(color(obj, *rgba)) and (min(cr.value, cg.value, cb.value) >= 250 or ca.value == 0)
+
         for k in range(max(count, 0)):
-            obj = get(k)
+            obj = get(holder, k)
             if not obj:
                 continue
-            kind = c.FPDFPageObj_GetType(obj)
-            if kind == c.FPDF_PAGEOBJ_TEXT:
-                # PDFium's text page drops a text object whose box is empty, which is what a one-glyph
-                # object in a font it cannot load gets: the file must be read by the other backend.
-                if c.FPDFPageObj_GetBounds(obj, bl, bb, br, bt) and br.value - bl.value < 0.01 \
-                        and bt.value - bb.value < 0.01:
-                    self._lost += 1
-            elif kind == c.FPDF_PAGEOBJ_IMAGE:
-                images += 1
-            elif kind == c.FPDF_PAGEOBJ_FORM and depth < 8:
-                if c.FPDFPageObj_GetMatrix(obj, ctypes.byref(mat)):
-                    images += self._objects(parent, obj, _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm),
-                                            rules, depth + 1, ctypes)
-            elif kind == c.FPDF_PAGEOBJ_PATH:
-                if not c.FPDFPath_GetDrawMode(obj, ctypes.byref(fm), ctypes.byref(stroke)):
+            kind = get_type(obj)
+            if kind == TEXT:
+                # PDFium's text page drops a text object of no width, which is what a font it can
+                # neither find embedded nor load from the system gives a one-glyph object (or a line of
+                # text running up the page): the file must then be read by the other backend.
+                if get_bounds(obj, *box) and br.value - bl.value < 0.01:
+                    font = c.FPDFTextObj_GetFont(obj)
+                    if font and not c.FPDFFont_GetIsEmbedded(font):
+                        self._lost += 1
+            elif kind == PATH:
+                if not get_bounds(obj, *box) or not draw_mode(obj, fm_p, stroke_p):
                     continue
-                filled, stroked = fm.value != 0, bool(stroke.value)
-                if filled and c.FPDFPageObj_GetFillColor(obj, cr, cg, cb, ca) and \
-                        (min(cr.value, cg.value, cb.value) >= 250 or ca.value == 0):
-                    filled = False
-                if stroked and c.FPDFPageObj_GetStrokeColor(obj, cr, cg, cb, ca) and \
-                        (min(cr.value, cg.value, cb.value) >= 250 or ca.value == 0):
-                    stroked = False
+                filled = fm.value != 0 and not invisible(fill_color)
+                stroked = stroke.value != 0 and not invisible(stroke_color)
                 if not (filled or stroked):
                     continue
-                if not c.FPDFPageObj_GetMatrix(obj, ctypes.byref(mat)):
-                    continue
-                m = _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm)
-                self._path(obj, m, filled, rules, ctypes)
+                x0, y0, x1, y1 = bl.value, bb.value, br.value, bt.value
+                if x1 - x0 <= RULE_WIDTH or y1 - y0 <= RULE_WIDTH:
+                    # a line or a thin bar (most table rules): its box is the rule
+                    if plain:
+                        rules.append((a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f))
+                    else:
+                        p0, p1 = _apply(ctm, x0, y0), _apply(ctm, x1, y1)
+                        rules.append((min(p0[0], p1[0]), min(p0[1], p1[1]), max(p0[0], p1[0]), max(p0[1], p1[1])))
+                elif c.FPDFPageObj_GetMatrix(obj, mat_p):
+                    self._path(obj, _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm), filled, rules)
+            elif kind == IMAGE:
+                images += 1
+            elif kind == FORM and depth < 8 and c.FPDFPageObj_GetMatrix(obj, mat_p):
+                images += self._objects(parent, obj, _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm),
+                                        rules, depth + 1)
         return images
 
-    def _path(self, obj, m, filled: bool, rules: list, ctypes) -> None:
+    def _path(self, obj, m, filled: bool, rules: list) -> None:
         c = self.c
         n = c.FPDFPath_CountSegments(obj)
         if n <= 0:
@@ -377,17 +402,20 @@ class PdfminerBackend:
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
 
+        from pdfminer.pdfdocument import PDFEncryptionError
         try:
             doc = PDFDocument(PDFParser(io.BytesIO(data)), password="")
             pdf_pages = list(PDFPage.create_pages(doc))
         except PDFPasswordIncorrect:
             raise PdfPassword() from None
+        except PDFEncryptionError as e:
+            raise PdfBroken(f"encrypted by a method pdfminer does not support ({e})") from None
         except Exception as e:  # pdfminer raises many unrelated types on broken files
-            raise PdfBroken(f"{type(e).__name__}: {e}") from None
+            raise PdfBroken(f"corrupt PDF ({type(e).__name__}: {e})") from None
         if not pdf_pages:
-            raise PdfBroken("no pages")
+            raise PdfBroken("corrupt PDF (no pages)")
         rsrc = PDFResourceManager(caching=True)
-        device = _Recorder(rsrc)
+        device = _recorder(rsrc)
         interp = PDFPageInterpreter(rsrc, device)
         out = []
         for i, pg in enumerate(pdf_pages):
@@ -407,7 +435,6 @@ class PdfminerBackend:
 
 def _recorder_class():
     from pdfminer.pdfdevice import PDFTextDevice
-    from pdfminer.pdffont import PDFUnicodeNotDefined
     from pdfminer.utils import apply_matrix_pt
 
     class Recorder(PDFTextDevice):
@@ -422,9 +449,7 @@ def _recorder_class():
         def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate):
             try:
                 text = font.to_unichr(cid)
-            except PDFUnicodeNotDefined:
-                text = "\ufffd"
-            except Exception:
+            except Exception:  # PDFUnicodeNotDefined, or a broken font program
                 text = "\ufffd"
             textwidth = font.char_width(cid)
             adv = textwidth * fontsize * scaling
@@ -443,7 +468,7 @@ def _recorder_class():
                     xs.append(a * px + c * py + e)
                     ys.append(b * px + d * py + f)
                 size = fontsize * math.sqrt(abs(a * d - b * c))
-                self.chars.append((text, min(xs), min(ys), max(xs), max(ys), size, _quadrant(a, b)))
+                self.chars.append((_fold(text), min(xs), min(ys), max(xs), max(ys), size, _quadrant(a, b)))
             return adv
 
         def paint_path(self, gstate, stroke, fill, evenodd, path):
@@ -481,7 +506,8 @@ def _recorder_class():
 _RECORDER = None
 
 
-def _Recorder(rsrc):
+def _recorder(rsrc):
+    """A pdfminer device keeping characters and rules (its class is built once, pdfminer imported late)."""
     global _RECORDER
     if _RECORDER is None:
         _RECORDER = _recorder_class()
@@ -504,13 +530,13 @@ def available(forced: str | None = None) -> list:
             raise UsageError(f"{BACKEND_ENV}={forced!r}: expected one of {', '.join(BACKENDS)}")
         try:
             return [BACKENDS[forced]()]
-        except ImportError:
-            raise UnreadableInput(f"{BACKEND_ENV}={forced}: {forced} is not installed") from None
+        except Exception as e:  # not installed, or its native library does not load here
+            raise UnreadableInput(f"{BACKEND_ENV}={forced}: {forced} cannot be used ({type(e).__name__}: {e})") from None
     out = []
     for cls in BACKENDS.values():
         try:
             out.append(cls())
-        except ImportError:
+        except Exception:  # an optional backend that is absent or broken is skipped
             continue
     return out
 

@@ -61,15 +61,22 @@ class Line:
 def _make_line(chars: list) -> Line:
     chars.sort(key=_x0)
     # Fake bold: the same glyph printed two or more times a hair apart.
-    kept = [chars[0]]
+    prev = chars[0]
+    kept = [prev]
+    x0, y0, x1, y1 = prev[1], prev[2], prev[3], prev[4]
     for ch in chars[1:]:
-        prev = kept[-1]
-        if ch[0] == prev[0] and abs(ch[1] - prev[1]) < 0.3 * ch[5]:
+        if ch[0] == prev[0] and ch[1] - prev[1] < 0.3 * ch[5]:
             continue
         kept.append(ch)
+        prev = ch
+        if ch[2] < y0:
+            y0 = ch[2]
+        if ch[3] > x1:
+            x1 = ch[3]
+        if ch[4] > y1:
+            y1 = ch[4]
     sizes = sorted(ch[5] for ch in kept)
-    return Line(kept, min(ch[1] for ch in kept), min(ch[2] for ch in kept),
-                max(ch[3] for ch in kept), max(ch[4] for ch in kept), sizes[len(sizes) // 2])
+    return Line(kept, x0, y0, x1, y1, sizes[len(sizes) // 2])
 
 
 def _x0(ch):
@@ -84,6 +91,18 @@ def lines(chars: list) -> list[Line]:
     """The characters as lines, top to bottom."""
     if not chars:
         return []
+    lo = hi = chars[0][2] + chars[0][4]
+    small = chars[0][5]
+    for ch in chars:
+        c2 = ch[2] + ch[4]
+        if c2 < lo:
+            lo = c2
+        elif c2 > hi:
+            hi = c2
+        if ch[5] < small:
+            small = ch[5]
+    if hi - lo <= 2 * SAME_LINE * small:  # one line (most table cells): no need to sort by height
+        return [_make_line(list(chars))]
     ordered = sorted(chars, key=_cy_desc)
     out: list[Line] = []
     current = [ordered[0]]
@@ -109,9 +128,10 @@ def join(chars: list) -> str:
     prev = chars[0]
     for ch in chars[1:]:
         gap = ch[1] - prev[3]
-        size = max(ch[5], prev[5])
-        if gap > SPACE_GAP * size and (gap > CHUNK_GAP * size or not (wide(prev[0][-1]) and wide(ch[0][0]))):
-            parts.append(" ")
+        if gap > SPACE_GAP * ch[5]:
+            size = ch[5] if ch[5] > prev[5] else prev[5]
+            if gap > SPACE_GAP * size and (gap > CHUNK_GAP * size or prev[0][-1] < "\u2e80" or ch[0][0] < "\u2e80"):
+                parts.append(" ")
         parts.append(ch[0])
         prev = ch
     return "".join(parts)
@@ -153,4 +173,14 @@ def chunks(line: Line) -> list[list]:
 
 
 def box(chars: list) -> tuple[float, float, float, float]:
-    return (min(c[1] for c in chars), min(c[2] for c in chars), max(c[3] for c in chars), max(c[4] for c in chars))
+    x0, y0, x1, y1 = chars[0][1:5]
+    for c in chars:
+        if c[1] < x0:
+            x0 = c[1]
+        if c[2] < y0:
+            y0 = c[2]
+        if c[3] > x1:
+            x1 = c[3]
+        if c[4] > y1:
+            y1 = c[4]
+    return (x0, y0, x1, y1)

@@ -4,13 +4,16 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from core.layout import TABLE, TEXT, Cell, Row
+from core.layout import TEXT, Cell, Row
 
 from . import chars as C
 from . import tables as T
 
-#: Page furniture (numbers, running headers and footers) sits in this top or bottom share of a page.
+#: Running headers and footers, and bare page numbers, sit in this top or bottom share of a page.
 MARGIN_SHARE = 0.09
+#: A page number set off by dashes or words ("- 3 -", "第3页") may sit this far in (official documents
+#: put it just under the text block, whose bottom margin is about an eighth of the page).
+NUMBER_SHARE = 0.15
 _PAGE_NUMBER = re.compile(
     r"^[-—–－~\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－~\s]*$"
     r"|^(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?$", re.I)
@@ -27,7 +30,7 @@ class Para:
         text = C.join_lines([ln.text for _, ln in self.lines])
         own = [ln for p, ln in self.lines if p == self.page]
         bbox = (min(ln.x0 for ln in own), min(ln.y0 for ln in own), max(ln.x1 for ln in own), max(ln.y1 for ln in own))
-        return Row((Cell(text, page=self.page, bbox=tuple(round(v, 2) for v in bbox)),), TEXT)
+        return Row((Cell(text, page=self.page, bbox=bbox),), TEXT)
 
 
 def rows(pages: list) -> list[Row]:
@@ -40,13 +43,12 @@ def rows(pages: list) -> list[Row]:
     _join_pages(laid)
     for page, items, _ in laid:
         items[:] = [(top, T.grid_rows(g, page.number)) for top, g in items]
-    left, right = _margins([ln for _, _, lines in laid for ln in lines])
+    left, right = _margins(laid)
     out: list = []
     open_para = None  # the paragraph read last, while nothing else followed it
     for page, items, lines in laid:
-        chunked = [T.make_chunks(ln) for ln in lines]
         taken = [False] * len(lines)
-        for first, last, trows in T.unruled_rows(chunked, page.number, left):
+        for first, last, trows in T.unruled_rows(lines, page.number, left):
             items.append((max(ln.y1 for ln in lines[first:last + 1]), trows))
             taken[first:last + 1] = [True] * (last + 1 - first)
         paras: list[Para] = []
@@ -108,31 +110,38 @@ def _drop_furniture(laid: list) -> None:
     """Remove page numbers and running headers/footers (free lines in the page margins)."""
     seen: Counter = Counter()
     for page, _, lines in laid:
-        for ln in {_norm(ln.text) for ln in lines if _in_margin(ln, page)}:
+        for ln in {_norm(ln.text) for ln in lines if _in_margin(ln, page, MARGIN_SHARE)}:
             seen[ln] += 1
     repeated = {t for t, n in seen.items() if n >= 2 and n * 2 >= len(laid)}
     for page, _, lines in laid:
-        lines[:] = [ln for ln in lines
-                    if not (_in_margin(ln, page) and (_PAGE_NUMBER.match(ln.text) or _norm(ln.text) in repeated))]
+        lines[:] = [ln for ln in lines if not _furniture(ln, page, repeated)]
 
 
-def _in_margin(ln: C.Line, page) -> bool:
-    m = page.height * MARGIN_SHARE
+def _furniture(ln: C.Line, page, repeated: set) -> bool:
+    if _in_margin(ln, page, MARGIN_SHARE):
+        return bool(_PAGE_NUMBER.match(ln.text)) or _norm(ln.text) in repeated
+    if _in_margin(ln, page, NUMBER_SHARE):
+        text = ln.text.strip()
+        return bool(_PAGE_NUMBER.match(text)) and not text.isdigit()
+    return False
+
+
+def _in_margin(ln: C.Line, page, share: float) -> bool:
+    m = page.height * share
     return ln.y0 >= page.height - m or ln.y1 <= m
 
 
-def _margins(lines: list) -> tuple[float, float]:
-    """The left and right edges of the body text: the outermost edges shared by two or more long, solidly
-    set lines (table rows have gaps; a heading or a last line is short)."""
-    prose = [ln for ln in lines if len(ln.chars) >= 12 and
-             sum(ch[3] - ch[1] for ch in ln.chars) >= 0.75 * (ln.x1 - ln.x0)]
-    if not prose:
-        prose = lines
+def _margins(laid: list) -> tuple[float, float]:
+    """The left and right edges of the body text: where most long, solidly set lines (at least half the
+    page wide, so not table rows or headings) start, and the furthest edge two of them reach."""
+    prose = [ln for page, _, lines in laid for ln in lines
+             if ln.x1 - ln.x0 >= 0.5 * page.width and sum(ch[3] - ch[1] for ch in ln.chars) >= 0.75 * (ln.x1 - ln.x0)]
     if not prose:
         return 0.0, 0.0
     lefts = Counter(round(ln.x0) for ln in prose)
     rights = Counter(round(ln.x1) for ln in prose)
-    left = min((x for x, n in lefts.items() if n >= 2), default=min(lefts))
+    most = max(lefts.values())
+    left = min(x for x, n in lefts.items() if n == most)
     right = max((x for x, n in rights.items() if n >= 2), default=max(rights))
     return float(left), float(right)
 
@@ -143,6 +152,8 @@ def _continues(prev: C.Line, ln: C.Line, left: float, right: float, next_page: b
     size = prev.size
     if not (0.85 <= ln.size / size <= 1.18):
         return False
+    if right - left < 15 * size:
+        return False  # no measure of running text to tell a full line by
     if prev.x1 < right - 1.5 * size or ln.x0 > left + 0.8 * size or prev.x0 < left - 2 * size:
         return False
     if C.MARKER.match(ln.text):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.layout import TABLE, Cell, Row
 
@@ -18,6 +18,8 @@ from . import chars as C
 SNAP = 2.0
 #: Shortest rule kept (points): shorter strokes are dots, ticks and glyph parts.
 MIN_RULE = 4.0
+#: Longest piece of a dashed rule (points).
+DASH = 10.0
 
 
 # -- ruled grids -----------------------------------------------------------------------------------------
@@ -30,6 +32,10 @@ class Grid:
     ys: list  # row boundaries, top to bottom (descending y)
     cells: list  # [x0, y0, x1, y1, first_band, last_band, chars]
     where: list  # atomic (col, band) -> index in cells
+    #: [text, box of the text] per cell, filled by read_cells
+    texts: list = field(default_factory=list)
+    #: left edge of the first column holding a number: the label zone is left of it
+    value_x0: float | None = None
 
     @property
     def bbox(self):
@@ -39,35 +45,25 @@ class Grid:
     def top(self) -> float:
         return self.ys[0]
 
-    def locate(self, cx: float, cy: float) -> int | None:
-        i = bisect_right(self.xs, cx) - 1
-        if i < 0 or i >= len(self.xs) - 1:
-            return None
-        # ys descend; search on the negated list
-        j = bisect_right(self._negys, -cy) - 1
-        if j < 0 or j >= len(self.ys) - 1:
-            return None
-        return self.where[i * (len(self.ys) - 1) + j]
-
-    def __post_init__(self):
-        self._negys = [-y for y in self.ys]
-        self.texts: list = []
-        self.value_x0: float | None = None
+    @property
+    def negys(self) -> list:
+        return [-y for y in self.ys]  # ascending, for bisect
 
 
 def _split_rules(rules: list) -> tuple[list, list]:
     hs, vs = [], []
     for x0, y0, x1, y1 in rules:
         w, h = x1 - x0, y1 - y0
-        if w >= h and h <= 3.0 and w >= MIN_RULE:
+        if w >= h and h <= 3.0:
             hs.append([(y0 + y1) / 2, x0, x1])
-        elif h > w and w <= 3.0 and h >= MIN_RULE:
+        elif h > w and w <= 3.0:
             vs.append([(x0 + x1) / 2, y0, y1])
     return _merge(hs), _merge(vs)
 
 
 def _merge(segs: list) -> list:
-    """Collinear segments (same position within SNAP) joined where they touch or overlap."""
+    """Collinear segments (same position within SNAP) joined where they touch, overlap, or continue
+    one another as the dashes of a dashed rule do; what is still shorter than MIN_RULE is dropped."""
     if not segs:
         return []
     segs.sort()
@@ -81,16 +77,28 @@ def _merge(segs: list) -> list:
     out = []
     for g in groups:
         pos = sum(s[0] for s in g) / len(g)
-        g.sort(key=lambda s: s[1])
+        g.sort(key=_start)
         a, b = g[0][1], g[0][2]
+        last = b - a
         for s in g[1:]:
-            if s[1] <= b + SNAP:
-                b = max(b, s[2])
+            length = s[2] - s[1]
+            dash = last if last < length else length  # dashes: short pieces, gaps no longer than them
+            reach = dash if SNAP < dash <= DASH else SNAP
+            if s[1] <= b + reach:
+                if s[2] > b:
+                    b = s[2]
             else:
-                out.append((pos, a, b))
+                if b - a >= MIN_RULE:
+                    out.append((pos, a, b))
                 a, b = s[1], s[2]
-        out.append((pos, a, b))
+            last = s[2] - s[1]
+        if b - a >= MIN_RULE:
+            out.append((pos, a, b))
     return out
+
+
+def _start(seg):
+    return seg[1]
 
 
 def _components(hs: list, vs: list) -> list[tuple[list, list]]:
@@ -132,12 +140,24 @@ def _positions(values: list) -> list:
     return out
 
 
-def _covered(segs: list, pos: float, a: float, b: float) -> bool:
-    """Whether a rule at ``pos`` covers the middle of the span a..b."""
+def _at(segs: list, positions: list) -> list[list]:
+    """For each grid position, the rules lying there."""
+    out: list = [[] for _ in positions]
+    for seg in segs:
+        k = bisect_left(positions, seg[0] - SNAP)
+        while k < len(positions) and positions[k] <= seg[0] + SNAP:
+            out[k].append(seg)
+            k += 1
+    return out
+
+
+def _covered(segs: list, a: float, b: float) -> bool:
+    """Whether one of ``segs`` (rules at one grid position) covers the middle of the span a..b."""
     mid = (a + b) / 2
     half = max((b - a) / 2 - SNAP, 0.0) * 0.5
-    for p, s0, s1 in segs:
-        if abs(p - pos) <= SNAP and s0 - SNAP <= mid - half and mid + half <= s1 + SNAP:
+    lo, hi = mid - half + SNAP, mid + half - SNAP
+    for _, s0, s1 in segs:
+        if s0 <= lo and hi <= s1:
             return True
     return False
 
@@ -168,7 +188,14 @@ def grids(rules: list) -> list[Grid]:
         grid = _cells(xs, ys, ghs, gvs)
         if grid is not None:
             out.append(grid)
+    # A frame drawn around a page or a text block may hold tables: the frame is layout, not a table.
+    out = [g for g in out if not any(h is not g and _inside(h.bbox, g.bbox) for h in out)]
     return out
+
+
+def _inside(inner: tuple, outer: tuple) -> bool:
+    return (outer[0] - SNAP <= inner[0] and inner[2] <= outer[2] + SNAP and
+            outer[1] - SNAP <= inner[1] and inner[3] <= outer[3] + SNAP)
 
 
 def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
@@ -181,37 +208,44 @@ def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
             i = parent[i]
         return i
 
+    v_at = _at(vs, xs)
+    h_at = _at(hs, sorted(ys))[::-1]
     for i in range(ncol):
         for j in range(nrow):
             k = i * nrow + j
             # right neighbour: separated by a vertical rule at xs[i+1] over this band
-            if i + 1 < ncol and not _covered(vs, xs[i + 1], ys[j + 1], ys[j]):
+            if i + 1 < ncol and not _covered(v_at[i + 1], ys[j + 1], ys[j]):
                 a, b = find(k), find(k + nrow)
                 if a != b:
                     parent[a] = b
             # lower neighbour: separated by a horizontal rule at ys[j+1] over this column
-            if j + 1 < nrow and not _covered(hs, ys[j + 1], xs[i], xs[i + 1]):
+            if j + 1 < nrow and not _covered(h_at[j + 1], xs[i], xs[i + 1]):
                 a, b = find(k), find(k + 1)
                 if a != b:
                     parent[a] = b
     index: dict = {}
-    cells: list = []
+    spans: list = []  # per cell: first col, last col, first band, last band
     where = [0] * (ncol * nrow)
     for i in range(ncol):
         for j in range(nrow):
             r = find(i * nrow + j)
-            if r not in index:
-                index[r] = len(cells)
-                cells.append([xs[i], ys[j + 1], xs[i + 1], ys[j], j, j, []])
-            c = cells[index[r]]
-            c[0], c[1] = min(c[0], xs[i]), min(c[1], ys[j + 1])
-            c[2], c[3] = max(c[2], xs[i + 1]), max(c[3], ys[j])
-            c[4], c[5] = min(c[4], j), max(c[5], j)
-            where[i * nrow + j] = index[r]
-    if len(cells) < 2:
+            k = index.get(r)
+            if k is None:
+                k = index[r] = len(spans)
+                spans.append([i, i, j, j])
+            else:
+                sp = spans[k]
+                if i > sp[1]:
+                    sp[1] = i
+                if j < sp[2]:
+                    sp[2] = j
+                if j > sp[3]:
+                    sp[3] = j
+            where[i * nrow + j] = k
+    if len(spans) < 2:
         return None  # a box around a paragraph, not a table
-    g = Grid(xs, ys, cells, where)
-    return g
+    cells = [[xs[i0], ys[j1 + 1], xs[i1 + 1], ys[j0], j0, j1, []] for i0, i1, j0, j1 in spans]
+    return Grid(xs, ys, cells, where)
 
 
 def assign(grid_list: list[Grid], page_chars: list) -> list:
@@ -219,15 +253,19 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
     if not grid_list:
         return page_chars
     free = []
-    boxes = [g.bbox for g in grid_list]
+    frames = [(g, g.xs, g.negys, len(g.ys) - 1, g.cells, g.where) for g in grid_list]
     for ch in page_chars:
-        cx, cy = (ch[1] + ch[3]) / 2, (ch[2] + ch[4]) / 2
-        for g, (x0, y0, x1, y1) in zip(grid_list, boxes):
-            if x0 <= cx <= x1 and y0 <= cy <= y1:
-                k = g.locate(cx, cy)
-                if k is not None:
-                    g.cells[k][6].append(ch)
-                    break
+        cx, ncy = (ch[1] + ch[3]) / 2, -(ch[2] + ch[4]) / 2
+        for g, xs, negys, nrow, cells, where in frames:
+            if xs[0] <= cx <= xs[-1] and negys[0] <= ncy <= negys[-1]:
+                i = bisect_right(xs, cx) - 1
+                j = bisect_right(negys, ncy) - 1
+                if i > len(xs) - 2:  # on the right or bottom border itself
+                    i = len(xs) - 2
+                if j > nrow - 1:
+                    j = nrow - 1
+                cells[where[i * nrow + j]][6].append(ch)
+                break
         else:
             free.append(ch)
     return free
@@ -237,19 +275,38 @@ def _cell_text(chars: list) -> tuple[str, tuple | None, int]:
     """Text of a cell, the box of its text, and how many columns of values it seems to hold."""
     if not chars:
         return "", None, 0
+    if len(chars) == 1:
+        ch = chars[0]
+        return ch[0], (ch[1], ch[2], ch[3], ch[4]), 0
     ls = C.lines(chars)
     texts = [ln.text for ln in ls]
-    values = max(sum(1 for ch in C.chunks(ln) if C.is_number(C.join(ch))) for ln in ls)
+    values = 0
+    if any(_TWO_NUMBERS.search(t) for t in texts):
+        values = max(sum(1 for ch in C.chunks(ln) if C.is_number(C.join(ch))) for ln in ls)
     return C.join_lines(texts), C.box(chars), values
 
 
+def _prose(chars: list) -> bool:
+    """Whether a cell holds running text: many lines, several of them long (a table's labels wrap to
+    a few short lines, a vertical label to many one-character lines)."""
+    if len(chars) < 60:
+        return False
+    ls = C.lines(chars)
+    return len(ls) >= 8 and sum(1 for ln in ls if len(ln.chars) >= 15) >= 3
+
+
+#: Two numbers a space apart in one line of a cell: maybe two columns under one cell.
+_TWO_NUMBERS = re.compile(r"\d\s+\S*\d")
+
+
 def read_cells(grid: Grid) -> bool:
-    """Fill ``grid.texts`` with each cell's text and text box; False when the grid is no table (a cell
-    holds several separate numbers: rules framing whole rows, such as shading or underlines)."""
+    """Fill ``grid.texts`` with each cell's text and text box; False when the grid is no table: a cell
+    holds several separate numbers (rules framing whole rows, such as shading or underlines), or
+    paragraphs of prose (a frame around text)."""
     texts = []
     for c in grid.cells:
         text, tbox, values = _cell_text(c[6])
-        if values > 1:
+        if values > 1 or _prose(c[6]):
             return False
         texts.append([text, tbox])
     grid.texts = texts
@@ -269,11 +326,13 @@ def continue_across(above: Grid, below: Grid) -> None:
     if above.value_x0 is None or below.value_x0 is None or abs(above.value_x0 - below.value_x0) > 3 * SNAP:
         return
     last = len(above.ys) - 2
+    # the rows that go on: the first band holding a number (header rows repeated above it are skipped)
+    first = min((d[4] for d, (t, _) in zip(below.cells, below.texts) if C.is_number(t)), default=0)
     for k, c in enumerate(above.cells):
         if c[5] != last or not _in_label_zone(above, k) or not above.texts[k][0]:
             continue
         for m, d in enumerate(below.cells):
-            if d[4] != 0 or abs(d[0] - c[0]) > SNAP or abs(d[2] - c[2]) > SNAP:
+            if d[4] != first or abs(d[0] - c[0]) > SNAP or abs(d[2] - c[2]) > SNAP:
                 continue
             tall = c[5] > c[4] or d[5] > d[4]
             head, tail = above.texts[k][0], below.texts[m][0]
@@ -311,13 +370,9 @@ def grid_rows(grid: Grid, page: int) -> list[Row]:
         for k in members:
             text, tbox = texts[k]
             c = grid.cells[k]
-            cells.append(Cell(text, page=page, bbox=_round(tbox or (c[0], c[1], c[2], c[3]))))
+            cells.append(Cell(text, page=page, bbox=tbox or (c[0], c[1], c[2], c[3])))
         rows.append(Row(tuple(cells), TABLE))
     return rows
-
-
-def _round(b):
-    return tuple(round(v, 2) for v in b)
 
 
 # -- unruled tables ----------------------------------------------------------------------------------------
@@ -366,7 +421,7 @@ class Block:
         return C.join_lines([p.text for p in self.parts]) if not self.vertical else "".join(p.text for p in self.parts)
 
     def cell(self, page: int) -> Cell:
-        return Cell(self.text, page=page, bbox=_round((self.x0, self.y0, self.x1, self.y1)))
+        return Cell(self.text, page=page, bbox=(self.x0, self.y0, self.x1, self.y1))
 
 
 def value_line(chs: list[Chunk]) -> bool:
@@ -380,14 +435,22 @@ def value_line(chs: list[Chunk]) -> bool:
     return chs[first].x0 - chs[first - 1].x1 >= C.CHUNK_GAP * chs[first].size
 
 
-def unruled_rows(lines: list[list[Chunk]], page: int, text_left: float) -> list[tuple[int, int, list[Row]]]:
-    """Find unruled tables among a page's free lines (already chunked, top to bottom).
+def unruled_rows(lines: list[C.Line], page: int, text_left: float) -> list[tuple[int, int, list[Row]]]:
+    """Find unruled tables among a page's free lines (top to bottom).
 
     :returns: ``(first, last, rows)`` for each table found: the index range of lines it used.
     """
+    cache: dict = {}
+
+    def chunked(k: int) -> list[Chunk]:
+        if k not in cache:
+            cache[k] = make_chunks(lines[k])
+        return cache[k]
+
     out = []
     n = len(lines)
-    is_val = [value_line(ch) for ch in lines]
+    # a value line ends with a value: most prose ends otherwise and is never cut into chunks
+    is_val = [_ends_with_value(ln) and value_line(chunked(k)) for k, ln in enumerate(lines)]
     i = 0
     free_from = 0  # lines before this belong to a table already found
     while i < n:
@@ -395,35 +458,48 @@ def unruled_rows(lines: list[list[Chunk]], page: int, text_left: float) -> list[
             i += 1
             continue
         # extend the run over value lines and label lines that sit in the label zone
-        vx0 = _value_x0(lines[i])
+        vx0 = _value_x0(chunked(i))
         j = i
         k = i + 1
         while k < n:
-            gap = lines[k - 1][0].y0 - max(c.y1 for c in lines[k])
-            size = lines[k][0].size
+            gap = lines[k - 1].y0 - lines[k].y1
+            size = lines[k].size
             if gap > 2.5 * size:
                 break
             if is_val[k]:
-                vx0 = min(vx0, _value_x0(lines[k]))
+                vx0 = min(vx0, _value_x0(chunked(k)))
                 j = k
-            elif not _label_only_in_zone(lines[k], vx0):
+            elif not _label_only_in_zone(chunked(k), vx0):
                 break
             elif k == j + 1 and gap <= size:
                 j = k  # the wrapped end of the last row's label
             k += 1
+        # label lines right above the first value line are the start of its label, not header
+        while i > free_from and lines[i - 1].y0 - lines[i].y1 <= 0.8 * lines[i].size and \
+                _label_only_in_zone(chunked(i - 1), vx0):
+            i -= 1
         # header lines just above the run
         h = i
-        size = lines[i][0].size
+        size = lines[i].size
         while h > free_from:
             prev = lines[h - 1]
-            gap = prev[0].y0 - max(c.y1 for c in lines[h])
-            if gap > 1.5 * prev[0].size or prev[0].size > 1.15 * size or _is_text_line(prev, vx0, text_left):
+            if prev.y0 - lines[h].y1 > 1.5 * prev.size or prev.size > 1.15 * size or \
+                    _is_text_line(chunked(h - 1), vx0, text_left):
                 break
             h -= 1
-        rows = _table_rows(lines[h:i], lines[i:j + 1], is_val[i:j + 1], vx0, page)
+        rows = _table_rows([chunked(k) for k in range(h, i)], [chunked(k) for k in range(i, j + 1)],
+                           is_val[i:j + 1], vx0, page)
         out.append((h, j, rows))
         i = free_from = j + 1
     return out
+
+
+def _ends_with_value(line: C.Line) -> bool:
+    last = line.chars[-1][0][-1]
+    return last.isdigit() or last in _VALUE_ENDS
+
+
+_VALUE_ENDS = set("%％元万-—–－/／\\无空")
 
 
 def _first_value(chs: list[Chunk]) -> int:
@@ -457,22 +533,23 @@ _HEADING = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")
 def _table_rows(header: list, body: list, is_val: list, vx0: float, page: int) -> list[Row]:
     rows: list[Row] = []
     for chs in header:
-        rows.append(Row(tuple(Cell(c.text, page=page, bbox=_round((c.x0, c.y0, c.x1, c.y1))) for c in chs), TABLE))
+        rows.append(Row(tuple(Cell(c.text, page=page, bbox=(c.x0, c.y0, c.x1, c.y1)) for c in chs), TABLE))
     # value columns: numbers of different rows that overlap horizontally share a column
     cols = _columns([c for chs, v in zip(body, is_val) if v for c in chs if c.value and c.x0 >= vx0 - c.size])
-    cols = _header_columns(cols, [c for chs in header for c in chs if (c.x0 + c.x1) / 2 >= vx0 - c.size])
+    cols = _header_columns(cols, header, vx0)
+    bounds = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])]
     # label blocks: label chunks stacked in one column without a new item starting
-    label_chunks = []
-    for li, (chs, v) in enumerate(zip(body, is_val)):
+    label_chunks = []  # (on a value line, chunk), top to bottom
+    for chs, v in zip(body, is_val):
         for c in chs:
             if v and c.value and c.x0 >= vx0 - c.size:
                 continue
-            label_chunks.append((li, v, c))
+            label_chunks.append((v, c))
     blocks = _vertical_blocks(label_chunks)
     blocks += _blocks(label_chunks)
     # rows in order: value lines with their labels; label blocks on no value line stand alone
     items: list = []
-    for li, (chs, v) in enumerate(zip(body, is_val)):
+    for chs, v in zip(body, is_val):
         if not v:
             continue
         vals = [c for c in chs if c.value and c.x0 >= vx0 - c.size]
@@ -485,12 +562,12 @@ def _table_rows(header: list, body: list, is_val: list, vx0: float, page: int) -
         cells = [b.cell(page) for b in labels]
         slots: list = [None] * len(cols)
         for c in vals:
-            slots[_column_of(cols, c)] = c
+            slots[_column_of(bounds, c)] = c
         for c in slots:
             if c is None:
                 cells.append(Cell(""))
             else:
-                cells.append(Cell(c.text, page=page, bbox=_round((c.x0, c.y0, c.x1, c.y1))))
+                cells.append(Cell(c.text, page=page, bbox=(c.x0, c.y0, c.x1, c.y1)))
         items.append((-cy, Row(tuple(cells), TABLE)))
     for b in blocks:
         if not b.used and b.text:
@@ -503,16 +580,22 @@ def _columns(values: list[Chunk]) -> list[tuple[float, float]]:
     return [tuple(c) for c in _columns_spans([(c.x0, c.x1) for c in values])]
 
 
-def _header_columns(cols: list, heads: list[Chunk]) -> list[tuple[float, float]]:
-    """Add the columns that hold no number in any row (all blank) but have a header of their own: a
-    header over no value column. A header over several columns spans them and says nothing."""
-    extra: list = []
-    for h in heads:
-        if not any(a <= h.x1 and h.x0 <= b for a, b in cols):
-            extra.append((h.x0, h.x1))
-    if not extra:
+def _header_columns(cols: list, header: list[list[Chunk]], vx0: float) -> list[tuple[float, float]]:
+    """Add the columns that hold no number in any row (all blank) but have a header of their own.
+
+    Only from a header line with one chunk per column: its chunks over no value column are the blank
+    columns, when that makes the count right (a header over several columns spans them)."""
+    best: list[Chunk] = []
+    for chs in header:
+        heads = [c for c in chs if (c.x0 + c.x1) / 2 >= vx0 - c.size]
+        if len(heads) > len(best):
+            best = heads
+    if len(best) <= len(cols):
         return cols
-    return [tuple(c) for c in _columns_spans(sorted(extra) + list(cols))]
+    extra = [(h.x0, h.x1) for h in best if not any(a <= h.x1 and h.x0 <= b for a, b in cols)]
+    if len(cols) + len(extra) != len(best):
+        return cols
+    return [tuple(c) for c in _columns_spans(extra + list(cols))]
 
 
 def _columns_spans(spans: list) -> list:
@@ -526,27 +609,22 @@ def _columns_spans(spans: list) -> list:
     return out
 
 
-def _column_of(cols: list, c: Chunk) -> int:
-    cx = (c.x0 + c.x1) / 2
-    best, dist = 0, float("inf")
-    for i, (a, b) in enumerate(cols):
-        d = 0.0 if a <= cx <= b else min(abs(cx - a), abs(cx - b))
-        if d < dist:
-            best, dist = i, d
-    return best
+def _column_of(bounds: list, c: Chunk) -> int:
+    """The column a value falls in: ``bounds`` are the middles of the gaps between the columns."""
+    return bisect_left(bounds, (c.x0 + c.x1) / 2)
 
 
 def _vertical_blocks(label_chunks: list) -> list[Block]:
     """Labels written one character per line (a tall group cell): joined top to bottom, and removed
     from ``label_chunks``."""
-    singles = [(li, c) for li, v, c in label_chunks if len(c.text) <= 2 and C.wide(c.text[0]) and not c.text.isdigit()]
+    singles = [c for _, c in label_chunks if len(c.text) <= 2 and C.wide(c.text[0]) and not c.text.isdigit()]
     out: list[Block] = []
     used: set = set()
-    for a, (li, c) in enumerate(singles):
+    for a, c in enumerate(singles):
         if id(c) in used:
             continue
         run = [c]
-        for lj, d in singles[a + 1:]:
+        for d in singles[a + 1:]:
             last = run[-1]
             if id(d) in used or abs((d.x0 + d.x1) / 2 - (last.x0 + last.x1) / 2) > 0.5 * c.size:
                 continue
@@ -558,14 +636,17 @@ def _vertical_blocks(label_chunks: list) -> list[Block]:
             out.append(Block(run, min(d.x0 for d in run), min(d.y0 for d in run), max(d.x1 for d in run),
                              max(d.y1 for d in run), c.size, vertical=True))
     if used:
-        label_chunks[:] = [t for t in label_chunks if id(t[2]) not in used]
+        label_chunks[:] = [t for t in label_chunks if id(t[1]) not in used]
     return out
 
 
 def _blocks(label_chunks: list) -> list[Block]:
+    """Label chunks stacked in one column, each line right under the last, as one label: a new block
+    starts where a numbered item starts, and a block takes the label of one value line at most (a
+    label wraps; two rows' labels do not)."""
     out: list[Block] = []
     open_blocks: list[Block] = []
-    for li, on_value_line, c in label_chunks:
+    for on_value_line, c in label_chunks:
         target = None
         if not C.MARKER.match(c.text):
             for b in open_blocks:

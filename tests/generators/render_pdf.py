@@ -2,8 +2,8 @@
 out the way word processors print the template, plus the broken PDFs a parser must refuse.
 
 Styles:
-- ``ruled``: stroked cell borders; values centred in their cells; a page break inside section 三 between
-  two groups, with the three header rows repeated on the new page.
+- ``ruled``: stroked cell borders; values centred in their cells; a page break inside section 三 within
+  the （四） group, with the three header rows repeated on the new page.
 - ``word``: borders drawn as thin filled rectangles (as Word and WPS export them); numbers in Times;
   headings in fake bold (each glyph printed twice); a running header, "- N -" page numbers and a diagonal
   watermark; section 三 cut by a page break inside the （四） group, so its tall label cell is split
@@ -54,10 +54,11 @@ class Style:
     #: page break in section 三 before the row whose label starts with this text
     s3_break_before: str | None = None
     rotated: bool = False
+    pdfium_safe: bool = True
 
 
 PRESETS = {
-    "ruled": Style(s3_break_before="（五）不予处理"),
+    "ruled": Style(s3_break_before="3.补正后申请内容仍不明确"),
     "word": Style(filled_rules=True, value_font="Times-Roman", furniture=True, watermark=True, fake_bold=True,
                   repeat_header=False, s3_break_before="2.没有现成信息需要另行制作"),
     "unruled": Style(ruled=False, s3_break_before="（五）不予处理"),
@@ -184,6 +185,7 @@ class Writer:
         from reportlab.pdfgen import canvas
         _fonts()
         self.buf = io.BytesIO()
+        # with /Rotate 90 reportlab writes the media box turned: (PAGE_H, PAGE_W), shown upright
         self.c = canvas.Canvas(self.buf, pagesize=(PAGE_W, PAGE_H), invariant=1)
         self.style = style
         self.gold = gold
@@ -198,7 +200,6 @@ class Writer:
         self.page += 1
         if self.style.rotated:
             # drawn a quarter turn anticlockwise; /Rotate 90 shows it upright
-            self.c.setPageSize((PAGE_H, PAGE_W))
             self.c.setPageRotation(90)
             self.c.translate(PAGE_H, 0)
             self.c.rotate(90)
@@ -231,6 +232,11 @@ class Writer:
     # text
     def text_line(self, x: float, y: float, s: str, font: str, size: float, char_space: float = 0.0,
                   bold: bool = False):
+        if len(s) == 1 and self.style.pdfium_safe:
+            # PDFium, on a machine with no Chinese font, drops a one-glyph text object in a font that is
+            # not embedded (the plugin notices and reads such files with pdfminer instead); a trailing
+            # space keeps the generated files readable by both backends, so they can be compared.
+            s += " "
         for dx in ((0.0, 0.35) if bold else (0.0,)):
             t = self.c.beginText(x + dx, y)
             t.setFont(font, size)

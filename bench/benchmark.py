@@ -28,9 +28,9 @@ def _rendered(tmp: Path) -> list[Path]:
         return []
     gold = json.loads(gold_path.read_text(encoding="utf-8"))
     out = []
-    for module, suffix, call in (("tests.generators.render_html", ".html", "render"),
-                                 ("tests.generators.render_docx", ".docx", "render"),
-                                 ("tests.generators.render_pdf", ".pdf", "render")):
+    for module, suffix, call in (("tests.generators.render_html", ".html", "render_html"),
+                                 ("tests.generators.render_docx", ".docx", "render_docx"),
+                                 ("tests.generators.render_pdf", ".pdf", "render_pdf")):
         try:
             mod = __import__(module, fromlist=[call])
             data = getattr(mod, call)(gold)

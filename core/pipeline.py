@@ -11,6 +11,7 @@ from core.layout import TEXT, LayoutPlugin, Row
 from core.mapping import (check_s3_header, map_active_disclosure, map_applications, map_review_litigation,
                           place_loose_numbers)
 from core.meta import decide_format, find_organ, find_year
+from core.prose import prose_checks
 from core.registry import Registry, default_registry
 from core.report import ERROR, INFO, WARNING, Report
 from core.sections import Sections, split_sections
@@ -123,6 +124,7 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
     }
     if source.encoding:
         report.meta["encoding"] = source.encoding
+    report.meta.update(source.meta)
     report.note(INFO, "year_found", "meta.year", f"statistics year {year} from the {year_how}")
     report.note(INFO, "format_found", "meta.format", f"{fmt} format, from the {fmt_how}")
 
@@ -151,6 +153,7 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
     for key in PROSE_SECTIONS:
         if key in sections.heading:
             report.text[key] = _prose(sections.heading[key], sections.rows(key))
+    prose_checks(report, fmt)   # after the text is filled in: it reads report.text
     return report
 
 

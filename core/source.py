@@ -26,6 +26,8 @@ class Source:
         self.path = path
         #: Diagnostics found while decoding, as (level, code, message).
         self.notes: list[tuple[str, str, str]] = []
+        #: Facts a layout adds to the report's ``meta`` (e.g. which PDF backend read the file).
+        self.meta: dict[str, str] = {}
         self.encoding: str | None = None
 
     @classmethod

@@ -76,6 +76,7 @@ def _parse(source) -> list[Row]:
 def _rows(source, backend, pages: list, skipped: list[str]) -> list[Row]:
     why = f" ({'; '.join(skipped)})" if skipped else ""
     source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
+    source.meta["pdf_backend"] = f"{backend.name} {backend.version}"
     _note_scanned_pages(source, pages)
     return reading.rows(pages)
 

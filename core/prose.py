@@ -1,0 +1,289 @@
+"""The prose against the tables: section 一 (and sometimes 五/六) restates numbers of sections 三 and 四
+("全年共受理政府信息公开申请81件，其中予以公开25件…", "行政复议案件2件、行政诉讼案件7件"). Each statement
+that maps onto table cells with certainty becomes a ``prose_matches_table`` check; a contradiction is
+also a ``prose_contradicts_table`` warning, since one of the two is wrong and only a reader can tell which.
+
+Conservative by design: a clause is read only when it consists of one known statement and words that
+cannot change its meaning (全年, 共, 其中, the report's own year …). Anything else — another year, a
+comparison (较去年), a share (%), an approximation (余, 近), a subset (网上申请, 企业, 各部门, 涉及…),
+a second keyword or a second number — makes the clause unreadable, and it is skipped.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from core.report import WARNING, Check, Report
+from core.template import PROSE_SECTIONS, S3_ROWS, S4_GROUPS
+from core.text import to_simplified
+
+RULE = "prose_matches_table"
+CODE = "prose_contradicts_table"
+
+_NUM = r"(?P<n>\d+)[ \t]*(?P<u>件|宗|个|起|条)(?![次数])"
+#: Words allowed between a statement's keyword and its number ("申请共计81件", "答复的有 1 件").
+_FILL = r"[ \t]*(?:(?:共计|总共|合计|总计|一共|共|计|为|有|达到|达|数量|数|的|是)[ \t]*){0,3}"
+_NOT = r"(?<!不)(?<!不予)"
+_RESULT_TAIL = r"(?:答复|决定)?(?:的)?(?:申请)?(?:事项)?"
+_PRIOR = r"上一?年度?"
+
+#: (statement kind, pattern). Each pattern ends at the number (or starts with it, for "2件结转下一年度").
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
+    ("received", r"(?P<verb>新收|收到|受理|接收|接到|办理)了?(?:各类)?"
+                 r"(?:依申请公开(?:申请)?|(?:政府信息公开|信息公开|公开)?申请(?:公开事项|事项)?)" + _FILL + _NUM),
+    ("carried_over", _PRIOR + r"结转(?:的)?(?:政府信息公开|信息公开)?(?:申请)?(?:事项)?" + _FILL + _NUM),
+    ("carried_forward", r"(?:结转|转入|转至|转到|转|顺延)(?:至|到|入)?下一?年度?(?:继续)?"
+                        r"(?:办理|答复|处理)?(?:答复)?(?:的)?(?:申请)?" + _FILL + _NUM),
+    ("carried_forward", _NUM + r"[ \t]*(?:申请)?(?:结转|转入|转至|转到|顺延)(?:至|到|入)?下一?年度?"
+                        r"(?:继续)?(?:办理|答复|处理)?"),
+    ("granted_partial", _NOT + r"(?:予以公开|同意公开)(?:和|及|与|以及|、)部分公开" + _RESULT_TAIL + _FILL + _NUM),
+    ("granted", _NOT + r"(?:予以公开|同意公开)" + _RESULT_TAIL + _FILL + _NUM),
+    ("partially_granted", r"部分公开" + _RESULT_TAIL + _FILL + _NUM),
+    ("denied", r"不予(?:以)?公开" + _RESULT_TAIL + _FILL + _NUM),
+    ("unable", r"无法提供" + _RESULT_TAIL + _FILL + _NUM),
+    ("not_processed", r"不予处理" + _RESULT_TAIL + _FILL + _NUM),
+    ("other", r"其他处理" + _RESULT_TAIL + _FILL + _NUM),
+    ("review", r"行政复议(?:案件|申请)?" + _FILL + _NUM),
+    ("litigation", r"行政诉讼(?:案件)?" + _FILL + _NUM),
+))
+#: Outcomes of the review or litigation stated just before ("…行政复议351件，其中结果维持72件，…").
+_OUTCOMES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
+    ("upheld", r"(?:结果)?维持(?:原决定|原行政行为)?(?:的)?" + _FILL + _NUM),
+    ("corrected", r"(?:结果)?纠正(?:的)?" + _FILL + _NUM),
+    ("other", r"其他结果(?:的)?" + _FILL + _NUM),
+    ("pending", r"(?:尚)?未审结(?:的)?" + _FILL + _NUM),
+))
+
+#: Any keyword of any statement: a clause whose leftover words hold one is about two things at once.
+_KEYWORD = re.compile(r"予以公开|同意公开|部分公开|不予|无法提供|其他处理|结转|顺延|转入|转至|转到|下一?年度"
+                      r"|复议|诉讼|起诉|新收|收到|受理|接收|接到|办理|办结|答复|维持|纠正|审结|其他结果|申请")
+#: Leftover words that cannot change what a clause states.
+_HARMLESS = re.compile(
+    r"(?:19|20)\d\d[ \t]*年度?|全年度?|本年度?|今年|年内|当年|度"
+    r"|[全我本](?:市|县|区|旗|镇|乡|省|局|委|办|厅|院|署|会|所|中心|机关|单位)"
+    r"|共计|总共|合计|总计|一共|共|计|其中|另有|另外|此外|同时|还|已经|已|均|依法|实际|有|的|了|并|在"
+    r"|政府信息公开工作|政府信息公开|信息公开|依申请公开|政务公开|因|由于|被申请|被提起|提起|引起的|引发的"
+    r"|导致的|含|包括|[ \t、]")
+_YEAR = re.compile(r"((?:19|20)\d\d)[ \t]*年")
+_DIGITS = re.compile(r"\d+")
+_THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?=[ \t]*[件宗个起条])")
+_SENTENCE_END = re.compile(r"[。!?;]")
+_CLAUSE_END = re.compile(r"[,:()]")
+_COMBINED_SUFFIX = re.compile(r"^[ \t]*\([ \t]*(?:其中)?(?:含|包括)" + _PRIOR + "结转")
+_LINE_END = "。!?;:"
+
+
+@dataclass(frozen=True)
+class _Statement:
+    kind: str
+    number: int
+    clause: str
+    verb: str = ""
+    combined: bool = False   # "共办理…N件（含上年结转…）": new_received + carried_over
+
+
+def prose_checks(report: Report, fmt: str | None) -> None:
+    """Check every number the prose states about sections 三 and 四 against the table cells it restates."""
+    if fmt not in S3_ROWS or not (report.applications or report.review_litigation):
+        return
+    year = report.meta.get("year")
+    traditional = report.meta.get("script") == "traditional"
+    done: set[tuple] = set()
+    for key in PROSE_SECTIONS:
+        text = report.text.get(key)
+        if not text:
+            continue
+        if traditional:
+            text = to_simplified(text)
+        for sentence in _sentences(text):
+            for st in _statements(sentence, year):
+                _check(report, fmt, st, key, done)
+
+
+# --- finding statements -----------------------------------------------------------------------------
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of the prose, with hard line wraps (PDF text) joined back and markup dropped."""
+    text = unicodedata.normalize("NFKC", text).replace("*", "").replace("#", "").replace("`", "")
+    text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
+    joined: list[str] = []
+    for line in text.split("\n"):
+        line = line.strip()
+        if not line:
+            joined.append("")
+            continue
+        prev = joined[-1] if joined else ""
+        if prev and prev[-1] not in _LINE_END and not (_is_heading(prev) and len(prev) <= 30) \
+                and not _is_heading(line):
+            joined[-1] += line
+        else:
+            joined.append(line)
+    out = []
+    for para in joined:
+        # A sentence's own numbering ("(二)依申请公开情况") is no bracket qualifying what follows.
+        out.extend(_HEADING.sub("", s.strip()) for s in _SENTENCE_END.split(para) if s.strip())
+    return [s for s in out if s]
+
+
+_HEADING = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,3}[)、.]|\(\d{1,2}\)|\d{1,2}[.、](?!\d))")
+
+
+def _is_heading(line: str) -> bool:
+    return bool(_HEADING.match(line))
+
+
+def _clauses(sentence: str) -> list[tuple[int, str]]:
+    """(offset, clause) for the clauses of a sentence: cut at commas, colons and brackets, and at 、 only
+    when every part holds a number ("不予公开20件、无法提供26件", not "行政复议、行政诉讼共3件")."""
+    out = []
+    start = 0
+    for m in list(_CLAUSE_END.finditer(sentence)) + [None]:
+        end = m.start() if m else len(sentence)
+        part = sentence[start:end]
+        pieces = part.split("、")
+        if len(pieces) > 1 and all(_DIGITS.search(p) for p in pieces):
+            off = start
+            for p in pieces:
+                out.append((off, p))
+                off += len(p) + 1
+        else:
+            out.append((start, part))
+        start = end + 1
+    return [(o, c) for o, c in out if c.strip()]
+
+
+def _statements(sentence: str, year: int | None) -> list[_Statement]:
+    found: list[_Statement] = []
+    group: str | None = None        # review / litigation just stated: the outcomes after "其中" are its
+    outcomes_open = False
+    for off, clause in _clauses(sentence):
+        if off > 0 and sentence[off - 1] == ")" and _DIGITS.search(clause):
+            # "全区（区政府及各部门、街道）新收申请166件": the bracket qualifies what follows.
+            group, outcomes_open = None, False
+            continue
+        st = _read(clause, _PATTERNS, year)
+        if st is not None:
+            kind, m, verb = st
+            combined = False
+            if kind == "received":
+                after = sentence[off + m.end():]
+                combined = bool(_COMBINED_SUFFIX.match(after))
+                if verb == "办理" and not combined:
+                    group, outcomes_open = None, False
+                    continue
+            found.append(_Statement(kind, int(m.group("n")), clause.strip(), verb, combined))
+            group, outcomes_open = (kind if kind in ("review", "litigation") else None), False
+            continue
+        if group is not None:
+            st = _read(clause, _OUTCOMES, year, allow_lead="其中")
+            if st is not None:
+                kind, m, lead = st
+                if lead or outcomes_open:
+                    outcomes_open = True
+                    found.append(_Statement(f"{group}.{kind}", int(m.group("n")), clause.strip()))
+                    continue
+        group, outcomes_open = None, False
+    return found
+
+
+def _read(clause: str, patterns, year: int | None, allow_lead: str = ""):
+    """The one statement a clause makes, as (kind, match, verb or lead flag), or None."""
+    hits = [(kind, m) for kind, p in patterns for m in p.finditer(clause)]
+    if len(hits) != 1:
+        # Several statements in one clause, or none: only the combined "予以公开及部分公开" is one.
+        hits = [h for h in hits if h[0] == "granted_partial"] if any(h[0] == "granted_partial" for h in hits) else []
+        if len(hits) != 1:
+            return None
+    kind, m = hits[0]
+    rest = clause[:m.start()] + " " + clause[m.end():]
+    if _KEYWORD.search(rest.replace("被申请", "")):
+        return None
+    for y in _YEAR.findall(rest):
+        if year is None or int(y) != year:
+            return None
+    if _DIGITS.search(_YEAR.sub(" ", rest)):
+        return None
+    leftover = _HARMLESS.sub("", rest)
+    if leftover.strip():
+        return None
+    if allow_lead:
+        return kind, m, allow_lead in clause[:m.start()]
+    verb = m.groupdict().get("verb") or ""
+    return kind, m, verb
+
+
+# --- mapping statements onto cells ------------------------------------------------------------------
+
+def _rows(fmt: str, group: str) -> list[str]:
+    return [r.id for r in S3_ROWS[fmt] if r.id == group or r.id.startswith(group + ".")]
+
+
+def _cells(kind: str, fmt: str, combined: bool) -> tuple[list[str], str] | None:
+    apps = "applications"
+    simple = {"received": "new_received", "carried_over": "carried_over", "carried_forward": "carried_forward",
+              "granted": "granted", "partially_granted": "partially_granted"}
+    if kind == "received" and combined:
+        return [f"{apps}.new_received.total", f"{apps}.carried_over.total"], \
+            "applications.new_received.total+carried_over.total"
+    if kind in simple:
+        return [f"{apps}.{simple[kind]}.total"], f"{apps}.{simple[kind]}.total"
+    if kind == "granted_partial":
+        return [f"{apps}.granted.total", f"{apps}.partially_granted.total"], \
+            "applications.granted.total+partially_granted.total"
+    if kind in ("denied", "unable", "not_processed", "other"):
+        rows = _rows(fmt, kind)
+        where = f"{apps}.{kind}.*.total" if len(rows) > 1 else f"{apps}.{kind}.total"
+        return [f"{apps}.{r}.total" for r in rows], where
+    group, _, col = kind.partition(".")
+    col = col or "total"
+    if group == "review":
+        return [f"review_litigation.review.{col}"], f"review_litigation.review.{col}"
+    if group == "litigation":
+        return [f"review_litigation.{g}.{col}" for g in S4_GROUPS[1:]], f"review_litigation.litigation_*.{col}"
+    return None
+
+
+def _present(report: Report, path: str) -> bool:
+    section, rest = path.split(".", 1)
+    row, col = rest.rsplit(".", 1)
+    return col in getattr(report, section).get(row, {})
+
+
+def _check(report: Report, fmt: str, st: _Statement, section: str, done: set) -> None:
+    mapped = _cells(st.kind, fmt, st.combined)
+    if mapped is None:
+        return
+    cells, where = mapped
+    if not all(_present(report, c) for c in cells):
+        return
+    values = [report.value(c) for c in cells]
+    if all(v is None for v in values) or any(isinstance(v, float) for v in values):
+        return
+    blanks = [c for c, v in zip(cells, values) if v is None]
+    if any(_doubted(report, c) for c in blanks):
+        return   # a cell the parser could not read is not a blank the prose can be held against
+    found = sum(v for v in values if v is not None)
+    if found != st.number and st.kind == "received" and st.verb == "受理" and not st.combined:
+        # "受理" often counts every application handled in the year, carried-over ones included.
+        extra = "applications.carried_over.total"
+        carried = report.value(extra) if _present(report, extra) else None
+        if carried and found + carried == st.number:
+            cells, where, found = cells + [extra], "applications.new_received.total+carried_over.total", \
+                found + carried
+    key = (tuple(cells), st.number)
+    if key in done:
+        return
+    done.add(key)
+    ok = found == st.number
+    report.checks.append(Check(RULE, ok, cells, st.number, found, {}, blanks, sentence=st.clause))
+    if not ok:
+        report.note(WARNING, CODE, where,
+                    f"the text ({section}) says “{st.clause}” ({st.number}) but the table has {found} "
+                    f"in {', '.join(cells)}: one of the two is wrong")
+
+
+def _doubted(report: Report, cell: str) -> bool:
+    row = cell.rsplit(".", 1)[0]
+    return any(d.level != "info" and (d.where == cell or d.where == row or d.where.startswith(row + "."))
+               for d in report.diagnostics)

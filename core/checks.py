@@ -17,8 +17,10 @@ def _sum(report: Report, paths: list[str]) -> tuple[int | float, list[str]]:
     return total, blanks
 
 
-def _check(report: Report, rule: str, scope: dict, left: list[str], right: list[str]) -> None:
-    if not all(_present(report, p) for p in left + right):
+def _check(report: Report, rule: str, scope: dict, left: list[str], right: list[str],
+           unread: set[str] = frozenset()) -> None:
+    # A rule that reads a cell nobody could read is not evaluated: its outcome would say nothing.
+    if not all(_present(report, p) for p in left + right) or unread.intersection(left + right):
         return
     expected, b1 = _sum(report, left)
     found, b2 = _sum(report, right)
@@ -37,19 +39,21 @@ def _present(report: Report, path: str) -> bool:
 
 def run_checks(report: Report, fmt: str) -> None:
     apps = "applications"
+    unread = {d.where for d in report.diagnostics if d.code == "cell_not_read"}
+    check = lambda rule, scope, left, right: _check(report, rule, scope, left, right, unread)
     # Every row: the six applicant columns add up to 总计.
     for row in report.applications:
-        _check(report, "applicant_columns_sum_to_total", {"row": row},
+        check("applicant_columns_sum_to_total", {"row": row},
                [f"{apps}.{row}.total"], [f"{apps}.{row}.{c}" for c in APPLICANT_COLUMNS])
     results = s3_result_rows(fmt)
     for col in S3_COLUMNS:
         # The table's own rule: 第一项加第二项之和，等于第三项加第四项之和.
-        _check(report, "received_equals_handled_plus_carried", {"column": col},
+        check("received_equals_handled_plus_carried", {"column": col},
                [f"{apps}.new_received.{col}", f"{apps}.carried_over.{col}"],
                [f"{apps}.total.{col}", f"{apps}.carried_forward.{col}"])
         # （七）总计 is the sum of the result rows （一）…（六）.
-        _check(report, "result_rows_sum_to_total", {"column": col},
+        check("result_rows_sum_to_total", {"column": col},
                [f"{apps}.total.{col}"], [f"{apps}.{r}.{col}" for r in results])
     for g in S4_GROUPS:
-        _check(report, "review_litigation_group_total", {"group": g},
+        check("review_litigation_group_total", {"group": g},
                [f"review_litigation.{g}.total"], [f"review_litigation.{g}.{c}" for c in S4_COLUMNS[:4]])

@@ -132,6 +132,18 @@ def cmd_corpus_add(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from core.batch.commands import cmd_batch as run
+
+    return run(args)
+
+
+def cmd_compare(args) -> int:
+    from core.batch.commands import cmd_compare as run
+
+    return run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument("--no-plugins", action="store_true", default=argparse.SUPPRESS,
@@ -157,6 +169,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="case name (letters, digits, - and _)")
     p.add_argument("--corpus", default="corpus", help="corpus directory (default: corpus)")
     p.set_defaults(func=cmd_corpus_add)
+    p = sub.add_parser("batch", parents=[common],
+                       help="parse many reports into one checked dataset (SQLite; csv, xlsx, parquet, jsonl)")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories (recursive) or glob patterns")
+    p.add_argument("--out", "-o", required=True,
+                   help="output: the SQLite database (OUT.db), and OUT.csv, OUT.xlsx … for --format")
+    p.add_argument("--format", "-f", action="append", metavar="FORMAT",
+                   help="sqlite (default, always written), csv, xlsx, parquet, jsonl; repeat or comma-separate")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--force", action="store_true", help="parse again files already in the database unchanged")
+    p.add_argument("--engine", choices=("local", "dask"), default="local",
+                   help="local process pool (default) or a Dask distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786); default: a local cluster of -j workers")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    p.add_argument("--show", type=int, default=10, metavar="N", help="list at most N items of each kind in the summary")
+    p.set_defaults(func=cmd_batch)
+    p = sub.add_parser("compare", parents=[common], help="two reports of one organ side by side, year over year")
+    p.add_argument("a", metavar="A", help="a report file, or JSON written by parse")
+    p.add_argument("b", metavar="B", help="the other report (the older one is shown first)")
+    p.add_argument("--json", action="store_true", help="the comparison as JSON")
+    p.add_argument("--changed-only", action="store_true", help="list only the fields that differ")
+    p.set_defaults(func=cmd_compare)
     return ap
 
 

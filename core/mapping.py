@@ -96,7 +96,7 @@ def map_active_disclosure(rows: list[TableRow], fmt: str, report: Report) -> Non
 
 # --- section 三 ------------------------------------------------------------------------------------
 
-class _S3Matcher:
+class S3Matcher:
     """Places section-三 rows on template rows, reading labels in document order."""
 
     def __init__(self, fmt: str):
@@ -159,7 +159,7 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
     label (their labels lost, or floating elsewhere as loose text) are placed by position only where that
     is forced: between two anchors, when they are exactly as many as the template rows missing there.
     """
-    m = _S3Matcher(fmt)
+    m = S3Matcher(fmt)
     placed: dict[str, tuple[TableRow, str]] = {}
     sequence: list[tuple[str | None, TableRow]] = []   # (anchored row id, row) or (None, orphan row)
     cursor, group, pending = 0, None, 0
@@ -216,7 +216,7 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
         }
 
 
-def _place_orphans(m: _S3Matcher, sequence, placed: dict, report: Report) -> None:
+def _place_orphans(m: S3Matcher, sequence, placed: dict, report: Report) -> None:
     """Give rows without labels the template rows missing between their anchors, when that is forced."""
     index = -1
     orphans: list[TableRow] = []

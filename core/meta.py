@@ -15,6 +15,7 @@ _TITLE = re.compile(r"((?:19|20)\d{2})年度?([^。;,!?\n]{0,30}?)" + _DISCLOSUR
 _TITLE_NO_YEAR = re.compile(r"^([^。;,!?\n\d]{2,30}?)" + _DISCLOSURE + _REPORT + "$", re.M)
 _PERIOD = re.compile(r"统计[^。;]{0,12}?((?:19|20)\d{2})年0?1月0?1日")
 _PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|印发日期|生成日期|公开日期)[:|]*((?:19|20)\d{2})[-年/.]")
+_FIELD_NAME = re.compile(r"^(?:标题|題|题目|名称|名稱|文章标题|信息名称)[:|]")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
 _PUBLISHER = re.compile(r"(?:[发發]布[机機][构構]|[发發]布[单單]位|[发發]文[机機][关關]|公[开開]主[体體]|信息[来來]源|[来來]源)[:|]+([^|:]{2,30}?)(?:\||:|$|发布|成文|公开|体裁|主题|字体|浏览)")
 
@@ -40,7 +41,8 @@ def find_year(head_text: str, body_text: str) -> tuple[int | None, str]:
 
 def find_organ(head_text: str) -> str | None:
     """The organ named in the title, or in the publisher line of the page, as printed."""
-    key = "\n".join(norm(line) for line in head_text.split("\n"))
+    # "标题:" and the like are the page's field names, not part of the title.
+    key = "\n".join(_FIELD_NAME.sub("", norm(line)) for line in head_text.split("\n"))
     m = _TITLE.search(key)
     if m:
         between = m.group(2).strip("关于關於")

@@ -5,7 +5,7 @@ import re
 from dataclasses import replace
 
 from core.checks import run_checks
-from core.detect import Detection, detect
+from core.detect import CONFIDENT, Detection, detect
 from core.errors import CoreError, NotAReport, UnreadableInput
 from core.layout import TEXT, LayoutPlugin, Row
 from core.mapping import (check_s3_header, map_active_disclosure, map_applications, map_review_litigation,
@@ -38,14 +38,29 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
             raise UnreadableInput(f"{source.name}: no installed layout can read this file "
                                   f"({_what_it_is(source)})")
     attempts: list[tuple[Report, LayoutPlugin]] = []
-    errors: list[CoreError] = []
+    errors: list[tuple[LayoutPlugin, CoreError]] = []
     for plugin in chosen:
         try:
             attempts.append((build_report(read_rows(plugin, source), source, plugin, detection), plugin))
         except CoreError as e:
-            errors.append(e)
+            errors.append((plugin, e))
+    if not attempts and not layout:
+        # The best layout found no report in the file (page navigation in its format around a report in
+        # another): the other layouts that recognise the file get their turn, best first.
+        for plugin, score in detection.ranking:
+            if plugin in chosen or score < CONFIDENT:
+                continue
+            try:
+                report = build_report(read_rows(plugin, source), source, plugin, detection)
+            except CoreError as e:
+                errors.append((plugin, e))
+                continue
+            failed = "; ".join(f"{p.name}: {e.message}" for p, e in errors)
+            report.note(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
+            attempts.append((report, plugin))
+            break
     if not attempts:
-        raise errors[0]
+        raise errors[0][1]
     report, plugin = max(attempts, key=lambda rp: _quality(rp[0]))
     if len(chosen) > 1:
         names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for p in chosen)

@@ -21,7 +21,7 @@ from core.text import to_simplified
 RULE = "prose_matches_table"
 CODE = "prose_contradicts_table"
 
-_NUM = r"(?P<n>\d+)[ \t]*(?P<u>件|宗|个|起|条)(?![次数])"
+_NUM = r"(?<![\d.])(?P<n>\d+)[ \t]*(?P<u>件|宗|个|起|条)(?![次数])"
 #: Words allowed between a statement's keyword and its number ("申请共计81件", "答复的有 1 件").
 _FILL = r"[ \t]*(?:(?:共计|总共|合计|总计|一共|共|计|为|有|达到|达|数量|数|的|是)[ \t]*){0,3}"
 _NOT = r"(?<!不)(?<!不予)"
@@ -72,6 +72,8 @@ _SENTENCE_END = re.compile(r"[。!?;]")
 _CLAUSE_END = re.compile(r"[,:()]")
 _COMBINED_SUFFIX = re.compile(r"^[ \t]*\([ \t]*(?:其中)?(?:含|包括)" + _PRIOR + "结转")
 _LINE_END = "。!?;:"
+#: A statement clause is short; a longer one is never read (and no regex runs over a megabyte-long line).
+_LONGEST_CLAUSE = 120
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,9 @@ def _statements(sentence: str, year: int | None) -> list[_Statement]:
     group: str | None = None        # review / litigation just stated: the outcomes after "其中" are its
     outcomes_open = False
     for off, clause in _clauses(sentence):
+        if len(clause) > _LONGEST_CLAUSE:
+            group, outcomes_open = None, False
+            continue
         if off > 0 and sentence[off - 1] == ")" and _DIGITS.search(clause):
             # "全区（区政府及各部门、街道）新收申请166件": the bracket qualifies what follows.
             group, outcomes_open = None, False

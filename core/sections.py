@@ -70,7 +70,7 @@ def split_sections(rows: list[Row]) -> Sections:
             score = heading_score(text, si)
             if score:
                 cands.append((ri, si, score))
-    chosen = _best_sequence(cands)
+    chosen = best_sequence(cands)
     out = Sections()
     current: str | None = None
     for ri, row in enumerate(rows):
@@ -85,7 +85,7 @@ def split_sections(rows: list[Row]) -> Sections:
     return out
 
 
-def _best_sequence(cands: list[tuple[int, int, float]]) -> dict[int, int]:
+def best_sequence(cands: list[tuple[int, int, float]]) -> dict[int, int]:
     """The chain of candidates increasing in both row and section that has the most headings (then
     the highest total score): {row index: section index}."""
     best: list[tuple[tuple[int, float], int]] = []  # per candidate: ((count, score), previous candidate)

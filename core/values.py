@@ -8,6 +8,8 @@ from functools import lru_cache
 
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|亿元|万)$")
+#: Longest cell read as a number, sign, point and unit included; a longer run of digits is not a value.
+_LONGEST_NUMBER = 24
 #: Printed in a cell to mean "nothing to report": kept as a blank, never as 0.
 _DASHES = {"-", "--", "/", "\\", "无", "空", "—", "——", "－", "/"}
 
@@ -52,6 +54,10 @@ def read_cell(text: str) -> Reading:
     if t in _DASHES:
         return Reading(BLANK, repair=("dash_blank", f"cell printed as {text.strip()!r} read as blank"))
     t = t.replace(",", "")
+    if len(t) > _LONGEST_NUMBER and (_NUMBER.match(t) or _AMOUNT.match(t)):
+        # No count or amount of a report is that long (and int() refuses more than 4300 digits).
+        return Reading(UNREAD, repair=("cell_not_read", f"a number printed with {len(t)} characters is no "
+                                                        f"count or amount of a report"))
     if _NUMBER.match(t):
         digits = t.lstrip("+-")
         repair = None

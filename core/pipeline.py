@@ -35,6 +35,8 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     else:
         chosen = detection.tied
         if not chosen:
+            if not source.looks_binary():
+                source.text  # raises the precise reason when the bytes do not decode as text
             raise UnreadableInput(f"{source.name}: no installed layout can read this file "
                                   f"({_what_it_is(source)})")
     attempts: list[tuple[Report, LayoutPlugin]] = []

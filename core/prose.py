@@ -3,10 +3,13 @@
 that maps onto table cells with certainty becomes a ``prose_matches_table`` check; a contradiction is
 also a ``prose_contradicts_table`` warning, since one of the two is wrong and only a reader can tell which.
 
-Conservative by design: a clause is read only when it consists of one known statement and words that
-cannot change its meaning (全年, 共, 其中, the report's own year …). Anything else — another year, a
-comparison (较去年), a share (%), an approximation (余, 近), a subset (网上申请, 企业, 各部门, 涉及…),
-a second keyword or a second number — makes the clause unreadable, and it is skipped.
+Conservative by design: a clause (cut at commas, colons, brackets and, between numbers, 、) is read only
+when it consists of one known statement and words that cannot change its meaning (全年, 共, 其中, 全市,
+the report's own year …), and when its heading, paragraph or sentence speaks of information disclosure
+(信息公开, 依申请). Anything else — another year, a comparison (较去年), a share (%), an approximation
+(余, 近), a subset (网上申请, 企业, 各部门, 涉及…), a second keyword or a second number, a bracket before it
+("全区（含各街道）…") — makes the clause unreadable, and it is skipped. Table cells that are absent, all
+blank, or doubted by a warning are not compared; a blank beside filled cells counts as 0 (``blank_cells``).
 """
 from __future__ import annotations
 
@@ -70,10 +73,14 @@ _DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?=[ \t]*[件宗个起条])")
 _SENTENCE_END = re.compile(r"[。!?;]")
 _CLAUSE_END = re.compile(r"[,:()]")
-_COMBINED_SUFFIX = re.compile(r"^[ \t]*\([ \t]*(?:其中)?(?:含|包括)" + _PRIOR + "结转")
+_COMBINED_SUFFIX = re.compile(r"[ \t]*\([ \t]*(?:其中)?(?:含|包括)" + _PRIOR + "结转")
 _LINE_END = "。!?;:"
+_ABOUT_DISCLOSURE = re.compile(r"信息公开|依申请")
 #: A statement clause is short; a longer one is never read (and no regex runs over a megabyte-long line).
 _LONGEST_CLAUSE = 120
+#: Characters read per section: a report's section 一 has a few thousand; megabytes of it are no prose
+#: a report restates its tables in, and reading them all would only cost time.
+_MOST_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ class _Statement:
     kind: str
     number: int
     clause: str
+    end: int                 # where the clause ends in its sentence
     verb: str = ""
     combined: bool = False   # "共办理…N件（含上年结转…）": new_received + carried_over
 
@@ -96,17 +104,24 @@ def prose_checks(report: Report, fmt: str | None) -> None:
         text = report.text.get(key)
         if not text:
             continue
+        if len(text) > _MOST_CHARS:   # only whole sentences of the first _MOST_CHARS characters
+            text = text[:_MOST_CHARS]
+            text = text[:max(text.rfind("。"), text.rfind("\n")) + 1]
         if traditional:
             text = to_simplified(text)
-        for sentence in _sentences(text):
-            for st in _statements(sentence, year):
+        for about, sentence in _sentences(text):
+            if not _DIGITS.search(sentence):
+                continue
+            for st in _statements(sentence, year, about):
                 _check(report, fmt, st, key, done)
 
 
 # --- finding statements -----------------------------------------------------------------------------
 
-def _sentences(text: str) -> list[str]:
-    """Sentences of the prose, with hard line wraps (PDF text) joined back and markup dropped."""
+def _sentences(text: str) -> list[tuple[bool, str]]:
+    """(about, sentence) for the sentences of the prose, with hard line wraps (PDF text) joined back and
+    markup dropped; ``about`` says whether the last short heading or the paragraph before the sentence
+    spoke of information disclosure (信息公开, 依申请)."""
     text = unicodedata.normalize("NFKC", text).replace("*", "").replace("#", "").replace("`", "")
     text = _THOUSANDS.sub(lambda m: m.group(0).replace(",", ""), text)
     joined: list[str] = []
@@ -122,10 +137,18 @@ def _sentences(text: str) -> list[str]:
         else:
             joined.append(line)
     out = []
+    heading_about = False
     for para in joined:
-        # A sentence's own numbering ("(二)依申请公开情况") is no bracket qualifying what follows.
-        out.extend(_HEADING.sub("", s.strip()) for s in _SENTENCE_END.split(para) if s.strip())
-    return [s for s in out if s]
+        if _is_heading(para) and len(para) <= 30:
+            heading_about = bool(_ABOUT_DISCLOSURE.search(para))
+        about = heading_about
+        for sentence in _SENTENCE_END.split(para):
+            # A sentence's own numbering ("(二)依申请公开情况") is no bracket qualifying what follows.
+            cut = _HEADING.sub("", sentence.strip())
+            if cut:
+                out.append((about, cut))
+            about = about or bool(_ABOUT_DISCLOSURE.search(sentence))
+    return out
 
 
 _HEADING = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,3}[)、.]|\(\d{1,2}\)|\d{1,2}[.、](?!\d))")
@@ -155,7 +178,19 @@ def _clauses(sentence: str) -> list[tuple[int, str]]:
     return [(o, c) for o, c in out if c.strip()]
 
 
-def _statements(sentence: str, year: int | None) -> list[_Statement]:
+def _statements(sentence: str, year: int | None, about: bool = False) -> list[_Statement]:
+    found = _all_statements(sentence, year)
+    # Only about information disclosure: "全年受理申请3000件" in a paragraph on the service centre, or
+    # "行政复议案件200件" in a justice bureau's report on its own work, are about something else.
+    found = [st for st in found if about or _ABOUT_DISCLOSURE.search(sentence[:st.end])]
+    received = [st for st in found if st.kind == "received"]
+    if len(received) > 1 or any("其中" in st.clause for st in received):
+        # "收到申请100件，受理申请80件" or "…，其中受理申请80件": one of them is a subset.
+        found = [st for st in found if st.kind != "received"]
+    return found
+
+
+def _all_statements(sentence: str, year: int | None) -> list[_Statement]:
     found: list[_Statement] = []
     group: str | None = None        # review / litigation just stated: the outcomes after "其中" are its
     outcomes_open = False
@@ -172,12 +207,11 @@ def _statements(sentence: str, year: int | None) -> list[_Statement]:
             kind, m, verb = st
             combined = False
             if kind == "received":
-                after = sentence[off + m.end():]
-                combined = bool(_COMBINED_SUFFIX.match(after))
+                combined = bool(_COMBINED_SUFFIX.match(sentence, off + m.end()))
                 if verb == "办理" and not combined:
                     group, outcomes_open = None, False
                     continue
-            found.append(_Statement(kind, int(m.group("n")), clause.strip(), verb, combined))
+            found.append(_Statement(kind, int(m.group("n")), clause.strip(), off + len(clause), verb, combined))
             group, outcomes_open = (kind if kind in ("review", "litigation") else None), False
             continue
         if group is not None:
@@ -186,7 +220,7 @@ def _statements(sentence: str, year: int | None) -> list[_Statement]:
                 kind, m, lead = st
                 if lead or outcomes_open:
                     outcomes_open = True
-                    found.append(_Statement(f"{group}.{kind}", int(m.group("n")), clause.strip()))
+                    found.append(_Statement(f"{group}.{kind}", int(m.group("n")), clause.strip(), off + len(clause)))
                     continue
         group, outcomes_open = None, False
     return found

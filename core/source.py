@@ -10,6 +10,9 @@ from core.errors import UnreadableInput
 #: Largest input read. A report is at most a few MB of text or a few tens of MB of PDF; anything larger
 #: is refused before it is read, so memory stays bounded.
 MAX_BYTES = 64 * 1024 * 1024
+#: Most lines a text input may have: a long report has a few thousand; millions of tiny lines are not a
+#: report, and every layout's work grows with the line count.
+MAX_LINES = 200_000
 
 _CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b)
 #: Formats that are never text, whatever their bytes decode to: PDF, zip (docx), OLE2 (doc/wps), images.
@@ -102,7 +105,11 @@ class Source:
             text = self._decode_fallback(data, err)
         if "\x00" in text:
             raise UnreadableInput(f"{self.name}: NUL bytes inside the text")
-        return _normalise_newlines(text)
+        text = _normalise_newlines(text)
+        lines = text.count("\n") + 1
+        if lines > MAX_LINES:
+            raise UnreadableInput(f"{self.name}: {lines} lines is more than any report has ({MAX_LINES} limit)")
+        return text
 
     def _decode_fallback(self, data: bytes, err: UnicodeDecodeError) -> str:
         # GB18030 is a superset of GBK/GB2312, the encodings Chinese government sites serve besides UTF-8.

@@ -53,7 +53,12 @@ def parse(source: Source) -> list[Row]:
 def _cell(parts: list[str], start: int, lines: list[str]) -> Row:
     # A cell wrapped over several lines ("結果" / "糾正") is one cell; CJK text joins without a space.
     first = lines[start - 1]
-    return Row((Cell("".join(parts), line=start, col=len(first) - len(first.lstrip()) + 1),), CELL)
+    unread = None
+    if len(parts) > 1 and all(is_number_line(p) for p in parts):
+        # "14" over "14" is two numbers with their blank line lost, not the number 1414.
+        unread = (f"lines {start}-{start + len(parts) - 1} hold {len(parts)} numbers with no blank line "
+                  f"between them: one cell or {len(parts)} is uncertain")
+    return Row((Cell("".join(parts), line=start, col=len(first) - len(first.lstrip()) + 1, unread=unread),), CELL)
 
 
 @hookimpl

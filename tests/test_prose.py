@@ -134,10 +134,25 @@ def test_traditional_text_and_the_2019_other_row():
 
 def test_hard_line_wraps_are_joined_and_blanks_count_as_zero():
     r = _report(unable__not_held=4, unable__needs_creation=None, unable__unclear_after_correction=1)
-    r.text["overview"] = "一、总体情况\n本年度所有申请中，无法提供的\n5 件，均已书面告知。"
+    r.text["overview"] = "一、总体情况\n本年度所有政府信息公开申请中，无法提供的\n5 件，均已书面告知。"
     prose_checks(r, "2021")
     (c,) = r.checks
     assert c.ok and c.found == 5 and c.blank_cells == ["applications.unable.needs_creation.total"]
+
+
+def test_statements_outside_information_disclosure_are_skipped():
+    r = _report(new_received=40, review__total=2)
+    r.text["overview"] = ("一、总体情况\n(一)政务服务\n全年受理申请3000件。\n本局全年行政复议案件200件。\n"
+                          "(二)依申请公开\n全年收到申请40件。")
+    prose_checks(r, "2021")
+    assert [(c.sentence, c.ok) for c in r.checks] == [("全年收到申请40件", True)]   # its heading says 依申请
+
+
+def test_one_received_count_inside_another_is_skipped():
+    r = _report(new_received=100)
+    r.text["overview"] = "一、总体情况\n全年收到政府信息公开申请100件，其中受理申请80件。"
+    prose_checks(r, "2021")
+    assert not r.checks
 
 
 def test_a_cell_the_parser_doubts_is_not_held_against_the_prose():

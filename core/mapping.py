@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from rapidfuzz import fuzz
+
 from core.labels import similarity
 from core.report import ERROR, INFO, WARNING, Report
 from core.tables import Fit, Slot, TableRow, fit_values, grid_start
@@ -13,6 +15,7 @@ from core.text import norm, split_numbering
 from core.values import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, read_cell
 
 _REMARK = re.compile(r"\(.*\)$")
+_COLUMN_WORDS = frozenset(S3_COLUMN_LABELS) | {"申请人情况", "法人或其他组织", "法人或其他"}
 ROW_MATCH_MIN = 65.0
 GROUP_MATCH_MIN = 90.0
 
@@ -123,10 +126,14 @@ class S3Matcher:
 
     def match(self, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
         num, key = split_numbering(norm(text))
+        if not num and key in _COLUMN_WORDS:
+            # A header cell ("其他", "总计" of the applicant columns) is never a row's label by itself.
+            return None, 0.0
         main = _main(key)
         best, best_score = None, 0.0
         for i, (r, (full, rmain)) in enumerate(zip(self.spec, self._keys)):
-            s = max(similarity(key, full), similarity(main, rmain))
+            # Remarks in brackets ("…不计其他情形") are compared whole, never searched for a part.
+            s = max(fuzz.ratio(key, full), similarity(main, rmain))
             if num:
                 same_level = num.isdigit() == r.number.isdigit()
                 if num == r.number:

@@ -111,3 +111,12 @@ def test_a_cell_the_layout_could_not_read_is_null_with_a_warning():
     assert report.review_litigation["review"]["other"] is None
     assert report.review_litigation["review"]["total"] == 1
     assert [(d.code, d.where) for d in report.warnings] == [("cell_not_read", "review_litigation.review.other")]
+
+
+def test_header_words_are_never_row_labels():
+    from core.mapping import S3Matcher
+    m = S3Matcher("2021")
+    assert m.match("其他", 3, None)[0] is None
+    assert m.match("总计", 3, None)[0] is None
+    assert m.match("3.其他", m.index["other.other"], "other")[0] == "other.other"
+    assert m.match("（七）总计", m.index["total"], None)[0] == "total"

@@ -17,6 +17,8 @@ from core.values import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, read_cell
 _REMARK = re.compile(r"\(.*\)$")
 _COLUMN_WORDS = frozenset(S3_COLUMN_LABELS) | {"申请人情况", "法人或其他组织", "法人或其他"}
 ROW_MATCH_MIN = 65.0
+#: A row with no number at all is taken for a template row only on a near-exact label.
+BLANK_ROW_MATCH_MIN = 85.0
 GROUP_MATCH_MIN = 90.0
 
 
@@ -68,7 +70,7 @@ def map_active_disclosure(rows: list[TableRow], fmt: str, report: Report) -> Non
     specs = S2_ROWS[fmt]
     seen: set[str] = set()
     for tr in rows:
-        if not tr.has_numbers or tr.label is None:
+        if tr.label is None or not (tr.has_numbers or _printed_blank(tr, 1)):
             continue
         num, key = split_numbering(norm(tr.label.text))
         best, best_score = None, 0.0
@@ -76,6 +78,9 @@ def map_active_disclosure(rows: list[TableRow], fmt: str, report: Report) -> Non
             s = max(similarity(key, norm(label)) for label in spec.labels)
             if s > best_score:
                 best, best_score = spec, s
+        if not tr.has_numbers and (best is None or best_score < BLANK_ROW_MATCH_MIN
+                                   or not _printed_blank(tr, len(best.columns))):
+            continue
         if best is None or best_score < 75:
             report.note(WARNING, "row_not_recognised", f"active_disclosure",
                         f"row {tr.label.text.strip()!r} with numbers matches no row of section 二")
@@ -150,6 +155,11 @@ class S3Matcher:
         return best, best_score
 
 
+def _printed_blank(tr: TableRow, n: int) -> bool:
+    """A labelled row that prints at least ``n`` value cells, all of them blank."""
+    return tr.label is not None and len(tr.values) >= n and all(v.reading.kind == BLANK for v in tr.values)
+
+
 def _row_sum_ok(slots: list[Slot]) -> bool:
     nums = [s.reading.value or 0 for s in slots]
     if any(s.reading.kind == LABEL for s in slots):
@@ -176,6 +186,13 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
             if g:
                 group = g
         if not tr.has_numbers:
+            if _printed_blank(tr, len(S3_COLUMNS)):
+                # A row printed with every cell blank is present and unfilled (nulls), not missing.
+                target, score = m.match(tr.label.text, cursor + pending, group)
+                if target is not None and score >= BLANK_ROW_MATCH_MIN and target not in placed:
+                    placed[target] = (tr, "label")
+                    sequence.append((target, tr))
+                    cursor, pending = m.index[target] + 1, 0
             continue
         if tr.label is None:
             sequence.append((None, tr))

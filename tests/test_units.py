@@ -120,3 +120,18 @@ def test_header_words_are_never_row_labels():
     assert m.match("总计", 3, None)[0] is None
     assert m.match("3.其他", m.index["other.other"], "other")[0] == "other.other"
     assert m.match("（七）总计", m.index["total"], None)[0] == "total"
+
+
+def test_a_row_printed_with_every_cell_blank_is_present_and_null():
+    from core.mapping import map_applications, map_active_disclosure
+    from core.report import Report
+    rows = [Row((Cell("一、本年新收政府信息公开申请数量"),) + tuple(Cell(v) for v in "1000001"), "table"),
+            Row((Cell("（二）部分公开"),) + tuple(Cell("") for _ in range(7)), "table"),
+            Row((Cell("规章"), Cell(""), Cell(""), Cell("")), "table")]
+    report = Report()
+    map_applications(table_rows(rows), "2021", report)
+    assert report.applications["partially_granted"] == {c: None for c in report.applications["new_received"]}
+    assert not [d for d in report.warnings if "partially_granted" in d.where]
+    map_active_disclosure(table_rows(rows), "2021", report)
+    assert report.active_disclosure["regulations.issued"] is None
+    assert not [d for d in report.warnings if "regulations" in d.where]

@@ -6,10 +6,16 @@ from core.report import Check, Report
 from core.template import APPLICANT_COLUMNS, S3_COLUMNS, S4_COLUMNS, S4_GROUPS, s3_result_rows
 
 
+def _get(report: Report, path: str):
+    section, rest = path.split(".", 1)
+    row, col = rest.rsplit(".", 1)
+    return getattr(report, section).get(row, {}).get(col)
+
+
 def _sum(report: Report, paths: list[str]) -> tuple[int | float, list[str]]:
     total, blanks = 0, []
     for p in paths:
-        v = report.value(p)
+        v = _get(report, p)
         if v is None:
             blanks.append(p)
         elif isinstance(v, (int, float)):

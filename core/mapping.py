@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -15,6 +16,7 @@ from core.text import norm, split_numbering
 from core.values import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, read_cell
 
 _REMARK = re.compile(r"\(.*\)$")
+_ratio = lru_cache(maxsize=16384)(fuzz.ratio)
 _COLUMN_WORDS = frozenset(S3_COLUMN_LABELS) | {"申请人情况", "法人或其他组织", "法人或其他"}
 ROW_MATCH_MIN = 65.0
 #: A row with no number at all is taken for a template row only on a near-exact label.
@@ -138,7 +140,7 @@ class S3Matcher:
         best, best_score = None, 0.0
         for i, (r, (full, rmain)) in enumerate(zip(self.spec, self._keys)):
             # Remarks in brackets ("…不计其他情形") are compared whole, never searched for a part.
-            s = max(fuzz.ratio(key, full), similarity(main, rmain))
+            s = max(_ratio(key, full), similarity(main, rmain))
             if num:
                 same_level = num.isdigit() == r.number.isdigit()
                 if num == r.number:

@@ -177,9 +177,14 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
 def _simplify(rows: list[Row]) -> list[Row]:
     out = []
     for row in rows:
-        cells = tuple(replace(c, text=to_simplified(c.text), printed=c.text) if c.text else c for c in row.cells)
+        cells = tuple(_simplified_cell(c) for c in row.cells)
         out.append(Row(cells, row.kind))
     return out
+
+
+def _simplified_cell(cell):
+    text = to_simplified(cell.text)
+    return cell if text == cell.text else replace(cell, text=text, printed=cell.text)
 
 
 def _header_text(trows) -> str:

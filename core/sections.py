@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from core.labels import similarity
@@ -34,6 +35,7 @@ def heading_text(row: Row) -> str | None:
     return filled[0].text
 
 
+@lru_cache(maxsize=8192)
 def heading_score(text: str, index: int) -> float:
     """How surely ``text`` is the heading of section ``index`` (0-based); 0 when it is not."""
     key = norm(text)

@@ -1,7 +1,8 @@
 """Where the parsing runs: a local pool of worker processes (``-j N``), or a Dask distributed cluster
 (``--engine dask``, with ``--scheduler ADDRESS`` or a local cluster). Both run
-:func:`core.batch.worker.parse_chunk` on chunks of files and hand the results back to the main process,
-which alone writes the database.
+:func:`core.batch.worker.parse_chunk` on chunks of files. Local workers write the reports they parse into
+part databases of their own (merged into the output by the main process at the end, in bulk); Dask
+workers, which may be on other machines, send the rows back and the main process writes them.
 
 :func:`drive` keeps a bounded number of chunks in flight (memory stays flat whatever the number of
 files), stops cleanly when asked (Ctrl-C), and survives a worker that dies (a crash in a native library,
@@ -57,11 +58,15 @@ class LocalEngine(Engine):
 
     name = "local"
 
-    def __init__(self, workers: int | None = None, no_plugins: bool = False):
+    def __init__(self, workers: int | None = None, no_plugins: bool = False, parts: str | None = None,
+                 version: str | None = None):
         import multiprocessing
 
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.no_plugins = no_plugins
+        #: directory where workers write their part databases (see ``worker.parse_chunk``)
+        self.parts = parts
+        self.version = version
         methods = multiprocessing.get_all_start_methods()
         # Forking a process that runs other threads (an event loop, a Dask client) is unsafe.
         method = "fork" if "fork" in methods and threading.active_count() == 1 else (
@@ -82,7 +87,7 @@ class LocalEngine(Engine):
         return self._ex
 
     def submit(self, chunk):
-        return self._executor().submit(parse_chunk, chunk, self.no_plugins)
+        return self._executor().submit(parse_chunk, chunk, self.no_plugins, self.parts, self.version)
 
     def wait(self, handles, timeout):
         from concurrent.futures import FIRST_COMPLETED, wait

@@ -4,9 +4,11 @@ across reports, the exports and the closing summary.
 - Never stops on a bad file: every failure is recorded (``failures`` table) and counted.
 - Resumable: a file whose path is in the database with the same sha256 of its bytes and the same parser
   version is not parsed again (a known failure is not retried either); ``force`` redoes them.
-- Interrupting (Ctrl-C) stops handing out files, writes the results already received, and ends with exit
-  code 130; every report committed stays, and a second Ctrl-C stops at once (the open transaction is
-  rolled back, so no report is ever half written). Results are committed at least every second.
+- Interrupting (Ctrl-C) stops handing out files, lets the workers finish the files they hold, writes
+  everything parsed, and ends with exit code 130; a second Ctrl-C stops at once. No report is ever half
+  written: local workers commit each chunk (at most 16 files) to part databases of their own
+  (``.OUT.db.parts/``), merged into the output when the run ends or is interrupted, or by the next run
+  when it was killed; failures and Dask results are committed by the main process at least every second.
 - Inputs are only read.
 """
 from __future__ import annotations
@@ -54,6 +56,8 @@ class BatchSummary:
     workers: int = 1
     elapsed: float = 0.0
     database: Path | None = None
+    #: reports a killed run had parsed but not merged, merged at the start of this one
+    recovered: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -71,6 +75,8 @@ class BatchSummary:
                + (f" ({self.failed_now} this run)" if self.failed_now != len(self.failed) else "")
                + f"; {self.engine} engine, {self.workers} workers, {self.elapsed:.1f} s"
                + (f", {self.rate:.1f} reports/s" if self.parsed else "")]
+        if self.recovered:
+            out.append(f"recovered {self.recovered} reports parsed by an earlier run that was stopped")
         if self.interrupted:
             out.append("interrupted: the reports written so far are kept; run the same command again to finish")
         if self.failed:
@@ -189,6 +195,7 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
         raise UsageError(f"no input files found in {' '.join(inputs) or '(no inputs)'}")
 
     version = parser_version(no_plugins)
+    parts = store.parts_dir(db_path)
     if Path(db_path).exists():
         try:  # refuse a file that is not ours before starting any worker
             store.close(store.connect(db_path, create=False))
@@ -208,14 +215,21 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
             raise UsageError(f"Dask worker {addr} runs {v!r}, this machine {version!r}: install the same zfxxgk "
                              f"and plugins on every worker")
     else:
-        eng = LocalEngine(jobs, no_plugins)
+        eng = LocalEngine(jobs, no_plugins, parts=str(parts), version=version)
     try:
         conn = store.connect(db_path)
     except store.NotABatchDatabase as e:
         eng.close()
         raise UsageError(f"-o {out}: {e}; refusing to overwrite it") from None
+    # reports parsed by a run that was killed before it could merge them
+    recovered, problems = store.merge_parts(conn, parts)
+    for problem in problems:
+        stream.write(f"warning: part database not merged: {problem}\n")
+    if engine == "local":
+        parts.mkdir(parents=True, exist_ok=True)
 
-    summary = BatchSummary(files=len(found.files) + len(found.problems), database=db_path, engine=engine)
+    summary = BatchSummary(files=len(found.files) + len(found.problems), database=db_path, engine=engine,
+                           recovered=recovered)
     known = store.known(conn)
     input_keys: set[str] = set()
     pending_writes = 0
@@ -233,11 +247,12 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
         nonlocal pending_writes
         key = result["path"]
         replace = key in known
-        with store.one_report(conn):
-            if result["ok"]:
-                store.write_report(conn, result, version, replace=replace)
-            else:
-                store.write_failure(conn, result, version if result.get("sha256") else None, replace=replace)
+        if not result.get("stored"):  # a local worker wrote it in its part database
+            with store.one_report(conn):
+                if result["ok"]:
+                    store.write_report(conn, result, version, replace=replace)
+                else:
+                    store.write_failure(conn, result, version if result.get("sha256") else None, replace=replace)
         if result["ok"]:
             summary.parsed += 1
             bar.update(done=1)
@@ -301,9 +316,13 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
             completed = drive(eng, chunks(_chunk_size(len(found.files), eng.workers)), on_results,
                               lambda: interrupt.hit)
             commit(force_now=True)
+        # the workers have stopped: their part databases are complete
+        _, problems = store.merge_parts(conn, parts)
+        for problem in problems:
+            stream.write(f"warning: part database not merged (its reports are parsed again next run): {problem}\n")
     except BaseException as e:
         # Every report is written whole or not at all (a savepoint each): keep the complete ones, unless
-        # a second Ctrl-C asked to stop at once.
+        # a second Ctrl-C asked to stop at once. Part databases not merged yet are merged by the next run.
         if isinstance(e, KeyboardInterrupt):
             conn.rollback()
         bar.close()

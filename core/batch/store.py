@@ -83,7 +83,6 @@ CREATE TABLE IF NOT EXISTS checks (
     sentence TEXT
 );
 CREATE INDEX IF NOT EXISTS checks_report ON checks (report_id);
-CREATE INDEX IF NOT EXISTS checks_failed ON checks (ok, rule);
 CREATE TABLE IF NOT EXISTS diagnostics (
     report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     level TEXT NOT NULL,
@@ -92,7 +91,6 @@ CREATE TABLE IF NOT EXISTS diagnostics (
     message TEXT
 );
 CREATE INDEX IF NOT EXISTS diagnostics_report ON diagnostics (report_id);
-CREATE INDEX IF NOT EXISTS diagnostics_level ON diagnostics (level, code);
 CREATE TABLE IF NOT EXISTS report_json (
     report_id INTEGER PRIMARY KEY REFERENCES reports (id) ON DELETE CASCADE,
     json_zlib BLOB NOT NULL
@@ -183,6 +181,7 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -65536")  # 64 MB
             conn.executescript(SCHEMA)
             conn.execute("INSERT OR IGNORE INTO batch_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             conn.commit()
@@ -257,6 +256,64 @@ def write_failure(conn: sqlite3.Connection, result: dict, parser_version: str | 
                  "failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (result["path"], Path(result["path"]).name, result.get("sha256"), result.get("size"),
                   parser_version, result["exit_code"], result["reason"], result["message"], utcnow()))
+
+
+_CHILDREN = (('"values"', "section, field, value, text, provenance"),
+             ("checks", "rule, ok, scope, cells, expected, found, blank_cells, sentence"),
+             ("diagnostics", 'level, code, "where", message'),
+             ("report_json", "json_zlib"))
+
+
+def parts_dir(db_path: Path) -> Path:
+    """Where local workers write their part databases: ``.NAME.parts`` beside the database."""
+    db_path = Path(db_path)
+    return db_path.with_name(f".{db_path.name}.parts")
+
+
+def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
+    """Merge every part database in ``parts`` into ``conn`` (each in one transaction; a report replaces
+    what its path had), delete the merged parts, and return (reports merged, problems)."""
+    parts = Path(parts)
+    if not parts.is_dir():
+        return 0, []
+    merged, problems = 0, []
+    conn.commit()
+    for part in sorted(parts.glob("part-*.db")):
+        try:
+            conn.execute("ATTACH DATABASE ? AS part", (str(part),))
+        except sqlite3.DatabaseError as e:
+            problems.append(f"{part.name}: {e}")
+            continue
+        try:
+            with conn:
+                if conn.execute("SELECT COUNT(*) FROM part.sqlite_master WHERE name = 'reports'").fetchone()[0]:
+                    cols = ", ".join(_REPORT_COLUMNS)
+                    conn.execute("DELETE FROM main.reports WHERE path IN (SELECT path FROM part.reports)")
+                    conn.execute("DELETE FROM main.failures WHERE path IN (SELECT path FROM part.reports)")
+                    n = conn.execute(f"INSERT INTO main.reports ({cols}) SELECT {cols} FROM part.reports "
+                                     f"ORDER BY id").rowcount
+                    # part id -> new id, so that the rows of each table are copied in key order by integer
+                    conn.execute("CREATE TEMP TABLE IF NOT EXISTS part_ids (part_id INTEGER PRIMARY KEY, id INTEGER)")
+                    conn.execute("DELETE FROM temp.part_ids")
+                    conn.execute("INSERT INTO temp.part_ids SELECT p.id, m.id FROM part.reports p "
+                                 "JOIN main.reports m ON m.path = p.path")
+                    for table, columns in _CHILDREN:
+                        sel = ", ".join(f"c.{c}" for c in columns.split(", "))
+                        conn.execute(f"INSERT INTO main.{table} SELECT i.id, {sel} FROM part.{table} c "
+                                     f"JOIN temp.part_ids i ON i.part_id = c.report_id")
+                    merged += max(n, 0)
+        except sqlite3.DatabaseError as e:
+            problems.append(f"{part.name}: {e}")
+            conn.execute("DETACH DATABASE part")
+            continue
+        conn.execute("DETACH DATABASE part")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{part}{suffix}").unlink(missing_ok=True)
+    try:
+        parts.rmdir()
+    except OSError:
+        pass
+    return merged, problems
 
 
 def failures_for(conn: sqlite3.Connection, paths: set[str]) -> list[tuple]:

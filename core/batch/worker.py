@@ -3,7 +3,8 @@ or on a Dask worker; everything here is picklable and imported by name.
 
 A task is ``(path, data, sha256)``: the main process has read and hashed the file, so a worker needs no
 access to the input's file system (a Dask worker on another machine works the same). The result is a
-plain dict, already flattened, so that the main process only writes rows.
+plain dict with the report already flattened into the database's rows; a local worker writes those rows
+into a part database of its own and returns only the status (see :func:`parse_chunk`).
 """
 from __future__ import annotations
 
@@ -46,10 +47,16 @@ def registry(no_plugins: bool = False):
 def parser_version(no_plugins: bool = False) -> str:
     """The version a parse depends on: this package's version and every non-built-in layout plugin's.
     A stored result made by another version is parsed again."""
-    from core.registry import BUILTIN, _own_version
+    from importlib import metadata
 
+    from core.registry import BUILTIN
+
+    try:
+        own = metadata.version("zfxxgk")
+    except metadata.PackageNotFoundError:
+        own = "source tree"
     reg = registry(no_plugins)
-    parts = [f"zfxxgk {_own_version()}"]
+    parts = [f"zfxxgk {own}"]
     parts += sorted(f"{p.name} {p.origin} {p.version}".strip() for p in reg.layouts() if p.origin != BUILTIN)
     return "; ".join(parts)
 
@@ -65,13 +72,45 @@ def init_worker(no_plugins: bool = False) -> None:
     registry(no_plugins).layouts()
 
 
-def parse_chunk(tasks: list[Task], no_plugins: bool = False) -> list[dict]:
-    """Parse every task of a chunk; never raises for a bad file (its failure is a result)."""
+def parse_chunk(tasks: list[Task], no_plugins: bool = False, parts: str | None = None,
+                version: str | None = None) -> list[dict]:
+    """Parse every task of a chunk; never raises for a bad file (its failure is a result).
+
+    With ``parts`` (a directory on this machine), the parsed reports are written to this process's own
+    database there, in one transaction per chunk, and only their status comes back (``stored``: True):
+    the main process merges the part databases at the end, so writing costs it almost nothing.
+    """
     out = []
     for t in tasks:
         with _PARSE_LOCK:
             out.append(parse_task(t, no_plugins))
-    return out
+    if parts is None:
+        return out
+    from core.batch import store
+
+    conn = _part(parts)
+    with conn:
+        for r in out:
+            if r["ok"]:
+                store.write_report(conn, r, version, replace=True)
+    return [{k: r[k] for k in ("path", "sha256", "size", "ok")} | {"stored": True} if r["ok"] else r for r in out]
+
+
+_part_conn = None
+
+
+def _part(parts: str):
+    """This process's part database in ``parts`` (created on first use)."""
+    global _part_conn
+    if _part_conn is None or _part_conn[0] != parts:
+        import os
+        import uuid
+
+        from core.batch import store
+
+        path = Path(parts) / f"part-{os.getpid()}-{uuid.uuid4().hex[:8]}.db"
+        _part_conn = (parts, store.connect(path))
+    return _part_conn[1]
 
 
 def parse_task(task: Task, no_plugins: bool = False) -> dict:

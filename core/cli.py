@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if not getattr(args, "func", None):
-            raise UsageError("python -m core: a command is needed: parse, detect, plugins or corpus-add")
+            raise UsageError("python -m core: a command is needed: parse, detect, plugins, corpus-add, batch or compare")
         return args.func(args)
     except CoreError as e:
         print(f"error: {e.message}", file=sys.stderr)

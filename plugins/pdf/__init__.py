@@ -5,8 +5,6 @@ from core.errors import CoreError, UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import LayoutPlugin, Row
 
-from . import backends as B
-from . import reading
 
 #: Share of a text layer's characters that may be unmapped or private-use before it counts as mojibake.
 MOJIBAKE_SHARE = 0.5
@@ -37,6 +35,10 @@ def parse(source) -> list[Row]:
 
 
 def _parse(source) -> list[Row]:
+    # Imported here, not at registration: detect() needs none of it, and `python -m core` on a text
+    # file should not pay for the PDF machinery.
+    from . import backends as B
+
     data = source.data
     name = source.name
     if b"%%EOF" not in data[-65536:] and b"startxref" not in data[-65536:]:
@@ -78,6 +80,8 @@ def _rows(source, backend, pages: list, skipped: list[str]) -> list[Row]:
     source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
     source.meta["pdf_backend"] = f"{backend.name} {backend.version}"
     _note_scanned_pages(source, pages)
+    from . import reading
+
     return reading.rows(pages)
 
 

@@ -25,6 +25,19 @@ def seed_cases():
     return sorted(p for p in SEEDS.iterdir() if p.is_file() and (SEEDS / "expected" / f"{p.stem}.json").exists())
 
 
+def shared_score():
+    """../shared/tools/score.py as a module (its compare() is the judge of a parse), or skip."""
+    import importlib.util
+
+    path = SHARED / "tools" / "score.py"
+    if not path.exists():
+        pytest.skip("../shared/tools/score.py is not beside the project")
+    spec = importlib.util.spec_from_file_location("shared_score", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def load_gold(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 

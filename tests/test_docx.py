@@ -2,7 +2,6 @@
 mislabelled files, LibreOffice conversion, and whole reports rendered from every seed's expected values."""
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import sys
@@ -11,7 +10,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import shared_score
 
+from core import parse as core_parse
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
 from core.source import Source
@@ -296,29 +297,14 @@ def test_render_docx_is_a_valid_package():
         assert {"[Content_Types].xml", "_rels/.rels", "word/document.xml"} <= set(zf.namelist())
 
 
-def _score():
-    path = SHARED / "tools" / "score.py"
-    if not path.exists():
-        pytest.skip("../shared/tools/score.py not present")
-    spec = importlib.util.spec_from_file_location("shared_score", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
-def _core_parse():
-    try:
-        import core.pipeline  # noqa: F401
-        from core import parse
-    except ImportError:
-        pytest.skip("core pipeline not available")
-    return parse
 
 
 @pytest.mark.skipif(not SEEDS, reason="../shared/seeds not present")
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:3])
 def test_seed_reports_render_and_parse_exactly(seed, tmp_path):
-    score, parse_report = _score(), _core_parse()
+    score, parse_report = shared_score(), core_parse
     gold = json.loads(seed.read_text(encoding="utf-8"))
     for style in STYLES:
         path = tmp_path / f"{seed.stem}.{style}.docx"

@@ -2,13 +2,14 @@
 rendered from every seed's expected values in each CMS style and encoding."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import time
 from pathlib import Path
 
 import pytest
+from conftest import shared_score
 
+from core import parse as core_parse
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
 from core.source import Source
@@ -287,23 +288,8 @@ def _timed(fn) -> float:
 
 # --- whole reports ----------------------------------------------------------------------------------
 
-def _score():
-    path = SHARED / "tools" / "score.py"
-    if not path.exists():
-        pytest.skip("../shared/tools/score.py not present")
-    spec = importlib.util.spec_from_file_location("shared_score", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
-def _core_parse():
-    try:
-        import core.pipeline  # noqa: F401
-        from core import parse
-    except ImportError:
-        pytest.skip("core pipeline not available")
-    return parse
 
 
 VARIANTS = [(style, "utf-8", "same", False) for style in STYLES] + [
@@ -314,7 +300,7 @@ VARIANTS = [(style, "utf-8", "same", False) for style in STYLES] + [
 @pytest.mark.skipif(not SEEDS, reason="../shared/seeds not present")
 @pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem[:3])
 def test_seed_reports_render_and_parse_exactly(seed, tmp_path):
-    score, parse = _score(), _core_parse()
+    score, parse = shared_score(), core_parse
     gold = json.loads(seed.read_text(encoding="utf-8"))
     for style, encoding, declare, bom in VARIANTS:
         data = render_html(gold, style, encoding, declare, bom)

@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from conftest import shared_score
 
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
@@ -36,14 +37,6 @@ HAVE_PDFIUM = importlib.util.find_spec("pypdfium2") is not None
 BACKENDS = ["pdfminer"] + (["pypdfium2"] if HAVE_PDFIUM else [])
 
 
-def _score():
-    path = SHARED / "tools" / "score.py"
-    if not path.exists():
-        pytest.skip("../shared/tools/score.py is absent")
-    spec = importlib.util.spec_from_file_location("score", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def golds():
@@ -310,7 +303,7 @@ def test_backends_read_the_same_rows(gid, path, style):
 
 @pytest.mark.parametrize("gid,path,style", CASES, ids=[f"{g}-{s}" for g, _, s in CASES])
 def test_rendered_reports_parse_exactly_without_warnings(gid, path, style):
-    score = _score()
+    score = shared_score()
     gold = gold_of(path)
     out = report(rendered(path, style), None)
     _, wrong, _ = score.compare(gold, out)
@@ -323,7 +316,7 @@ def test_rendered_reports_parse_exactly_without_warnings(gid, path, style):
 @pytest.mark.skipif(not REAL.exists(), reason="../shared/real is absent")
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_real_report(backend):
-    score = _score()
+    score = shared_score()
     data = REAL.read_bytes()
     rows, src = rows_with(data, backend)
     got = texts(rows, TABLE)

@@ -12,11 +12,14 @@ import io
 import logging
 import math
 import os
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 
 from core.errors import UnreadableInput
 
+#: PDFium is not thread-safe; every pypdfium2 read in this process takes this lock.
+_PDFIUM_LOCK = threading.Lock()
 #: Env var forcing one backend (tests compare both).
 BACKEND_ENV = "ZFXXGK_PDF_BACKEND"
 
@@ -168,6 +171,11 @@ class PdfiumBackend:
         self.version = _dist_version("pypdfium2")
 
     def pages(self, data: bytes) -> list[Page]:
+        # PDFium is not thread-safe: one document at a time per process, whoever calls us.
+        with _PDFIUM_LOCK:
+            return self._pages(data)
+
+    def _pages(self, data: bytes) -> list[Page]:
         import pypdfium2 as pdfium
         c = self.c
         try:

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from tests.generators.damage import damaged_copies
 from conftest import shared_score
 
 from core import parse as core_parse
@@ -327,18 +328,9 @@ def test_absurd_spans_are_bounded():
 
 @pytest.mark.skipif(not SEEDS, reason="../shared/seeds not present")
 def test_damaged_files_fail_only_with_unreadable_input():
-    import random
-    rnd = random.Random(7)
     gold = json.loads(SEEDS[-1].read_text(encoding="utf-8"))
     bases = [render_docx(gold, style) for style in STYLES]
-    for _ in range(150):
-        data = bytearray(rnd.choice(bases))
-        i = rnd.randrange(len(data))
-        if rnd.random() < 0.3:
-            data = data[:i]
-        else:
-            for _ in range(rnd.randrange(1, 12)):
-                data[rnd.randrange(len(data))] = rnd.randrange(256)
+    for data in damaged_copies(bases, 150, seed=7, max_flips=12):
         for plugin in (docx, word97):
             src = Source(bytes(data), name="d.docx")
             assert 0.0 <= (plugin.detect(src) or 0.0) <= 1.0

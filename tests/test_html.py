@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+from tests.generators.damage import damaged_copies
 from conftest import shared_score
 
 from core import parse as core_parse
@@ -329,18 +330,9 @@ def test_deep_nesting_is_read_or_reported():
 
 @pytest.mark.skipif(not SEEDS, reason="../shared/seeds not present")
 def test_damaged_pages_fail_only_with_unreadable_input():
-    import random
-    rnd = random.Random(3)
     gold = json.loads(SEEDS[-1].read_text(encoding="utf-8"))
     bases = [render_html(gold, style, enc) for style in STYLES for enc in ("utf-8", "gbk")]
-    for _ in range(150):
-        data = bytearray(rnd.choice(bases))
-        i = rnd.randrange(len(data))
-        if rnd.random() < 0.3:
-            data = data[:i]
-        else:
-            for _ in range(rnd.randrange(1, 40)):
-                data[rnd.randrange(len(data))] = rnd.randrange(256)
+    for data in damaged_copies(bases, 150, seed=3, max_flips=40):
         src = Source(bytes(data), name="d.html")
         assert 0.0 <= (html.detect(src) or 0.0) <= 1.0
         try:

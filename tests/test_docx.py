@@ -312,7 +312,7 @@ def test_seed_reports_render_and_parse_exactly(seed, tmp_path):
         path.write_bytes(render_docx(gold, style))
         out = parse_report(path).to_dict()
         assert out["meta"]["layout"] == "docx", style
-        _cells, wrong, _flagged = score.compare(gold, out)
+        _cells, wrong, _flagged, _kinds = score.compare(gold, out)
         assert not wrong, f"{style}: {wrong[:5]}"
         bad = [d for d in out["diagnostics"] if d.get("level") in ("warning", "error")]
         assert not bad, f"{style}: {bad}"

@@ -163,7 +163,8 @@ def _other_files():
     files = [p for p in (CORPUS / "cases").iterdir() if not p.name.startswith("glued-")]
     files += list(seed_cases())
     if REAL.is_dir():
-        files += [p for p in REAL.iterdir() if p.is_file() and not p.stem.startswith("pingtan")]
+        # the real scrapes named "-concat" are glued ones
+        files += [p for p in REAL.iterdir() if p.is_file() and not p.stem.endswith("-concat")]
     return files
 
 

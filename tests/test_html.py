@@ -310,7 +310,7 @@ def test_seed_reports_render_and_parse_exactly(seed, tmp_path):
         out = parse(path).to_dict()
         variant = f"{style}/{encoding}/declared {declare}"
         assert out["meta"]["layout"] == "html", variant
-        _cells, wrong, _flagged = score.compare(gold, out)
+        _cells, wrong, _flagged, _kinds = score.compare(gold, out)
         assert not wrong, f"{variant}: {wrong[:5]}"
         bad = [d for d in out["diagnostics"] if d.get("level") in ("warning", "error")]
         assert not bad, f"{variant}: {bad}"

@@ -306,7 +306,7 @@ def test_rendered_reports_parse_exactly_without_warnings(gid, path, style):
     score = shared_score()
     gold = gold_of(path)
     out = report(rendered(path, style), None)
-    _, wrong, _ = score.compare(gold, out)
+    _, wrong, _, _ = score.compare(gold, out)
     assert wrong == []
     noisy = [d for d in out["diagnostics"] if d["level"] != "info"]
     assert noisy == []
@@ -327,7 +327,7 @@ def test_real_report(backend):
     assert not any(t[0].startswith("- ") for t in texts(rows, TEXT))  # page numbers dropped
     assert [n for n in src.notes if n[1] == "pdf_backend"][0][2].startswith(backend)
     out = report(data, backend)
-    _, wrong, _ = score.compare(gold_of(REAL_GOLD), out)
+    _, wrong, _, _ = score.compare(gold_of(REAL_GOLD), out)
     assert wrong == []
     assert [d for d in out["diagnostics"] if d["level"] != "info"] == []
     cell = out["provenance"]["applications.new_received.total"]

@@ -1,0 +1,28 @@
+"""Batch: many reports into one checked dataset (SQLite by default; CSV, XLSX, Parquet, JSONL on request).
+
+    from zfxxgk_batch import run_batch
+    summary = run_batch(["reports/"], "out.db", jobs=4)     # what ``python -m core batch`` does
+    summary.failed, summary.parsed, summary.cross_breaks
+
+One module per job: ``discover`` (inputs to files), ``worker`` (parse one file into rows, run in a worker
+process or a Dask worker), ``fields`` (the stable field IDs as columns), ``indicators`` (derived rates),
+``organs`` (organ/year normalisation), ``store`` (the SQLite schema and writes), ``engine`` (local
+process pool and Dask), ``progress`` (the progress bar), ``crossyear`` (checks across one organ's years,
+duplicates), ``export`` (csv/xlsx/parquet/jsonl), ``compare`` (two reports year over year), ``runner``
+(ties them together), ``commands`` (the ``batch`` and ``compare`` subcommands).
+
+Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
+"""
+from __future__ import annotations
+
+__all__ = ["run_batch", "compare_reports"]
+
+
+def __getattr__(name: str):
+    if name == "run_batch":
+        from zfxxgk_batch.runner import run_batch
+        return run_batch
+    if name == "compare_reports":
+        from zfxxgk_batch.compare import compare_reports
+        return compare_reports
+    raise AttributeError(f"module 'zfxxgk_batch' has no attribute {name!r}")

@@ -35,7 +35,7 @@ def _cpu():
 
 def _run(inputs: Path, out: Path, **kw):
     """(summary, wall seconds, main-process CPU seconds, worker-process CPU seconds (local engine only))."""
-    from core.batch.runner import run_batch
+    from zfxxgk_batch.runner import run_batch
 
     m0, c0 = _cpu()
     t = time.perf_counter()

@@ -30,8 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.source import Source  # noqa: E402
-from plugins.pdf import backends as B  # noqa: E402
-from plugins.pdf import reading  # noqa: E402
+from zfxxgk_layouts.pdf import backends as B  # noqa: E402
+from zfxxgk_layouts.pdf import reading  # noqa: E402
 
 
 def bare_chars(name: str, data: bytes) -> int:

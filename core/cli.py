@@ -19,9 +19,13 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _registry(args):
+    return _registry_for(["--no-plugins"] if getattr(args, "no_plugins", False) else [])
+
+
+def _registry_for(argv: list[str]):
     from core.registry import Registry, default_registry
 
-    return Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
+    return Registry(external=False) if "--no-plugins" in argv else default_registry()
 
 
 def _source(path: str):
@@ -108,15 +112,19 @@ def cmd_detect(args) -> int:
 
 def cmd_plugins(args) -> int:
     registry = _registry(args)
-    layouts = registry.layouts()
+    layouts, commands = registry.layouts(), registry.commands()
     if args.json:
         out = {"layouts": [{"name": p.name, "origin": p.origin, "version": p.version,
                             "description": p.description} for p in layouts],
+               "commands": [{"name": c.name, "origin": c.origin, "version": c.version, "help": c.help}
+                            for c in commands],
                "failures": [str(f) for f in registry.failures]}
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for p in layouts:
         print(f"{p.name:18s} {p.origin:24s} {p.version:12s} {p.description}")
+    for c in commands:
+        print(f"{c.name:18s} {c.origin:24s} {c.version:12s} command: {c.help}")
     for f in registry.failures:
         print(f"warning: {f}")
     return 0
@@ -132,19 +140,8 @@ def cmd_corpus_add(args) -> int:
     return 0
 
 
-def cmd_batch(args) -> int:
-    from core.batch.commands import cmd_batch as run
-
-    return run(args)
-
-
-def cmd_compare(args) -> int:
-    from core.batch.commands import cmd_compare as run
-
-    return run(args)
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry) -> argparse.ArgumentParser:
+    """The host's commands, then those plugins register (``batch`` and ``compare`` among them)."""
     common = _Parser(add_help=False)
     common.add_argument("--no-plugins", action="store_true", default=argparse.SUPPRESS,
                         help="use only the built-in layouts")
@@ -161,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_detect)
-    p = sub.add_parser("plugins", parents=[common], help="list the installed layout plugins")
+    p = sub.add_parser("plugins", parents=[common], help="list the installed layouts and commands")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
     p = sub.add_parser("corpus-add", parents=[common], help="add a regression case: copy the file, write its expected JSON")
@@ -169,36 +166,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True, help="case name (letters, digits, - and _)")
     p.add_argument("--corpus", default="corpus", help="corpus directory (default: corpus)")
     p.set_defaults(func=cmd_corpus_add)
-    p = sub.add_parser("batch", parents=[common],
-                       help="parse many reports into one checked dataset (SQLite; csv, xlsx, parquet, jsonl)")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories (recursive) or glob patterns")
-    p.add_argument("--out", "-o", required=True,
-                   help="output: the SQLite database (OUT.db), and OUT.csv, OUT.xlsx … for --format")
-    p.add_argument("--format", "-f", action="append", metavar="FORMAT",
-                   help="sqlite (default, always written), csv, xlsx, parquet, jsonl; repeat or comma-separate")
-    p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--force", action="store_true", help="parse again files already in the database unchanged")
-    p.add_argument("--engine", choices=("local", "dask"), default="local",
-                   help="local process pool (default) or a Dask distributed cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786); default: a local cluster of -j workers")
-    p.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
-    p.add_argument("--show", type=int, default=10, metavar="N", help="list at most N items of each kind in the summary")
-    p.set_defaults(func=cmd_batch)
-    p = sub.add_parser("compare", parents=[common], help="two reports of one organ side by side, year over year")
-    p.add_argument("a", metavar="A", help="a report file, or JSON written by parse")
-    p.add_argument("b", metavar="B", help="the other report (the older one is shown first)")
-    p.add_argument("--json", action="store_true", help="the comparison as JSON")
-    p.add_argument("--changed-only", action="store_true", help="list only the fields that differ")
-    p.set_defaults(func=cmd_compare)
+    for command in registry.commands():
+        p = sub.add_parser(command.name, parents=[common], help=command.help)
+        command.configure(p)
+        p.set_defaults(func=command.run)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        argv = sys.argv[1:] if argv is None else argv
+        parser = build_parser(_registry_for(argv))
+        args = parser.parse_args(argv)
         if not getattr(args, "func", None):
-            raise UsageError("python -m core: a command is needed: parse, detect, plugins, corpus-add, batch or compare")
+            names = ", ".join(sorted(parser._subparsers._group_actions[0].choices))  # type: ignore[union-attr]
+            raise UsageError(f"python -m core: a command is needed: {names}")
         return args.func(args)
     except CoreError as e:
         print(f"error: {e.message}", file=sys.stderr)

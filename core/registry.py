@@ -5,39 +5,43 @@ import importlib
 import os
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import Any
 from importlib import metadata
 
 import pluggy
 
 from core import hookspecs
 from core.errors import CoreError, PluginError
+from core.command import Command
 from core.layout import LayoutPlugin
 
-#: Entry-point group every layout plugin is registered under, the built-in ones included.
-ENTRY_POINT_GROUP = "zfxxgk.layouts"
+#: Entry-point groups third-party plugins register under: layouts, and subcommands of ``python -m core``.
+ENTRY_POINT_GROUPS = ("zfxxgk.layouts", "zfxxgk.commands")
 #: Our own distribution: plugins it provides are shown as built-in.
 DISTRIBUTION = "zfxxgk"
-#: Built-in plugin modules. They are also declared as entry points in pyproject.toml; this list registers
-#: them when the project runs from a source tree that was never installed.
+#: Built-in plugin modules, registered the same way as third-party ones (through their hooks).
 BUILTIN_PLUGINS = (
-    "plugins.pipe_cells",
-    "plugins.pipe_rows",
-    "plugins.tab_rows",
-    "plugins.blank_line_cells",
-    "plugins.markdown_table",
-    "plugins.plain_text",
-    "plugins.glued_text",
-    "plugins.space_aligned",
-    "plugins.line_cells",
-    "plugins.html",
-    "plugins.docx",
-    "plugins.word97",
-    "plugins.pdf",
+    "zfxxgk_layouts.pipe_cells",
+    "zfxxgk_layouts.pipe_rows",
+    "zfxxgk_layouts.tab_rows",
+    "zfxxgk_layouts.blank_line_cells",
+    "zfxxgk_layouts.markdown_table",
+    "zfxxgk_layouts.plain_text",
+    "zfxxgk_layouts.glued_text",
+    "zfxxgk_layouts.space_aligned",
+    "zfxxgk_layouts.line_cells",
+    "zfxxgk_layouts.html",
+    "zfxxgk_layouts.docx",
+    "zfxxgk_layouts.word97",
+    "zfxxgk_layouts.pdf",
+    "zfxxgk_batch.commands",
 )
 #: Comma-separated distribution names allowed to provide plugins; empty allows none but the built-ins.
 ALLOW_ENV = "CORE_LOAD_PLUGINS"
 
 BUILTIN = "built-in"
+#: Subcommands of the host itself, which no plugin may take.
+HOST_COMMANDS = frozenset({"parse", "detect", "plugins", "corpus-add"})
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Registry:
         self.failures: list[LoadFailure] = []
         self._origins: dict[str, tuple[str, str]] = {}
         self._layouts: list[LayoutPlugin] | None = None
+        self._commands: list[Command] | None = None
         self._loaded = False
 
     # -- loading -----------------------------------------------------------------------------------
@@ -73,28 +78,25 @@ class Registry:
         if self._loaded:
             return
         self._loaded = True
+        for modname in BUILTIN_PLUGINS:
+            name = _short(modname)
+            try:
+                mod = importlib.import_module(modname)
+            except Exception as e:
+                self.failures.append(LoadFailure(name, BUILTIN, f"import failed: {type(e).__name__}: {e}"))
+                continue
+            self.register(mod, name, BUILTIN, _own_version())
         for ep in _entry_points():
             dist = ep.dist.name if ep.dist is not None else "unknown distribution"
-            builtin = _same_dist(dist, DISTRIBUTION)
-            if not builtin and not self._external_allowed(dist):
+            if _same_dist(dist, DISTRIBUTION) or not self._external_allowed(dist):
                 continue
-            origin = BUILTIN if builtin else dist
             version = ep.dist.version if ep.dist is not None else ""
             try:
                 obj = ep.load()
             except Exception as e:  # a broken plugin must not take the program down
-                self.failures.append(LoadFailure(ep.name, origin, f"import failed: {type(e).__name__}: {e}"))
+                self.failures.append(LoadFailure(ep.name, dist, f"import failed: {type(e).__name__}: {e}"))
                 continue
-            self.register(obj, ep.name, origin, version)
-        for modname in BUILTIN_PLUGINS:
-            if self.pm.has_plugin(_short(modname)):
-                continue
-            try:
-                mod = importlib.import_module(modname)
-            except Exception as e:
-                self.failures.append(LoadFailure(_short(modname), BUILTIN, f"import failed: {e}"))
-                continue
-            self.register(mod, _short(modname), BUILTIN, _own_version())
+            self.register(obj, ep.name, dist, version)
         self.pm.check_pending()
 
     def register(self, obj, name: str, origin: str = BUILTIN, version: str = "") -> bool:
@@ -107,7 +109,7 @@ class Registry:
             self.failures.append(LoadFailure(name, origin, f"registration failed: {e}"))
             return False
         self._origins[name] = (origin, version)
-        self._layouts = None
+        self._layouts = self._commands = None
         return True
 
     def _external_allowed(self, dist: str) -> bool:
@@ -117,31 +119,45 @@ class Registry:
 
     # -- layouts -----------------------------------------------------------------------------------
     def layouts(self) -> list[LayoutPlugin]:
-        """Every valid layout, sorted by name. Duplicate names raise :class:`PluginError` naming both."""
+        """Every valid layout, sorted by name."""
+        if self._layouts is None:
+            self._layouts = self._collect("core_layouts", LayoutPlugin, "layout")
+        return self._layouts
+
+    def commands(self) -> list[Command]:
+        """Every valid subcommand plugins add, sorted by name (names the host uses are refused)."""
+        if self._commands is None:
+            self._commands = self._collect("core_commands", Command, "command", taken=HOST_COMMANDS)
+        return self._commands
+
+    def _collect(self, hook: str, record: type, what: str, taken: frozenset[str] = frozenset()) -> list:
+        """The records every implementation of ``hook`` returns, each stamped with its origin. A broken
+        implementation or a name already taken is a recorded failure, never a dead host: built-ins come
+        first, so a plugin cannot displace them."""
         self.load()
-        if self._layouts is not None:
-            return self._layouts
-        seen: dict[str, LayoutPlugin] = {}
-        for impl in self.pm.hook.core_layouts.get_hookimpls():
+        seen: dict[str, Any] = {}
+        for impl in sorted(getattr(self.pm.hook, hook).get_hookimpls(),
+                           key=lambda i: self._origins.get(i.plugin_name, ("", ""))[0] != BUILTIN):
             origin, version = self._origins.get(impl.plugin_name, (impl.plugin_name, ""))
             try:
                 records = list(impl.function() or ())
                 for rec in records:
-                    if not isinstance(rec, LayoutPlugin):
-                        raise PluginError(f"core_layouts returned {type(rec).__name__}, not LayoutPlugin")
+                    if not isinstance(rec, record):
+                        raise PluginError(f"{hook} returned {type(rec).__name__}, not {record.__name__}")
             except Exception as e:
                 msg = e.message if isinstance(e, CoreError) else f"{type(e).__name__}: {e}"
-                self.failures.append(LoadFailure(impl.plugin_name, origin, f"core_layouts failed: {msg}"))
+                self.failures.append(LoadFailure(impl.plugin_name, origin, f"{hook} failed: {msg}"))
                 continue
             for rec in records:
                 rec = replace(rec, origin=origin, version=version)
-                if rec.name in seen:
-                    other = seen[rec.name]
-                    raise PluginError(f"conflicting layout plugins: {rec.name!r} is registered by "
-                                      f"{other.origin} and by {rec.origin}")
+                other = seen.get(rec.name)
+                if other is not None or rec.name in taken:
+                    by = other.origin if other is not None else "the host"
+                    self.failures.append(LoadFailure(impl.plugin_name, origin,
+                                                     f"{what} {rec.name!r} is already registered by {by}"))
+                    continue
                 seen[rec.name] = rec
-        self._layouts = sorted(seen.values(), key=lambda r: r.name)
-        return self._layouts
+        return sorted(seen.values(), key=lambda r: r.name)
 
     def layout(self, name: str) -> LayoutPlugin:
         for rec in self.layouts():
@@ -152,15 +168,17 @@ class Registry:
         raise UsageError(f"no layout plugin named {name!r} (installed: {known})")
 
 
-def _entry_points():
+def _entry_points() -> list[metadata.EntryPoint]:
     try:
-        return list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+        return [ep for group in ENTRY_POINT_GROUPS for ep in metadata.entry_points(group=group)]
     except Exception:  # broken metadata of some unrelated distribution
         return []
 
 
 def _short(modname: str) -> str:
-    return modname.rsplit(".", 1)[-1].replace("_", "-")
+    """The registered name of a built-in module: its last part, "pipe-cells"; "batch" for zfxxgk_batch."""
+    head, _, last = modname.rpartition(".")
+    return (head.removeprefix("zfxxgk_") if last == "commands" else last).replace("_", "-")
 
 
 def _same_dist(a: str, b: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.layout import CELL, Cell, LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import is_number_line, lines_or_none, saturate
+from ._lines import is_number_line, lines_or_none, saturate
 
 
 def detect(source: Source) -> float | None:

@@ -14,7 +14,7 @@ from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import TEXT, Cell, LayoutPlugin, Row
 from core.source import MAX_BYTES, Source
-from plugins._html_grid import MAX_COLUMNS, Span, clean, join_pieces, table_rows
+from ._html_grid import MAX_COLUMNS, Span, clean, join_pieces, table_rows
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -25,7 +25,7 @@ from core.sections import best_sequence
 from core.source import Source
 from core.template import S2_ROWS, SECTIONS
 from core.text import norm, to_simplified
-from plugins._lines import lines_or_none
+from ._lines import lines_or_none
 
 NAME = "glued-text"
 

@@ -10,8 +10,8 @@ from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import TEXT, Cell, LayoutPlugin, Row
 from core.source import Source
-from plugins._html_decode import decode
-from plugins._html_grid import Span, clean, join_pieces, span_counts, table_rows
+from ._html_decode import decode
+from ._html_grid import Span, clean, join_pieces, span_counts, table_rows
 
 # Elements whose content is never part of the report.
 _NEVER = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",

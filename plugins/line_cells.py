@@ -35,8 +35,8 @@ from core.hookspecs import hookimpl
 from core.layout import CELL, TABLE, TEXT, Cell, LayoutPlugin, Row
 from core.source import Source
 from core.values import AMOUNT, BLANK, NUMBER, read_cell
-from plugins._lines import is_number_line, lines_or_none, saturate
-from plugins._pdftext import furniture, numbering, page_lines, section_heading, unbalanced
+from ._lines import is_number_line, lines_or_none, saturate
+from ._pdftext import furniture, numbering, page_lines, section_heading, unbalanced
 
 #: Cells per row of section 三 (自然人 … 总计).
 S3_WIDTH = 7

@@ -6,7 +6,7 @@ import re
 from core.hookspecs import hookimpl
 from core.layout import Cell, LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate, split_row, text_row
+from ._lines import lines_or_none, saturate, split_row, text_row
 
 _RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 

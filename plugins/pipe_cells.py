@@ -6,7 +6,7 @@ import re
 from core.hookspecs import hookimpl
 from core.layout import CELL, LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import lines_or_none, saturate, text_row
+from ._lines import lines_or_none, saturate, text_row
 
 # "text |", "text | |||", or a bare "|" run for an empty cell; no "|" with text after it.
 _CELL_LINE = re.compile(r"^(?P<text>[^|]*?)\s*\|[|\s]*$")

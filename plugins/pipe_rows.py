@@ -6,7 +6,7 @@ import re
 from core.hookspecs import hookimpl
 from core.layout import LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import delimited_rows, lines_or_none, saturate
+from ._lines import delimited_rows, lines_or_none, saturate
 
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")            # a Markdown table rule belongs to markdown-table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.layout import LayoutPlugin, Row, text_rows
 from core.source import Source
-from plugins._lines import lines_or_none
+from ._lines import lines_or_none
 
 #: Low on purpose: every layout that recognises its tables scores higher.
 SCORE = 0.02

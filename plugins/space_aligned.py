@@ -35,8 +35,8 @@ from core.layout import TABLE, TEXT, Cell, LayoutPlugin, Row
 from core.source import Source
 from core.text import norm
 from core.values import AMOUNT, BLANK, NUMBER, read_cell
-from plugins._lines import lines_or_none, saturate
-from plugins._pdftext import furniture, numbering, page_lines, section_heading, unbalanced, width
+from ._lines import lines_or_none, saturate
+from ._pdftext import furniture, numbering, page_lines, section_heading, unbalanced, width
 
 #: A cell: characters separated from the next cell by two or more spaces.
 _CHUNK = re.compile(r"[^ \t]+(?: [^ \t]+)*")

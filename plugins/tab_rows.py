@@ -4,7 +4,7 @@ from __future__ import annotations
 from core.hookspecs import hookimpl
 from core.layout import LayoutPlugin, Row
 from core.source import Source
-from plugins._lines import delimited_rows, lines_or_none, saturate
+from ._lines import delimited_rows, lines_or_none, saturate
 
 
 def detect(source: Source) -> float | None:

@@ -13,7 +13,7 @@ from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import LayoutPlugin, Row
 from core.source import MAX_BYTES, Source
-from plugins.docx import parse_bytes
+from .docx import parse_bytes
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _RTF = b"{\\rtf"

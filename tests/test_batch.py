@@ -49,7 +49,7 @@ def _db(path: Path) -> sqlite3.Connection:
 
 def _parsed_in_parts(out: Path) -> int:
     """Reports the local workers have committed to their part databases so far."""
-    from core.batch.store import parts_dir
+    from zfxxgk_batch.store import parts_dir
 
     n = 0
     for part in parts_dir(out).glob("part-*.db"):
@@ -61,7 +61,7 @@ def _parsed_in_parts(out: Path) -> int:
 
 
 def _key(organ: str) -> str:
-    from core.batch.organs import organ_key
+    from zfxxgk_batch.organs import organ_key
 
     return organ_key(organ)
 
@@ -184,7 +184,7 @@ def test_derived_indicators(first_run):
 
 
 def test_indicator_is_null_for_a_blank_or_zero_denominator():
-    from core.batch.indicators import indicators
+    from zfxxgk_batch.indicators import indicators
 
     zero = {"applications": {"granted": {"total": 0}, "partially_granted": {"total": 0}, "total": {"total": 0}}}
     assert indicators(zero)["substantive_disclosure_rate"] is None
@@ -215,7 +215,7 @@ def test_csv_has_a_bom_and_one_row_per_report(corpus, first_run):
 
 def test_xlsx_opens_and_highlights_failed_checks_warnings_and_breaks(corpus, first_run):
     openpyxl = pytest.importorskip("openpyxl")
-    from core.batch.export import ORANGE, RED, YELLOW
+    from zfxxgk_batch.export import ORANGE, RED, YELLOW
 
     _, out, _ = first_run
     wb = openpyxl.load_workbook(out.with_suffix(".xlsx"), read_only=False)
@@ -378,8 +378,8 @@ def test_outputs_inside_an_input_directory_are_not_read_and_inputs_are_never_ove
 
 
 def test_cli_stays_light():
-    code = ("import sys, core.cli; core.cli.build_parser(); "
-            "heavy = [m for m in ('sqlite3', 'core.batch.runner', 'openpyxl', 'distributed', 'core.pipeline') "
+    code = ("import sys, core.cli, core.registry; core.cli.build_parser(core.registry.default_registry()); "
+            "heavy = [m for m in ('sqlite3', 'zfxxgk_batch.runner', 'openpyxl', 'distributed', 'core.pipeline') "
             "if m in sys.modules]; print(heavy)")
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "[]", p.stdout + p.stderr
@@ -389,7 +389,7 @@ def test_cli_stays_light():
 
 def test_dask_engine_on_a_local_cluster_writes_the_same_dataset(corpus, first_run, tmp_path):
     distributed = pytest.importorskip("distributed")
-    from core.batch.runner import run_batch
+    from zfxxgk_batch.runner import run_batch
 
     _, local_out, _ = first_run
     with distributed.LocalCluster(n_workers=2, processes=False, threads_per_worker=1, dashboard_address=":0") as cl:
@@ -408,8 +408,8 @@ def test_dask_engine_on_a_local_cluster_writes_the_same_dataset(corpus, first_ru
 
 def test_a_worker_that_dies_costs_one_file():
     """drive() parses the files of a lost chunk again one at a time, and records the one that kills it."""
-    from core.batch.engine import Engine, drive
-    from core.batch.worker import Task
+    from zfxxgk_batch.engine import Engine, drive
+    from zfxxgk_batch.worker import Task
 
     class Dying(Engine):
         workers = 2
@@ -442,7 +442,7 @@ def test_a_worker_that_dies_costs_one_file():
 
 
 def test_progress_bar_only_on_a_terminal():
-    from core.batch.progress import Progress
+    from zfxxgk_batch.progress import Progress
 
     class Tty(io.StringIO):
         def isatty(self):
@@ -463,7 +463,7 @@ def test_progress_bar_only_on_a_terminal():
 
 
 def test_organ_key_normalisation():
-    from core.batch.organs import organ_key
+    from zfxxgk_batch.organs import organ_key
 
     assert organ_key("遂昌縣") == organ_key("遂昌县") == "遂昌县"
     assert organ_key("某某市人民政府") == organ_key("某某市政府") == organ_key(" 某某市 人民政府 ")
@@ -518,7 +518,7 @@ def test_compare_reads_parse_json_and_says_when_years_are_not_consecutive(corpus
 
 def test_parts_left_by_a_killed_run_are_merged_by_the_next(corpus, tmp_path):
     """Local workers write part databases; a run killed before merging them loses none of their reports."""
-    from core.batch.store import parts_dir
+    from zfxxgk_batch.store import parts_dir
 
     files = [f for f in corpus.good if f.parent.name == "organ0000"]
     first = tmp_path / "first.db"
@@ -536,8 +536,8 @@ def test_parts_left_by_a_killed_run_are_merged_by_the_next(corpus, tmp_path):
 
 
 def test_a_warned_cell_stays_yellow_among_red_ones(tmp_path):
-    from core.batch import store
-    from core.batch.export import RED, YELLOW, highlights
+    from zfxxgk_batch import store
+    from zfxxgk_batch.export import RED, YELLOW, highlights
 
     conn = store.connect(tmp_path / "h.db")
     result = {"path": "/r.txt", "sha256": "s", "size": 1, "ok": True, "info": {}, "values": [], "json": b"{}",

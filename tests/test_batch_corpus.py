@@ -256,7 +256,7 @@ def _unreadable_total(text: str, gold: dict) -> str:
 @needs_seeds
 def test_generated_reports_parse_to_their_organ_year_and_chain(tmp_path):
     from core.api import parse
-    from core.batch.organs import organ_key
+    from zfxxgk_batch.organs import organ_key
 
     corpus = build_corpus(tmp_path, 14, kinds=("text", "html"), n_bad=0)
     for path in corpus.good:

@@ -17,7 +17,7 @@ from core import parse as core_parse
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
 from core.source import Source
-from plugins import docx, word97
+from zfxxgk_layouts import docx, word97
 from tests.generators.render_docx import CONTENT_TYPES, RELS, STYLES, W, render_docx
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from core.corpus import compare
 from core.detect import detect
 from core.glued import S3_SHAPE, S4_SHAPE, read_applications, read_review_litigation, read_run, s2_shape, split_run
 from core.template import S3_ROWS
-from plugins import glued_text
+from zfxxgk_layouts import glued_text
 from tests.generators.render_glued import render
 from tests.generators.render_text import LAYOUTS, render as render_text
 

@@ -14,9 +14,9 @@ from core import parse as core_parse
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
 from core.source import Source
-from plugins import html
-from plugins._html_decode import declared_charset
-from plugins._html_grid import Span, expand, is_label
+from zfxxgk_layouts import html
+from zfxxgk_layouts._html_decode import declared_charset
+from zfxxgk_layouts._html_grid import Span, expand, is_label
 from tests.generators.render_html import STYLES, render_html
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,11 +18,11 @@ from conftest import shared_score
 from core.errors import UnreadableInput
 from core.layout import TABLE, TEXT
 from core.source import Source
-from plugins import pdf
-from plugins.pdf import backends as B
-from plugins.pdf import chars as C
-from plugins.pdf import reading
-from plugins.pdf import tables as T
+from zfxxgk_layouts import pdf
+from zfxxgk_layouts.pdf import backends as B
+from zfxxgk_layouts.pdf import chars as C
+from zfxxgk_layouts.pdf import reading
+from zfxxgk_layouts.pdf import tables as T
 
 reportlab = pytest.importorskip("reportlab")
 from tests.generators.render_pdf import (  # noqa: E402

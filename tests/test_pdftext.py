@@ -15,8 +15,8 @@ from core.api import as_source, parse
 from core.corpus import compare
 from core.detect import detect
 from core.source import Source
-from plugins import line_cells, space_aligned
-from plugins._pdftext import furniture, page_lines, section_heading
+from zfxxgk_layouts import line_cells, space_aligned
+from zfxxgk_layouts._pdftext import furniture, page_lines, section_heading
 from tests.generators import S2_2019, S2_2021
 from tests.generators.render_pdftext import S3_KEYS_2019, S3_KEYS_2021, render, render_layout, render_plain
 from tests.generators.render_text import LAYOUTS

@@ -42,11 +42,29 @@ def test_hook_core_layouts(registry):
     assert (extra.origin, extra.version) == ("zfxxgk-layout-extra", "1.2")
 
 
-def test_duplicate_layout_names_are_refused_naming_both(registry):
+def test_a_layout_name_taken_is_refused_naming_both_and_the_built_in_stays(registry):
     registry.load()
     registry.register(_plugin("pipe-rows"), "impostor", origin="zfxxgk-layout-impostor")
-    with pytest.raises(PluginError, match=r"'pipe-rows'.*built-in.*zfxxgk-layout-impostor"):
-        registry.layouts()
+    assert registry.layout("pipe-rows").origin == "built-in"
+    assert any("'pipe-rows' is already registered by built-in" in str(f) and "zfxxgk-layout-impostor" in str(f)
+               for f in registry.failures)
+
+
+def test_hook_core_commands(registry):
+    """Every implementation of core_commands is called; a name the host or another plugin has is refused."""
+    from core.command import Command
+
+    class Extra:
+        @hookimpl
+        def core_commands(self):
+            noop = lambda *_: 0  # noqa: E731
+            return [Command("stats", "figures", noop, noop), Command("parse", "steals parse", noop, noop),
+                    Command("batch", "steals batch", noop, noop)]
+    registry.load()
+    registry.register(Extra(), "extra", origin="zfxxgk-extra", version="0.3")
+    names = {c.name: c.origin for c in registry.commands()}
+    assert names == {"stats": "zfxxgk-extra", "batch": "built-in", "compare": "built-in"}
+    assert sum("already registered" in str(f) for f in registry.failures) == 2
 
 
 def test_a_failing_core_layouts_is_recorded_not_raised(registry):

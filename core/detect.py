@@ -42,7 +42,7 @@ def detect(source: Source, layouts: list[LayoutPlugin]) -> Detection:
     det = Detection()
     for plugin in layouts:
         try:
-            score = plugin.detect(source)
+            score = plugin.detect(source.copy())
         except Exception as e:  # a plugin's detect must not take the others down
             det.failures.append((plugin, f"{type(e).__name__}: {e}"))
             continue

@@ -1,5 +1,5 @@
 """The types a layout plugin hands to the core: cells with their place in the source, rows of cells,
-and the registration record of a layout."""
+the document a layout read (rows, notes, meta), and the registration record of a layout."""
 from __future__ import annotations
 
 import re
@@ -74,8 +74,40 @@ class Row:
         return " ".join(c.text for c in self.cells if c.text)
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """Something a layout found about the file that the report should say: a diagnostic of the source.
+
+    :param level: ``"info"`` (a certain repair or a fact, e.g. which PDF reader was used) or
+        ``"warning"`` (something may be lost: bytes replaced, a page not read).
+    :param code: a diagnostic code from the README's table (``charset_mismatch``, ``pdf_backend`` …).
+    """
+
+    level: str
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a layout read of a file: its rows in reading order, notes about the file, and facts for the
+    report's ``meta`` (``{"pdf_backend": "pypdfium2 4.30"}``, ``{"encoding": "gb18030"}``).
+
+    ``parse`` may return a plain iterable of rows instead, when it has nothing else to say.
+    """
+
+    rows: tuple[Row, ...]
+    notes: tuple[Note, ...] = ()
+    meta: tuple[tuple[str, str], ...] = ()
+
+    def __init__(self, rows: Iterable[Row], notes: Iterable[Note] = (), meta: dict[str, str] | None = None):
+        object.__setattr__(self, "rows", tuple(rows))
+        object.__setattr__(self, "notes", tuple(notes))
+        object.__setattr__(self, "meta", tuple((meta or {}).items()))
+
+
 Detector = Callable[["Source"], "float | None"]
-Parser = Callable[["Source"], Iterable[Row]]
+Parser = Callable[["Source"], "Document | Iterable[Row]"]
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -88,7 +120,7 @@ class LayoutPlugin:
         ``meta.layout``).
     :param detect: ``detect(source) -> float | None``: how well the file matches this layout, from 0.0
         to 1.0, or None when the layout does not apply at all. Must be cheap and must not fail.
-    :param parse: ``parse(source) -> iterable of Row``: the document in reading order.
+    :param parse: ``parse(source) -> Document`` (or an iterable of Row): the document in reading order.
     :param description: one line for ``python -m core plugins``.
     :param api_version: the :data:`PLUGIN_API_VERSION` the plugin was written for.
     """

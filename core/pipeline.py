@@ -7,7 +7,7 @@ from dataclasses import replace
 from core.checks import run_checks
 from core.detect import CONFIDENT, Detection, detect
 from core.errors import CoreError, NotAReport, UnreadableInput
-from core.layout import TEXT, LayoutPlugin, Row
+from core.layout import TEXT, Document, LayoutPlugin, Row
 from core.mapping import (check_s3_header, map_active_disclosure, map_applications, map_review_litigation,
                           place_loose_numbers)
 from core.meta import decide_format, find_organ, find_year
@@ -29,6 +29,7 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     """Parse one source with the best layout (or the one named), and return the checked report."""
     registry = registry or default_registry()
     layouts = registry.layouts()
+    _decode_once(source)
     detection = detect(source, layouts)
     if layout:
         chosen = [registry.layout(layout)]
@@ -43,7 +44,7 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     errors: list[tuple[LayoutPlugin, CoreError]] = []
     for plugin in chosen:
         try:
-            attempts.append((build_report(read_rows(plugin, source), source, plugin, detection), plugin))
+            attempts.append((build_report(*read_rows(plugin, source), plugin, detection), plugin))
         except CoreError as e:
             errors.append((plugin, e))
     if not attempts and not layout:
@@ -53,7 +54,7 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
             if plugin in chosen or score < CONFIDENT:
                 continue
             try:
-                report = build_report(read_rows(plugin, source), source, plugin, detection)
+                report = build_report(*read_rows(plugin, source), plugin, detection)
             except CoreError as e:
                 errors.append((plugin, e))
                 continue
@@ -76,9 +77,21 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     return report
 
 
-def read_rows(plugin: LayoutPlugin, source: Source) -> list[Row]:
+def _decode_once(source: Source) -> None:
+    """Decode a text input before the layouts get their copies, so that they share the work."""
+    if not source.binary:
+        try:
+            source.decoded
+        except UnreadableInput:
+            pass  # the layouts that need the text raise it themselves
+
+
+def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
+    """What the layout reads of its own copy of the source, and that copy (it knows whether the layout
+    read the file as text)."""
+    source = master.copy()
     try:
-        rows = list(plugin.parse(source))
+        doc = as_document(plugin.parse(source))
     except CoreError:
         raise
     except (MemoryError, RecursionError):
@@ -86,9 +99,15 @@ def read_rows(plugin: LayoutPlugin, source: Source) -> list[Row]:
     except Exception as e:  # a plugin bug must be one line, not a traceback
         raise UnreadableInput(f"{source.name}: layout {plugin.name} could not read it "
                               f"({type(e).__name__}: {e})") from None
-    if not rows:
+    if not doc.rows:
         raise UnreadableInput(f"{source.name}: no text found")
-    return rows
+    return doc, source
+
+
+def as_document(result) -> Document:
+    if isinstance(result, Document):
+        return result
+    return Document(result)
 
 
 def _quality(report: Report) -> tuple:
@@ -109,10 +128,16 @@ def _what_it_is(source: Source) -> str:
 
 # --- building the report ----------------------------------------------------------------------------
 
-def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
+def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
     report = Report()
-    for level, code, message in source.notes:
-        report.note(level, code, "meta.source", message)
+    rows = list(doc.rows)
+    layout_meta = dict(doc.meta)
+    if source.text_read:
+        for level, code, message in source.decoded.notes:
+            report.note(level, code, "meta.source", message)
+        layout_meta.setdefault("encoding", source.decoded.encoding)
+    for n in doc.notes:
+        report.note(n.level, n.code, "meta.source", n.message)
     all_text = "\n".join(r.text for r in rows)
     script = "simplified"
     if looks_traditional(all_text):
@@ -139,9 +164,7 @@ def build_report(rows: list[Row], source: Source, plugin: LayoutPlugin, detectio
         "organ": find_organ("\n".join(_printed(r, "|") for r in sections.preamble)),
         "script": script,
     }
-    if source.encoding:
-        report.meta["encoding"] = source.encoding
-    report.meta.update(source.meta)
+    report.meta.update(layout_meta)
     report.note(INFO, "year_found", "meta.year", f"statistics year {year} from the {year_how}")
     report.note(INFO, "format_found", "meta.format", f"{fmt} format, from the {fmt_how}")
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import UnreadableInput
@@ -21,17 +21,31 @@ _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", 
 
 
 class Source:
-    """An input file (or text) as bytes, with a lazily decoded text view for text layouts."""
+    """An input file (or text) as bytes, with a lazily decoded text view for text layouts.
+
+    Read-only: a layout reads it and hands back what it found in a :class:`core.layout.Document`, never
+    by writing into the source. Each layout is given its own :meth:`copy`, so nothing one layout (or a
+    broken plugin) does to its copy reaches another.
+    """
+
+    __slots__ = ("data", "name", "path", "_memo")
+
+    data: bytes
+    name: str
+    path: Path | None
 
     def __init__(self, data: bytes, name: str = "<text>", path: Path | None = None):
-        self.data = data
-        self.name = name
-        self.path = path
-        #: Diagnostics found while decoding, as (level, code, message).
-        self.notes: list[tuple[str, str, str]] = []
-        #: Facts a layout adds to the report's ``meta`` (e.g. which PDF backend read the file).
-        self.meta: dict[str, str] = {}
-        self.encoding: str | None = None
+        object.__setattr__(self, "data", bytes(data))
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "path", path)
+        # Values computed once from the bytes (all immutable), and whether this copy's text was read.
+        object.__setattr__(self, "_memo", {})
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a Source is read-only (tried to set {name!r})")
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, {len(self.data)} bytes)"
 
     @classmethod
     def from_path(cls, path: str | os.PathLike) -> "Source":
@@ -59,36 +73,71 @@ class Source:
     @classmethod
     def from_text(cls, text: str, name: str = "<text>") -> "Source":
         src = cls(text.encode("utf-8"), name=name)
-        src.__dict__["text"] = text  # already decoded; cached_property reads the instance dict
-        src.encoding = "utf-8"
+        src._memo["decoded"] = Decoded(_normalise_newlines(text), "utf-8", ())
         return src
 
-    @cached_property
+    def copy(self) -> "Source":
+        """A new Source of the same bytes that shares what was already decoded (immutable values)."""
+        twin = Source(self.data, self.name, self.path)
+        twin._memo.update((k, v) for k, v in self._memo.items() if k != "text_read")
+        return twin
+
+    def _once(self, key: str, compute):
+        memo = self._memo
+        if key not in memo:
+            try:
+                memo[key] = compute()
+            except UnreadableInput as e:
+                memo[key] = e
+        value = memo[key]
+        if isinstance(value, UnreadableInput):
+            raise value
+        return value
+
+    @property
     def head(self) -> bytes:
         """The first 4 KiB, for cheap byte-signature checks in ``detect``."""
         return self.data[:4096]
 
-    @cached_property
+    @property
     def binary(self) -> bool:
         """True when the bytes cannot be text (NUL bytes outside UTF-16, or control-byte noise)."""
-        head = self.head
-        if head.lstrip()[:8].startswith(_BINARY_SIGNATURES):
-            return True
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return False
-        if b"\x00" in head:
-            return True
-        ctrl = len(head) - len(head.translate(None, _CONTROL))
-        return ctrl > len(head) * 0.05
+        return self._once("binary", lambda: _looks_binary(self.head))
 
     def looks_binary(self) -> bool:
         return self.binary
 
-    @cached_property
+    @property
+    def decoded(self) -> "Decoded":
+        """The text with its encoding and what decoding found; raises :class:`UnreadableInput` when the
+        bytes are not text."""
+        return self._once("decoded", self._decode)
+
+    @property
     def text(self) -> str:
         """The decoded text with newlines normalised; raises :class:`UnreadableInput` when not text."""
+        decoded = self.decoded
+        self._memo["text_read"] = True
+        return decoded.text
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        return self._once("lines", lambda: tuple(self.text.split("\n")))
+
+    @property
+    def text_read(self) -> bool:
+        """True once this copy's text was read (a text layout read the file as text)."""
+        return bool(self._memo.get("text_read"))
+
+    @property
+    def encoding(self) -> str | None:
+        """The encoding the text was decoded from, once it was decoded."""
+        decoded = self._memo.get("decoded")
+        return decoded.encoding if isinstance(decoded, Decoded) else None
+
+    def _decode(self) -> "Decoded":
         data = self.data
-        if self.looks_binary():
+        if self.binary:
             raise UnreadableInput(f"{self.name}: binary data, not text")
         for bom, enc in _BOMS:
             if data.startswith(bom):
@@ -96,41 +145,53 @@ class Source:
                     text = data.decode(enc)
                 except UnicodeDecodeError:
                     raise UnreadableInput(f"{self.name}: invalid {enc} text after a byte-order mark") from None
-                self.encoding = enc
-                return _normalise_newlines(text)
+                return Decoded(_normalise_newlines(text), enc, ())
+        notes: tuple[tuple[str, str, str], ...] = ()
         try:
-            text = data.decode("utf-8")
-            self.encoding = "utf-8"
+            text, enc = data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError as err:
-            text = self._decode_fallback(data, err)
+            text, enc, notes = self._decode_fallback(data, err)
         if "\x00" in text:
             raise UnreadableInput(f"{self.name}: NUL bytes inside the text")
         text = _normalise_newlines(text)
         lines = text.count("\n") + 1
         if lines > MAX_LINES:
             raise UnreadableInput(f"{self.name}: {lines} lines is more than any report has ({MAX_LINES} limit)")
-        return text
+        return Decoded(text, enc, notes)
 
-    def _decode_fallback(self, data: bytes, err: UnicodeDecodeError) -> str:
+    def _decode_fallback(self, data: bytes, err: UnicodeDecodeError):
         # GB18030 is a superset of GBK/GB2312, the encodings Chinese government sites serve besides UTF-8.
         try:
-            text = data.decode("gb18030")
-            self.encoding = "gb18030"
-            return text
+            return data.decode("gb18030"), "gb18030", ()
         except UnicodeDecodeError:
             pass
         bad = data.decode("utf-8", errors="replace").count("\ufffd")
         if bad <= max(8, len(data) // 1000):
-            self.encoding = "utf-8"
-            self.notes.append(("warning", "invalid_utf8",
-                               f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD "
-                               f"(first at byte {err.start})"))
-            return data.decode("utf-8", errors="replace")
+            note = ("warning", "invalid_utf8", f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD "
+                                               f"(first at byte {err.start})")
+            return data.decode("utf-8", errors="replace"), "utf-8", (note,)
         raise UnreadableInput(f"{self.name}: not UTF-8 or GB18030 text (undecodable at byte {err.start})")
 
-    @cached_property
-    def lines(self) -> list[str]:
-        return self.text.split("\n")
+
+@dataclass(frozen=True)
+class Decoded:
+    """A text input decoded: the text, the encoding it was read in, and (level, code, message) notes
+    about the decoding (bytes replaced, for instance)."""
+
+    text: str
+    encoding: str
+    notes: tuple[tuple[str, str, str], ...]
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.lstrip()[:8].startswith(_BINARY_SIGNATURES):
+        return True
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    if b"\x00" in head:
+        return True
+    ctrl = len(head) - len(head.translate(None, _CONTROL))
+    return ctrl > len(head) * 0.05
 
 
 def _normalise_newlines(text: str) -> str:

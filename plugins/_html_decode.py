@@ -6,6 +6,7 @@ import codecs
 import re
 
 from core.errors import UnreadableInput
+from core.layout import Note
 from core.source import Source
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
@@ -32,9 +33,10 @@ def declared_charset(data: bytes) -> str | None:
     return (m.group(1) or m.group(2)).decode("ascii").lower()
 
 
-def decode(source: Source) -> str:
-    """The page's text. Valid UTF-8 wins, then GB18030 (a superset of GBK/GB2312); a BOM is obeyed.
-    A declaration that disagrees with the bytes is recorded in ``source.notes``."""
+def decode(source: Source) -> tuple[str, str, list[Note]]:
+    """The page's text, its encoding and notes. Valid UTF-8 wins, then GB18030 (a superset of
+    GBK/GB2312); a BOM is obeyed. A declaration that disagrees with the bytes is a ``charset_mismatch``
+    note."""
     data = source.data
     declared = declared_charset(data)
     for bom, enc in _BOMS:
@@ -64,9 +66,9 @@ def decode(source: Source) -> str:
         text = data.decode(enc, errors="replace")
         bad = text.count("\ufffd")
         if bad <= max(8, len(data) // 1000):
-            source.notes.append(("warning", "invalid_bytes",
-                                 f"{bad} byte sequence(s) invalid in {enc} replaced by U+FFFD"))
-            return _done(source, text, enc, declared, data)
+            lost = Note("warning", "invalid_bytes", f"{bad} byte sequence(s) invalid in {enc} replaced by U+FFFD")
+            text, enc, notes = _done(source, text, enc, declared, data)
+            return text, enc, [lost, *notes]
     raise UnreadableInput(f"{source.name}: not UTF-8 or GB18030 text (undecodable at byte {first_bad})")
 
 
@@ -82,12 +84,13 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-def _done(source: Source, text: str, actual: str, declared: str | None, data: bytes) -> str:
-    source.encoding = actual
+def _done(source: Source, text: str, actual: str, declared: str | None,
+          data: bytes) -> tuple[str, str, list[Note]]:
+    notes = []
     # Pure ASCII reads the same in every declared charset, so a declaration cannot be wrong about it.
     if declared and not data.isascii():
         if _codec(declared) != actual:
-            source.notes.append(("info", "charset_mismatch", f"declared {declared}, bytes are {actual}"))
+            notes.append(Note("info", "charset_mismatch", f"declared {declared}, bytes are {actual}"))
     if "\x00" in text:
         raise UnreadableInput(f"{source.name}: NUL bytes inside the text, not an HTML page")
-    return text
+    return text, actual, notes

@@ -8,7 +8,7 @@ from lxml import etree
 
 from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, LayoutPlugin, Row
+from core.layout import TEXT, Cell, Document, LayoutPlugin, Note, Row
 from core.source import Source
 from ._html_decode import decode
 from ._html_grid import Span, clean, join_pieces, span_counts, table_rows
@@ -85,11 +85,11 @@ def detect(source: Source) -> float:
         return 0.0
 
 
-def parse(source: Source) -> list[Row]:
+def parse(source: Source) -> Document:
     what = _not_html(source.head)
     if what:
         raise UnreadableInput(f"{source.name}: {what} data, not an HTML page")
-    text = decode(source)
+    text, encoding, notes = decode(source)
     # Plain lxml elements, not lxml.html's element classes: the custom class lookup doubles the cost.
     # huge_tree lifts libxml2's nesting limit of 256, past which it silently drops the rest of the page
     # (sloppy CMS output nests hundreds of unclosed <font>s); the input size is already bounded.
@@ -103,10 +103,10 @@ def parse(source: Source) -> list[Row]:
         raise UnreadableInput(f"{source.name}: no HTML content")
     limits = [e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
     if limits:
-        source.notes.append(("warning", "html_truncated",
-                             f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
-                             f"the page after that point was not read"))
-    return _Page(root).rows
+        notes.append(Note("warning", "html_truncated",
+                          f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
+                          f"the page after that point was not read"))
+    return Document(_Page(root).rows, notes, {"encoding": encoding})
 
 
 class _Page:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
-from core.layout import LayoutPlugin, Row
+from core.layout import Document, LayoutPlugin, Note
 from core.source import MAX_BYTES, Source
 from .docx import parse_bytes
 
@@ -40,7 +40,7 @@ def _converter() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def parse(source: Source) -> list[Row]:
+def parse(source: Source) -> Document:
     kind = "RTF" if source.head.lstrip().startswith(_RTF) else "Word 97 (.doc/.wps)"
     if not source.head.startswith(_OLE2) and kind != "RTF":
         raise UnreadableInput(f"{source.name}: not a Word 97 file (no OLE2 signature)")
@@ -66,8 +66,7 @@ def parse(source: Source) -> list[Row]:
         if out.stat().st_size > MAX_BYTES:
             raise UnreadableInput(f"{source.name}: the converted document is larger than any report")
         rows = parse_bytes(out.read_bytes(), source.name)
-    source.notes.append(("info", "converted", f"{kind} file converted to .docx with {Path(exe).name}"))
-    return rows
+    return Document(rows, [Note("info", "converted", f"{kind} file converted to .docx with {Path(exe).name}")])
 
 
 def _convert(exe: str, src: Path, out_dir: Path, tmpdir: Path, name: str) -> None:

@@ -267,8 +267,9 @@ out = pathlib.Path(args[args.index("--outdir") + 1])
 shutil.copy({str(converted)!r}, out / (pathlib.Path(args[-1]).stem + ".docx"))
 """)
     src = Source(OLE2, name="report.wps")
-    assert grid(word97.parse(src)) == [["一、总体情况"], ["规章", "1"]]
-    assert src.notes and src.notes[-1][:2] == ("info", "converted")
+    doc = word97.parse(src)
+    assert grid(doc.rows) == [["一、总体情况"], ["规章", "1"]]
+    assert doc.notes and (doc.notes[-1].level, doc.notes[-1].code) == ("info", "converted")
 
 
 def test_word97_conversion_failure_and_timeout(tmp_path, monkeypatch):

@@ -26,8 +26,16 @@ SEEDS = sorted((SHARED / "seeds" / "expected").glob("*.json"))
 
 def rows_of(page: str | bytes, name: str = "page.html"):
     data = page.encode("utf-8") if isinstance(page, str) else page
-    src = Source(data, name=name)
-    return html.parse(src), src
+    doc = html.parse(Source(data, name=name))
+    return list(doc.rows), Said(doc)
+
+
+class Said:
+    """What the layout says about the file: ``notes`` as (level, code, message), ``encoding``."""
+
+    def __init__(self, doc):
+        self.notes = [(n.level, n.code, n.message) for n in doc.notes]
+        self.encoding = dict(doc.meta).get("encoding")
 
 
 def texts(rows, kind=None):

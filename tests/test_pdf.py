@@ -55,15 +55,27 @@ def gold_of(path) -> dict:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
+class Said:
+    def __init__(self, doc):
+        self.notes = [(n.level, n.code, n.message) for n in doc.notes]
+        self.meta = dict(doc.meta)
+
+
+def read(src: Source):
+    doc = pdf.parse(src)
+    return list(doc.rows), Said(doc)
+
+
 def rows_with(data: bytes, backend: str | None, monkeypatch=None, name: str = "t.pdf"):
+    """The rows the PDF layout reads, and what it says about the file (``.notes`` as tuples, ``.meta``)."""
     src = Source(data, name=name)
     if backend is None:
         os.environ.pop(B.BACKEND_ENV, None)
-        return pdf.parse(src), src
+        return read(src)
     old = os.environ.get(B.BACKEND_ENV)
     os.environ[B.BACKEND_ENV] = backend
     try:
-        return pdf.parse(src), src
+        return read(src)
     finally:
         if old is None:
             os.environ.pop(B.BACKEND_ENV, None)
@@ -339,7 +351,7 @@ def test_backend_can_be_forced_and_a_wrong_name_is_a_usage_error(monkeypatch):
     data = rendered(str(GOLDS[0]), "ruled") if GOLDS else pytest.skip("no seeds")
     monkeypatch.setenv(B.BACKEND_ENV, "pdfminer")
     src = Source(data, name="x.pdf")
-    pdf.parse(src)
+    _, src = read(src)
     assert src.notes[-1][:2] == ("info", "pdf_backend") and src.notes[-1][2].startswith("pdfminer")
     monkeypatch.setenv(B.BACKEND_ENV, "acrobat")
     with pytest.raises(UsageError):

@@ -133,12 +133,14 @@ def parse_task(task: Task, no_plugins: bool = False) -> dict:
 
 
 def _parse(path: str, data: bytes, no_plugins: bool):
-    from core.api import as_source
+    from core.errors import UnreadableInput
     from core.pipeline import parse_source
+    from core.source import Source
 
     name = Path(path).name
-    source = as_source(data, name=name)
-    source.path = Path(path)
+    if not data.strip():
+        raise UnreadableInput(f"{name}: the input is empty")
+    source = Source(data, name=name, path=Path(path))
     return parse_source(source, registry=registry(no_plugins)).to_dict()
 
 

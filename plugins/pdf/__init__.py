@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from core.errors import CoreError, UnreadableInput
 from core.hookspecs import hookimpl
-from core.layout import LayoutPlugin, Row
+from core.layout import Document, LayoutPlugin, Note
 
 
 #: Share of a text layer's characters that may be unmapped or private-use before it counts as mojibake.
@@ -21,7 +21,7 @@ def detect(source) -> float | None:
     return 0.97 if at >= 0 and b"<" not in head[:at] else None
 
 
-def parse(source) -> list[Row]:
+def parse(source) -> Document:
     try:
         return _parse(source)
     except CoreError:
@@ -34,7 +34,7 @@ def parse(source) -> list[Row]:
         raise UnreadableInput(f"{source.name}: the PDF cannot be read ({type(e).__name__}: {e})") from None
 
 
-def _parse(source) -> list[Row]:
+def _parse(source) -> Document:
     # Imported here, not at registration: detect() needs none of it, and `python -m core` on a text
     # file should not pay for the PDF machinery.
     from . import backends as B
@@ -66,23 +66,24 @@ def _parse(source) -> list[Row]:
         if verdict is not None:
             problem = problem or verdict
             continue
-        return _rows(source, backend, pages, skipped)
+        return _rows(backend, pages, skipped, [])
     if lossy is not None:
         backend, e = lossy
-        source.notes.append(("warning", "pdf_text_lost", f"{backend.name}: {e}"))
         if _text_layer_problem(e.pages, name) is None:
-            return _rows(source, backend, e.pages, [])
+            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")])
     raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
 
 
-def _rows(source, backend, pages: list, skipped: list[str]) -> list[Row]:
-    why = f" ({'; '.join(skipped)})" if skipped else ""
-    source.notes.append(("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
-    source.meta["pdf_backend"] = f"{backend.name} {backend.version}"
-    _note_scanned_pages(source, pages)
+def _rows(backend, pages: list, skipped: list[str], notes: list[Note]) -> Document:
     from . import reading
 
-    return reading.rows(pages)
+    why = f" ({'; '.join(skipped)})" if skipped else ""
+    notes.append(Note("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
+    scanned = [p.number for p in pages if not p.chars and p.images]
+    if scanned:
+        notes.append(Note("warning", "pdf_scanned_pages", f"page(s) {', '.join(map(str, scanned))} are images "
+                                                          f"with no text layer and were not read"))
+    return Document(reading.rows(pages), notes, {"pdf_backend": f"{backend.name} {backend.version}"})
 
 
 def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
@@ -105,13 +106,6 @@ def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
         return UnreadableInput(f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
                                f"Unicode mapping); OCR is not supported")
     return None
-
-
-def _note_scanned_pages(source, pages: list) -> None:
-    scanned = [p.number for p in pages if not p.chars and p.images]
-    if scanned:
-        source.notes.append(("warning", "pdf_scanned_pages",
-                             f"page(s) {', '.join(map(str, scanned))} are images with no text layer and were not read"))
 
 
 def _short(msg: str) -> str:

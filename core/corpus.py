@@ -21,18 +21,15 @@ S3_KEYS = {
     "rejected_5": "not_processed.confirmation", "other": "other", "other_1": "other.overdue_correction",
     "other_2": "other.overdue_fee", "other_3": "other.other", "total": "total", "carry_forward": "carried_forward",
 }
-_ITEMS = {"regulations": "(一)", "normative_documents": "(一)", "licensing": "(五)", "other_services": "(五)",
-          "punishment": "(六)", "coercion": "(六)", "fees": "(八)", "procurement": "(九)"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
 
 
 def s2_gold_key(fmt: str, field: str) -> str:
     row_id, col = field.split(".")
     spec = next(r for r in S2_ROWS[fmt] if r.id == row_id)
-    label = dict(spec.columns)[col]
-    if label.startswith("本年收费金额"):
-        label = "本年收费金额"
-    return f"{_ITEMS[row_id]}/{spec.labels[0]}/{label}"
+    label = next(c.label for c in spec.columns if c.id == col).split("(")[0]
+    item = spec.item.replace("（", "(").replace("）", ")")
+    return f"{item[item.index('('):item.index(')') + 1]}/{spec.labels[0]}/{label}"
 
 
 def to_gold(report: dict) -> dict:
@@ -89,7 +86,7 @@ def s2_field(gold_key: str) -> str:
     """'(一)/规章/本年制发件数' -> 'regulations.issued'."""
     _item, row, col = gold_key.split("/", 2)
     rows = {label: spec.id for specs in S2_ROWS.values() for spec in specs for label in spec.labels}
-    cols = {label.split("(")[0]: cid for specs in S2_ROWS.values() for spec in specs for cid, label in spec.columns}
+    cols = {c.label.split("(")[0]: c.id for specs in S2_ROWS.values() for spec in specs for c in spec.columns}
     return f"{rows[row]}.{cols[col.split('(')[0]]}"
 
 

@@ -508,6 +508,6 @@ def s2_shape(fmt: str, row_id: str) -> Shape:
     """The kinds of one section-二 row's cells (本年增/减 signed; amounts with decimals and units)."""
     spec = next(r for r in S2_ROWS[fmt] if r.id == row_id)
     kinds = []
-    for col, _label in spec.columns:
+    for col in (c.id for c in spec.columns):
         kinds.append(SIGNED if col == "change" else AMOUNT if col == "amount" else COUNT)
     return Shape(tuple(kinds))

@@ -4,22 +4,24 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from core.cells import NUMBER, read_cell
 from core.checks import run_checks
 from core.detect import CONFIDENT, Detection, detect
+from core.diagnostics import ERROR, INFO, WARNING, Diagnostic, Notes
 from core.errors import CoreError, NotAReport, UnreadableInput
 from core.layout import TEXT, Document, LayoutPlugin, Row
-from core.mapping import (check_s3_header, map_active_disclosure, map_applications, map_review_litigation,
-                          place_loose_numbers)
 from core.meta import decide_format, find_organ, find_year
+from core.placement import (check_s3_header, place_active_disclosure, place_applications, place_loose_numbers,
+                            place_review_litigation)
 from core.prose import prose_checks
 from core.registry import Registry, default_registry
-from core.report import ERROR, INFO, WARNING, Report
+from core.report import Report
 from core.sections import Sections, split_sections
+from core.sheet import Sheet
 from core.source import Source
 from core.tables import header_column, table_rows
 from core.template import PROSE_SECTIONS, S3_COLUMN_LABELS, SECTIONS
 from core.text import looks_traditional, norm, to_simplified
-from core.values import NUMBER, read_cell
 
 FIRST_TEMPLATE_YEAR = 2019
 _REPORT_WORDS = re.compile(r"年度报告|年报|工作报告")
@@ -59,7 +61,8 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
                 errors.append((plugin, e))
                 continue
             failed = "; ".join(f"{p.name}: {e.message}" for p, e in errors)
-            report.note(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
+            report.diagnostics.append(Diagnostic(INFO, "layout_fallback", "meta.layout",
+                                                 f"read with {plugin.name} after {failed}"))
             attempts.append((report, plugin))
             break
     if not attempts:
@@ -67,13 +70,14 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     report, plugin = max(attempts, key=lambda rp: _quality(rp[0]))
     if len(chosen) > 1:
         names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for p in chosen)
-        report.note(INFO, "layout_tie", "meta.layout",
-                    f"layouts scored within the tie margin: {names}; each was parsed and {plugin.name} "
-                    f"read the most cells with the fewest warnings")
+        report.diagnostics.append(Diagnostic(
+            INFO, "layout_tie", "meta.layout", f"layouts scored within the tie margin: {names}; each was "
+                                               f"parsed and {plugin.name} read the most cells with the fewest warnings"))
     for p, reason in detection.failures:
-        report.note(WARNING, "plugin_failed", "meta.layout_scores", f"layout {p.name} failed to detect: {reason}")
+        report.diagnostics.append(Diagnostic(WARNING, "plugin_failed", "meta.layout_scores",
+                                             f"layout {p.name} failed to detect: {reason}"))
     for failure in registry.failures:
-        report.note(WARNING, "plugin_failed", "meta.layout_scores", str(failure))
+        report.diagnostics.append(Diagnostic(WARNING, "plugin_failed", "meta.layout_scores", str(failure)))
     return report
 
 
@@ -129,21 +133,21 @@ def _what_it_is(source: Source) -> str:
 # --- building the report ----------------------------------------------------------------------------
 
 def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
-    report = Report()
+    notes = Notes()
     rows = list(doc.rows)
     layout_meta = dict(doc.meta)
     if source.text_read:
         for level, code, message in source.decoded.notes:
-            report.note(level, code, "meta.source", message)
+            notes.add(level, code, "meta.source", message)
         layout_meta.setdefault("encoding", source.decoded.encoding)
     for n in doc.notes:
-        report.note(n.level, n.code, "meta.source", n.message)
+        notes.add(n.level, n.code, "meta.source", n.message)
     all_text = "\n".join(r.text for r in rows)
     script = "simplified"
     if looks_traditional(all_text):
         script = "traditional"
         rows = _simplify(rows)
-        report.note(INFO, "script_converted", "meta.script", "traditional characters converted to simplified")
+        notes.add(INFO, "script_converted", "meta.script", "traditional characters converted to simplified")
     sections = split_sections(rows)
     head_text = "\n".join(r.text for r in sections.preamble)
     body_text = "\n".join(r.text for r in sections.rows("overview"))
@@ -153,9 +157,9 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
     table_text = "\n".join(r.text for key in ("active_disclosure", "applications") for r in sections.rows(key))
     fmt, fmt_how, conflict = decide_format(table_text, year)
     if conflict:
-        report.note(WARNING, "format_conflict", "meta.format",
-                    f"the tables are in the {fmt} format but the report is on {year}")
-    report.meta = {
+        notes.add(WARNING, "format_conflict", "meta.format",
+                  f"the tables are in the {fmt} format but the report is on {year}")
+    meta = {
         "source": source.name,
         "layout": plugin.name,
         "layout_scores": dict(sorted(detection.scores.items(), key=lambda kv: -kv[1])),
@@ -163,38 +167,40 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
         "year": year,
         "organ": find_organ("\n".join(_printed(r, "|") for r in sections.preamble)),
         "script": script,
+        **layout_meta,
     }
-    report.meta.update(layout_meta)
-    report.note(INFO, "year_found", "meta.year", f"statistics year {year} from the {year_how}")
-    report.note(INFO, "format_found", "meta.format", f"{fmt} format, from the {fmt_how}")
+    notes.add(INFO, "year_found", "meta.year", f"statistics year {year} from the {year_how}")
+    notes.add(INFO, "format_found", "meta.format", f"{fmt} format, from the {fmt_how}")
 
     for spec in SECTIONS:
         if spec.key not in sections.heading:
             if spec.key in PROSE_SECTIONS:
                 # No number depends on a prose section; its text, when printed under another heading,
                 # stays in the previous section's text.
-                report.note(INFO, "section_missing", spec.key,
-                            f"heading {spec.numeral}、{spec.titles[0]} not found; no text is given for it")
+                notes.add(INFO, "section_missing", spec.key,
+                          f"heading {spec.numeral}、{spec.titles[0]} not found; no text is given for it")
             else:
-                report.note(ERROR, "section_missing", spec.key,
-                            f"section {spec.numeral}、{spec.titles[0]} was not found")
+                notes.add(ERROR, "section_missing", spec.key,
+                          f"section {spec.numeral}、{spec.titles[0]} was not found")
+    sheet = Sheet()
     if "active_disclosure" in sections.heading:
-        map_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, report)
+        place_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, sheet, notes)
     if "applications" in sections.heading:
         raw = sections.rows("applications")
         trows = table_rows(raw)
-        check_s3_header(_header_text(trows), report)
-        map_applications(trows, fmt, report, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
-        place_loose_numbers(report, fmt, [r.cells[0] for r in raw if r.kind == TEXT and len(r.cells) == 1
-                                          and read_cell(r.cells[0].text).kind == NUMBER])
+        check_s3_header(_header_text(trows), notes)
+        place_applications(trows, fmt, sheet, notes, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
+        place_loose_numbers(sheet, notes, fmt, [r.cells[0] for r in raw if r.kind == TEXT and len(r.cells) == 1
+                                                and read_cell(r.cells[0].text).kind == NUMBER])
     if "review_litigation" in sections.heading:
-        map_review_litigation(table_rows(sections.rows("review_litigation")), report)
-    run_checks(report, fmt)
-    for key in PROSE_SECTIONS:
-        if key in sections.heading:
-            report.text[key] = _prose(sections.heading[key], sections.rows(key))
-    prose_checks(report, fmt)   # after the text is filled in: it reads report.text
-    return report
+        place_review_litigation(table_rows(sections.rows("review_litigation")), sheet, notes)
+    checks = run_checks(sheet, fmt)
+    text = {key: _prose(sections.heading[key], sections.rows(key))
+            for key in PROSE_SECTIONS if key in sections.heading}
+    checks += prose_checks(sheet, text, meta, fmt, notes)
+    return Report(meta=meta, active_disclosure=sheet.section("active_disclosure"),
+                  applications=sheet.section("applications"), review_litigation=sheet.section("review_litigation"),
+                  text=text, provenance=sheet.provenance(), checks=checks, diagnostics=notes.items)
 
 
 def _simplify(rows: list[Row]) -> list[Row]:

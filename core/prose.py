@@ -17,7 +17,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from core.report import WARNING, Check, Report
+from core.checks import Check
+from core.diagnostics import WARNING, Notes
+from core.fields import FieldPath
+from core.sheet import Sheet
 from core.template import PROSE_SECTIONS, S3_ROWS, S4_GROUPS
 from core.text import to_simplified
 
@@ -93,15 +96,16 @@ class _Statement:
     combined: bool = False   # "共办理…N件（含上年结转…）": new_received + carried_over
 
 
-def prose_checks(report: Report, fmt: str | None) -> None:
+def prose_checks(sheet: Sheet, prose: dict[str, str], meta: dict, fmt: str | None, notes: Notes) -> list[Check]:
     """Check every number the prose states about sections 三 and 四 against the table cells it restates."""
-    if fmt not in S3_ROWS or not (report.applications or report.review_litigation):
-        return
-    year = report.meta.get("year")
-    traditional = report.meta.get("script") == "traditional"
+    checks: list[Check] = []
+    if fmt not in S3_ROWS or not (sheet.rows("applications") or sheet.rows("review_litigation")):
+        return checks
+    year = meta.get("year")
+    traditional = meta.get("script") == "traditional"
     done: set[tuple] = set()
     for key in PROSE_SECTIONS:
-        text = report.text.get(key)
+        text = prose.get(key)
         if not text:
             continue
         if len(text) > _MOST_CHARS:   # only whole sentences of the first _MOST_CHARS characters
@@ -113,7 +117,10 @@ def prose_checks(report: Report, fmt: str | None) -> None:
             if not _DIGITS.search(sentence):
                 continue
             for st in _statements(sentence, year, about):
-                _check(report, fmt, st, key, done)
+                check = _check(sheet, fmt, st, key, done, notes)
+                if check is not None:
+                    checks.append(check)
+    return checks
 
 
 # --- finding statements -----------------------------------------------------------------------------
@@ -283,46 +290,35 @@ def _cells(kind: str, fmt: str, combined: bool) -> tuple[list[str], str] | None:
     return None
 
 
-def _present(report: Report, path: str) -> bool:
-    section, rest = path.split(".", 1)
-    row, col = rest.rsplit(".", 1)
-    return col in getattr(report, section).get(row, {})
-
-
-def _check(report: Report, fmt: str, st: _Statement, section: str, done: set) -> None:
+def _check(sheet: Sheet, fmt: str, st: _Statement, section: str, done: set, notes: Notes) -> Check | None:
     mapped = _cells(st.kind, fmt, st.combined)
     if mapped is None:
-        return
+        return None
     cells, where = mapped
-    if not all(_present(report, c) for c in cells):
-        return
-    values = [report.value(c) for c in cells]
+    paths = [FieldPath.parse(c) for c in cells]
+    if not all(sheet.has(p) for p in paths):
+        return None
+    values = [sheet.value(p) for p in paths]
     if all(v is None for v in values) or any(isinstance(v, float) for v in values):
-        return
+        return None
+    if any(sheet.unread(p) for p in paths):
+        return None   # a cell the parser could not read is not a blank the prose can be held against
     blanks = [c for c, v in zip(cells, values) if v is None]
-    if any(_doubted(report, c) for c in blanks):
-        return   # a cell the parser could not read is not a blank the prose can be held against
     found = sum(v for v in values if v is not None)
     if found != st.number and st.kind == "received" and st.verb == "受理" and not st.combined:
         # "受理" often counts every application handled in the year, carried-over ones included.
-        extra = "applications.carried_over.total"
-        carried = report.value(extra) if _present(report, extra) else None
+        extra = FieldPath("applications", "carried_over", "total")
+        carried = sheet.value(extra)
         if carried and found + carried == st.number:
-            cells, where, found = cells + [extra], "applications.new_received.total+carried_over.total", \
+            cells, where, found = cells + [str(extra)], "applications.new_received.total+carried_over.total", \
                 found + carried
     key = (tuple(cells), st.number)
     if key in done:
-        return
+        return None
     done.add(key)
     ok = found == st.number
-    report.checks.append(Check(RULE, ok, cells, st.number, found, {}, blanks, sentence=st.clause))
     if not ok:
-        report.note(WARNING, CODE, where,
-                    f"the text ({section}) says “{st.clause}” ({st.number}) but the table has {found} "
-                    f"in {', '.join(cells)}: one of the two is wrong")
-
-
-def _doubted(report: Report, cell: str) -> bool:
-    row = cell.rsplit(".", 1)[0]
-    return any(d.level != "info" and (d.where == cell or d.where == row or d.where.startswith(row + "."))
-               for d in report.diagnostics)
+        notes.add(WARNING, CODE, where,
+                  f"the text ({section}) says “{st.clause}” ({st.number}) but the table has {found} "
+                  f"in {', '.join(cells)}: one of the two is wrong")
+    return Check(RULE, ok, cells, st.number, found, {}, blanks, sentence=st.clause)

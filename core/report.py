@@ -1,46 +1,14 @@
-"""The parsed report: the output contract's JSON shape as typed objects."""
+"""The parsed report: the output contract's JSON shape as one object, made once at the end of a parse."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
-INFO, WARNING, ERROR = "info", "warning", "error"
+from core.checks import Check
+from core.diagnostics import ERROR, INFO, WARNING, Diagnostic
+from core.fields import FieldPath
 
-
-@dataclass
-class Diagnostic:
-    level: str          # info: a certain repair; warning: a value that may be wrong or was not read;
-    code: str           # error: a section missing or unreadable
-    where: str
-    message: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class Check:
-    """One evaluation of a consistency rule. ``expected`` is what the table states (its total or the
-    received side), ``found`` what the other side adds up to."""
-
-    rule: str
-    ok: bool
-    cells: list[str]
-    expected: int | float
-    found: int | float
-    scope: dict[str, str] = field(default_factory=dict)   # {"column": ...}, {"row": ...} or {"group": ...}
-    blank_cells: list[str] = field(default_factory=list)  # blank cells counted as 0
-    sentence: str | None = None                           # for checks of prose against the table
-
-    def to_dict(self) -> dict:
-        out: dict[str, Any] = {"rule": self.rule, "ok": self.ok, **self.scope, "cells": self.cells,
-                               "expected": self.expected, "found": self.found}
-        if self.blank_cells:
-            out["blank_cells"] = self.blank_cells
-        if self.sentence:
-            out["sentence"] = self.sentence
-        return out
+__all__ = ["Report", "Check", "Diagnostic", "INFO", "WARNING", "ERROR"]
 
 
 @dataclass
@@ -54,9 +22,6 @@ class Report:
     checks: list[Check] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
-    def note(self, level: str, code: str, where: str, message: str) -> None:
-        self.diagnostics.append(Diagnostic(level, code, where, message))
-
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.level in (WARNING, ERROR)]
@@ -65,14 +30,13 @@ class Report:
     def failed_checks(self) -> list[Check]:
         return [c for c in self.checks if not c.ok]
 
-    def value(self, path: str):
-        """A value by its dotted output path, e.g. ``applications.total.natural_person``."""
-        section, rest = path.split(".", 1)
-        data = getattr(self, section)
-        if section == "active_disclosure":
-            return data.get(rest)
-        row, col = rest.rsplit(".", 1)
-        return data.get(row, {}).get(col)
+    def value(self, path: str | FieldPath):
+        """A value by its field path, e.g. ``applications.total.natural_person``."""
+        p = path if isinstance(path, FieldPath) else FieldPath.parse(path)
+        data = getattr(self, p.section)
+        if p.section == "active_disclosure":
+            return data.get(p.field)
+        return data.get(p.row, {}).get(p.column)
 
     def to_dict(self) -> dict:
         return {

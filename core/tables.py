@@ -7,16 +7,16 @@ from itertools import combinations
 import re
 
 from core.layout import CELL, TABLE, TEXT, Cell, Row
-from core.values import BLANK, LABEL, Reading, read
+from core.cells import BLANK, LABEL, CellReading, read
 
-_BLANK = Reading(BLANK)
+_BLANK = CellReading(BLANK)
 
 
 @dataclass
 class Slot:
     """One value cell: its reading and the cell it was read from (None for a cell the layout left out)."""
 
-    reading: Reading
+    reading: CellReading
     cell: Cell | None
 
     @property
@@ -104,7 +104,7 @@ def _split_table_row(cells) -> TableRow:
     for i in range(last_label + 1, len(cells)):
         if readings[i].kind == LABEL:
             tr.stray.append(cells[i])
-            tr.values.append(Slot(Reading(LABEL), cells[i]))
+            tr.values.append(Slot(CellReading(LABEL), cells[i]))
         else:
             tr.values.append(Slot(readings[i], cells[i]))
     return tr

@@ -1,11 +1,18 @@
-"""The national template (2019 and 2021 formats): sections, rows, columns and their stable field IDs."""
+"""The national template (2019 and 2021 formats), written once: its sections, the rows, columns and labels
+of its three tables, their stable field IDs, the kind of value each cell holds, and the identities
+(勾稽关系) that tie the cells together. Checks, row placement, the digit-run solver, the prose checks and
+the cross-year checks all read them from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+
+from core.fields import FieldPath
 
 FORMATS = ("2019", "2021")
 
 # --- sections ---------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SectionSpec:
@@ -24,42 +31,70 @@ SECTIONS = (
     SectionSpec("other_matters", "六", ("其他需要报告的事项",)),
 )
 PROSE_SECTIONS = ("overview", "problems", "other_matters")
+TABLE_SECTION_KEYS = ("active_disclosure", "applications", "review_litigation")
+
+# --- the kinds of value a cell holds ----------------------------------------------------------------
+
+#: A whole number of items, never negative.
+COUNT = "count"
+#: A change from the year before (2019 format, 本年增/减): a whole number that may carry a sign.
+SIGNED = "signed"
+#: An amount of money, which may have decimals and be printed with its unit (元, 万元).
+AMOUNT = "amount"
 
 # --- section 二 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class S2Column:
+    id: str
+    label: str
+    kind: str = COUNT
+    #: The unit the cell is counted in, for readers of the data.
+    unit: str = "件"
+
 
 @dataclass(frozen=True)
 class S2Row:
     id: str
     labels: tuple[str, ...]
-    columns: tuple[tuple[str, str], ...]  # (column id, label)
+    columns: tuple[S2Column, ...]
+    #: The item of Article 20 whose table the row is in (第二十条第（一）项).
+    item: str = ""
 
     def field(self, column: str) -> str:
         return f"{self.id}.{column}"
 
 
-_COUNT_2019 = (("previous_items", "上一年项目数量"), ("change", "本年增/减"), ("decisions", "处理决定数量"))
+_ISSUED_2021 = (S2Column("issued", "本年制发件数"), S2Column("repealed", "本年废止件数"),
+                S2Column("in_force", "现行有效件数"))
+_DECISIONS_2021 = (S2Column("decisions", "本年处理决定数量"),)
+_MADE_2019 = (S2Column("made", "本年新制作数量"), S2Column("published", "本年新公开数量"),
+              S2Column("total_public", "对外公开总数量"))
+_COUNT_2019 = (S2Column("previous_items", "上一年项目数量", unit="项"),
+               S2Column("change", "本年增/减", SIGNED, unit="项"),
+               S2Column("decisions", "处理决定数量"))
 S2_ROWS = {
     "2021": (
-        S2Row("regulations", ("规章",), (("issued", "本年制发件数"), ("repealed", "本年废止件数"),
-                                         ("in_force", "现行有效件数"))),
-        S2Row("normative_documents", ("行政规范性文件", "规范性文件"),
-              (("issued", "本年制发件数"), ("repealed", "本年废止件数"), ("in_force", "现行有效件数"))),
-        S2Row("licensing", ("行政许可",), (("decisions", "本年处理决定数量"),)),
-        S2Row("punishment", ("行政处罚",), (("decisions", "本年处理决定数量"),)),
-        S2Row("coercion", ("行政强制",), (("decisions", "本年处理决定数量"),)),
-        S2Row("fees", ("行政事业性收费",), (("amount", "本年收费金额(单位:万元)"),)),
+        S2Row("regulations", ("规章",), _ISSUED_2021, "第二十条第（一）项"),
+        S2Row("normative_documents", ("行政规范性文件", "规范性文件"), _ISSUED_2021, "第二十条第（一）项"),
+        S2Row("licensing", ("行政许可",), _DECISIONS_2021, "第二十条第（五）项"),
+        S2Row("punishment", ("行政处罚",), _DECISIONS_2021, "第二十条第（六）项"),
+        S2Row("coercion", ("行政强制",), _DECISIONS_2021, "第二十条第（六）项"),
+        S2Row("fees", ("行政事业性收费",), (S2Column("amount", "本年收费金额(单位:万元)", AMOUNT, "万元"),),
+              "第二十条第（八）项"),
     ),
     "2019": (
-        S2Row("regulations", ("规章",), (("made", "本年新制作数量"), ("published", "本年新公开数量"),
-                                         ("total_public", "对外公开总数量"))),
-        S2Row("normative_documents", ("规范性文件", "行政规范性文件"),
-              (("made", "本年新制作数量"), ("published", "本年新公开数量"), ("total_public", "对外公开总数量"))),
-        S2Row("licensing", ("行政许可",), _COUNT_2019),
-        S2Row("other_services", ("其他对外管理服务事项",), _COUNT_2019),
-        S2Row("punishment", ("行政处罚",), _COUNT_2019),
-        S2Row("coercion", ("行政强制",), _COUNT_2019),
-        S2Row("fees", ("行政事业性收费",), _COUNT_2019[:2]),
-        S2Row("procurement", ("政府集中采购",), (("projects", "采购项目数量"), ("amount", "采购总金额"))),
+        S2Row("regulations", ("规章",), _MADE_2019, "第二十条第（一）项"),
+        S2Row("normative_documents", ("规范性文件", "行政规范性文件"), _MADE_2019, "第二十条第（一）项"),
+        S2Row("licensing", ("行政许可",), _COUNT_2019, "第二十条第（五）项"),
+        S2Row("other_services", ("其他对外管理服务事项",), _COUNT_2019, "第二十条第（五）项"),
+        S2Row("punishment", ("行政处罚",), _COUNT_2019, "第二十条第（六）项"),
+        S2Row("coercion", ("行政强制",), _COUNT_2019, "第二十条第（六）项"),
+        S2Row("fees", ("行政事业性收费",), _COUNT_2019[:2], "第二十条第（八）项"),
+        S2Row("procurement", ("政府集中采购",),
+              (S2Column("projects", "采购项目数量", unit="项"), S2Column("amount", "采购总金额", AMOUNT, "")),
+              "第二十条第（九）项"),
     ),
 }
 #: Fields printed with their unit and kept as printed ("6187.4万元").
@@ -138,6 +173,8 @@ S3_ROWS = {
     ) + _S3_TAIL,
     "2019": _S3_HEAD + (S3Row("other", "其他处理", "(六)"),) + _S3_TAIL,
 }
+#: The group heading the template prints over the result rows.
+S3_RESULTS_LABEL = "三、本年度办理结果"
 #: Rows that are not results of handling: everything else between them sums to ``total``.
 S3_NON_RESULT_ROWS = ("new_received", "carried_over", "total", "carried_forward")
 
@@ -156,3 +193,110 @@ def s3_groups(fmt: str) -> tuple[S3Group, ...]:
 S4_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 S4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
 S4_FIELDS = tuple((g, c) for g in S4_GROUPS for c in S4_COLUMNS)
+S4_GROUP_LABELS = {"review": "行政复议", "litigation_direct": "行政诉讼 未经复议直接起诉",
+                   "litigation_after_review": "行政诉讼 复议后起诉"}
+S4_COLUMN_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
+                    "total": "总计"}
+
+# --- identities -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A consistency rule of the template: the cells of ``stated`` (what the table states: its total, or
+    the received side of the 勾稽 balance) add up to what the cells of ``summed`` add up to."""
+
+    rule: str
+    #: What the rule is evaluated over: ("row", row id), ("column", column id) or ("group", group id).
+    scope: tuple[str, str]
+    stated: tuple[FieldPath, ...]
+    summed: tuple[FieldPath, ...]
+
+    @property
+    def cells(self) -> tuple[FieldPath, ...]:
+        return self.stated + self.summed
+
+
+APPS, REVIEW = "applications", "review_litigation"
+ROW_SUM = "applicant_columns_sum_to_total"
+BALANCE = "received_equals_handled_plus_carried"
+RESULTS_SUM = "result_rows_sum_to_total"
+GROUP_SUM = "review_litigation_group_total"
+
+
+@cache
+def identities(fmt: str, s3_rows: tuple[str, ...]) -> tuple[Identity, ...]:
+    """Every identity of a report of ``fmt`` whose section 三 has the rows ``s3_rows`` (in template
+    order), in the order they are evaluated and listed."""
+    out: list[Identity] = []
+
+    def cell(row: str, col: str) -> FieldPath:
+        return FieldPath(APPS, row, col)
+
+    for row in s3_rows:
+        out.append(Identity(ROW_SUM, ("row", row), (cell(row, "total"),),
+                            tuple(cell(row, c) for c in APPLICANT_COLUMNS)))
+    results = s3_result_rows(fmt)
+    for col in S3_COLUMNS:
+        out.append(Identity(BALANCE, ("column", col), (cell("new_received", col), cell("carried_over", col)),
+                            (cell("total", col), cell("carried_forward", col))))
+        out.append(Identity(RESULTS_SUM, ("column", col), (cell("total", col),),
+                            tuple(cell(r, col) for r in results)))
+    for g in S4_GROUPS:
+        out.append(Identity(GROUP_SUM, ("group", g), (FieldPath(REVIEW, g, "total"),),
+                            tuple(FieldPath(REVIEW, g, c) for c in S4_COLUMNS[:4])))
+    return tuple(out)
+
+
+# --- identities across one organ's consecutive years ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearIdentity:
+    """A rule between a report on year N and the same organ's report on N+1: the cells of ``this_year``
+    (of N) add up, with their signs, to the cells of ``next_year`` (of N+1)."""
+
+    rule: str
+    scope: tuple[str, str]
+    this_year: tuple[tuple[FieldPath, int], ...]
+    next_year: tuple[tuple[FieldPath, int], ...]
+    formats: tuple[str, ...] = FORMATS
+
+
+def year_identities() -> tuple[YearIdentity, ...]:
+    """二、上年结转 of N+1 = 四、结转下年度继续办理 of N, per column; in the 2021 format, 现行有效件数 of N+1 =
+    that of N + 本年制发件数 − 本年废止件数 of N+1, for 规章 and 行政规范性文件."""
+    out = [YearIdentity("carried_forward_equals_next_carried_over", ("column", col),
+                        ((FieldPath(APPS, "carried_forward", col), 1),),
+                        ((FieldPath(APPS, "carried_over", col), 1),))
+           for col in S3_COLUMNS]
+    for row in ("regulations", "normative_documents"):
+        out.append(YearIdentity(
+            "in_force_follows_issued_and_repealed", ("row", row),
+            ((FieldPath("active_disclosure", row, "in_force"), 1),),
+            ((FieldPath("active_disclosure", row, "in_force"), 1), (FieldPath("active_disclosure", row, "issued"), -1),
+             (FieldPath("active_disclosure", row, "repealed"), 1)),
+            formats=("2021",)))
+    return tuple(out)
+
+
+# --- every field ------------------------------------------------------------------------------------
+
+
+def field_paths(fmt: str) -> tuple[FieldPath, ...]:
+    """Every cell a report of ``fmt`` has, in template order."""
+    out = [FieldPath("active_disclosure", r.id, c.id) for r in S2_ROWS[fmt] for c in r.columns]
+    out += [FieldPath(APPS, r.id, c) for r in S3_ROWS[fmt] for c in S3_COLUMNS]
+    out += [FieldPath(REVIEW, g, c) for g, c in S4_FIELDS]
+    return tuple(out)
+
+
+def cell_kind(fmt: str, path: FieldPath) -> str:
+    """The kind of value (COUNT, SIGNED or AMOUNT) the template puts in a cell."""
+    if path.section == "active_disclosure":
+        for r in S2_ROWS[fmt]:
+            if r.id == path.row:
+                for c in r.columns:
+                    if c.id == path.column:
+                        return c.kind
+    return COUNT

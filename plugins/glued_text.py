@@ -19,7 +19,7 @@ from core import glued
 from core.hookspecs import hookimpl
 from core.labels import similarity
 from core.layout import TABLE, TEXT, Cell, LayoutPlugin, Row
-from core.mapping import S3Matcher
+from core.placement import S3Matcher
 from core.meta import decide_format, find_year
 from core.sections import best_sequence
 from core.source import Source
@@ -260,7 +260,7 @@ def _active_disclosure(doc: _Doc, a: int, b: int, fmt: str) -> list[Row]:
 # --- section 三 --------------------------------------------------------------------------------------
 
 def _row_ids(entries: list[list[Cell]], fmt: str) -> list[str | None]:
-    """The template row of each (label cells) entry, read the way ``core.mapping`` places rows."""
+    """The template row of each (label cells) entry, read the way ``core.placement`` places rows."""
     m = S3Matcher(fmt)
     cursor, group, used, out = 0, None, set(), []
     for labels in entries:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from core.hookspecs import hookimpl
 from core.layout import CELL, TABLE, TEXT, Cell, LayoutPlugin, Row
 from core.source import Source
-from core.values import AMOUNT, BLANK, NUMBER, read_cell
+from core.cells import AMOUNT, BLANK, NUMBER, read_cell
 from ._lines import is_number_line, lines_or_none, saturate
 from ._pdftext import furniture, numbering, page_lines, section_heading, unbalanced
 

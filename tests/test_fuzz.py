@@ -236,17 +236,20 @@ _prose_words = st.sampled_from(["全年", "共", "新收", "收到", "受理", "
 @settings(max_examples=300, deadline=timedelta(seconds=5), derandomize=True, database=None)
 @given(st.lists(st.one_of(_prose_words, st.integers(0, 10**6).map(str)), max_size=40))
 def test_prose_checks_never_raise_and_only_compare_table_cells(words):
+    from core.diagnostics import Notes
+    from core.fields import FieldPath
     from core.prose import RULE, prose_checks
-    from core.report import Report
+    from core.sheet import READ, Sheet, Value
     from core.template import S3_ROWS, S4_COLUMNS, S4_GROUPS
 
-    r = Report(meta={"year": 2023, "format": "2021", "script": "simplified"})
+    sheet = Sheet()
     for row in S3_ROWS["2021"]:
-        r.applications[row.id] = {"total": 1}
+        sheet.put(FieldPath("applications", row.id, "total"), Value(READ, 1))
     for g in S4_GROUPS:
-        r.review_litigation[g] = {c: 1 for c in S4_COLUMNS}
-    r.text["overview"] = "".join(words)
-    prose_checks(r, "2021")
-    for c in r.checks:
-        assert c.rule == RULE and c.cells and c.found == sum(r.value(p) for p in c.cells)
-        assert str(c.expected) in unicodedata.normalize("NFKC", r.text["overview"])
+        for col in S4_COLUMNS:
+            sheet.put(FieldPath("review_litigation", g, col), Value(READ, 1))
+    text = {"overview": "".join(words)}
+    checks = prose_checks(sheet, text, {"year": 2023, "format": "2021", "script": "simplified"}, "2021", Notes())
+    for c in checks:
+        assert c.rule == RULE and c.cells and c.found == sum(sheet.value(FieldPath.parse(p)) for p in c.cells)
+        assert str(c.expected) in unicodedata.normalize("NFKC", text["overview"])

@@ -9,8 +9,11 @@ import pytest
 from conftest import CORPUS, SHARED
 from core.api import parse
 from core.errors import CoreError
+from core.diagnostics import Notes
+from core.fields import FieldPath
 from core.prose import CODE, RULE, prose_checks
-from core.report import Report
+from core.sheet import BLANK, READ, UNREAD, Sheet, Value
+from core.template import S3_ROWS, S4_COLUMNS, S4_GROUPS
 
 CASE = CORPUS / "cases" / "pipe-cells-2021-clean.txt"
 # The table of CASE: new 96, carried over 8, granted 57, partially 9, denied 1+2+3+2+3 = 11, unable 17+2 = 19,
@@ -112,21 +115,40 @@ def test_unmappable_statements_are_skipped(sentence, registry):
     assert not _contradictions(report)
 
 
-def _report(fmt="2021", year=2023, script="simplified", **totals) -> Report:
-    from core.template import S3_ROWS, S4_COLUMNS, S4_GROUPS
+class _Case:
+    """Table cells (row totals of section 三, every cell of section 四) and prose, for prose_checks alone."""
 
-    r = Report(meta={"year": year, "format": fmt, "script": script})
-    for row in S3_ROWS[fmt]:
-        r.applications[row.id] = {"total": totals.get(row.id.replace(".", "__"), 0)}
-    for g in S4_GROUPS:
-        r.review_litigation[g] = {c: totals.get(f"{g}__{c}", 0) for c in S4_COLUMNS}
-    return r
+    def __init__(self, fmt: str, year: int, script: str, totals: dict):
+        self.fmt, self.meta, self.text = fmt, {"year": year, "format": fmt, "script": script}, {}
+        self.sheet, self.notes, self.checks = Sheet(), Notes(), []
+        for row in S3_ROWS[fmt]:
+            self._put(FieldPath("applications", row.id, "total"), totals.get(row.id.replace(".", "__"), 0))
+        for g in S4_GROUPS:
+            for c in S4_COLUMNS:
+                self._put(FieldPath("review_litigation", g, c), totals.get(f"{g}__{c}", 0))
+
+    def _put(self, path: FieldPath, v) -> None:
+        self.sheet.put(path, Value(BLANK if v is None else READ, v))
+
+    def unread(self, path: str) -> None:
+        self.sheet.put(FieldPath.parse(path), Value(UNREAD, reason="could not be placed"))
+
+    @property
+    def diagnostics(self):
+        return self.notes.items
+
+    def run(self) -> None:
+        self.checks = prose_checks(self.sheet, self.text, self.meta, self.fmt, self.notes)
+
+
+def _report(fmt="2021", year=2023, script="simplified", **totals) -> _Case:
+    return _Case(fmt, year, script, totals)
 
 
 def test_traditional_text_and_the_2019_other_row():
     r = _report(fmt="2019", year=2020, script="traditional", new_received=12, other=2)
     r.text["overview"] = "一、總體情況\n2020年，本機關共收到政府信息公開申請12件，其他處理3件。"
-    prose_checks(r, "2019")
+    r.run()
     got = {c.sentence: (c.ok, c.cells) for c in r.checks}
     assert got == {"本机关共收到政府信息公开申请12件": (True, ["applications.new_received.total"]),
                    "其他处理3件": (False, ["applications.other.total"])}
@@ -135,7 +157,7 @@ def test_traditional_text_and_the_2019_other_row():
 def test_hard_line_wraps_are_joined_and_blanks_count_as_zero():
     r = _report(unable__not_held=4, unable__needs_creation=None, unable__unclear_after_correction=1)
     r.text["overview"] = "一、总体情况\n本年度所有政府信息公开申请中，无法提供的\n5 件，均已书面告知。"
-    prose_checks(r, "2021")
+    r.run()
     (c,) = r.checks
     assert c.ok and c.found == 5 and c.blank_cells == ["applications.unable.needs_creation.total"]
 
@@ -144,34 +166,34 @@ def test_statements_outside_information_disclosure_are_skipped():
     r = _report(new_received=40, review__total=2)
     r.text["overview"] = ("一、总体情况\n(一)政务服务\n全年受理申请3000件。\n本局全年行政复议案件200件。\n"
                           "(二)依申请公开\n全年收到申请40件。")
-    prose_checks(r, "2021")
+    r.run()
     assert [(c.sentence, c.ok) for c in r.checks] == [("全年收到申请40件", True)]   # its heading says 依申请
 
 
 def test_one_received_count_inside_another_is_skipped():
     r = _report(new_received=100)
     r.text["overview"] = "一、总体情况\n全年收到政府信息公开申请100件，其中受理申请80件。"
-    prose_checks(r, "2021")
+    r.run()
     assert not r.checks
 
 
 def test_a_cell_the_parser_doubts_is_not_held_against_the_prose():
     r = _report(carried_forward=None)
-    r.note("warning", "cell_not_read", "applications.carried_forward.total", "could not be placed")
+    r.unread("applications.carried_forward.total")
     r.text["overview"] = "一、总体情况\n结转下年度继续办理3件。"
-    prose_checks(r, "2021")
+    r.run()
     assert not r.checks and not _contradictions(r)
 
 
 def test_receiving_counted_with_the_carried_over_applications_is_not_a_contradiction():
     r = _report(new_received=40, carried_over=3)
     r.text["overview"] = "一、总体情况\n全年共受理政府信息公开申请43件。"
-    prose_checks(r, "2021")
+    r.run()
     (c,) = r.checks
     assert c.ok and c.cells == ["applications.new_received.total", "applications.carried_over.total"]
     r = _report(new_received=40, carried_over=3)
     r.text["overview"] = "一、总体情况\n全年新收政府信息公开申请43件。"   # 新收 is never the sum
-    prose_checks(r, "2021")
+    r.run()
     (c,) = r.checks
     assert not c.ok and (c.expected, c.found) == (43, 40)
 

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import pytest
 
+from core.diagnostics import Notes
+from core.fields import FieldPath
 from core.labels import similarity
+from core.placement import S3Matcher, place_active_disclosure, place_applications, place_review_litigation
+from core.sheet import Sheet
 from core.layout import CELL, TEXT, Cell, Row
 from core.sections import split_sections
 from core.tables import Slot, fit_values, table_rows
 from core.text import looks_traditional, norm, split_numbering, to_simplified
-from core.values import AMOUNT, BLANK, LABEL, NUMBER, read_cell
+from core.cells import AMOUNT, BLANK, NUMBER, LABEL, read_cell
 
 
 @pytest.mark.parametrize("text, kind, value, repair", [
@@ -102,19 +106,18 @@ def test_find_year(head, body, year):
 
 
 def test_a_cell_the_layout_could_not_read_is_null_with_a_warning():
-    from core.mapping import map_review_litigation
-    from core.report import Report
+    sheet, notes = Sheet(), Notes()
     cells = [Cell(str(v)) for v in [1, 0, 0, 1] + [0] * 10]
     cells.insert(2, Cell("00", unread="digits '00' could be 0|0 or 00"))
-    report = Report()
-    map_review_litigation(table_rows([Row(tuple(cells), "table")]), report)
-    assert report.review_litigation["review"]["other"] is None
-    assert report.review_litigation["review"]["total"] == 1
-    assert [(d.code, d.where) for d in report.warnings] == [("cell_not_read", "review_litigation.review.other")]
+    place_review_litigation(table_rows([Row(tuple(cells), "table")]), sheet, notes)
+    assert sheet.section("review_litigation")["review"]["other"] is None
+    assert sheet.unread(FieldPath("review_litigation", "review", "other"))
+    assert sheet.section("review_litigation")["review"]["total"] == 1
+    assert [(d.code, d.where) for d in notes if d.level == "warning"] == [
+        ("cell_not_read", "review_litigation.review.other")]
 
 
 def test_header_words_are_never_row_labels():
-    from core.mapping import S3Matcher
     m = S3Matcher("2021")
     assert m.match("其他", 3, None)[0] is None
     assert m.match("总计", 3, None)[0] is None
@@ -123,15 +126,14 @@ def test_header_words_are_never_row_labels():
 
 
 def test_a_row_printed_with_every_cell_blank_is_present_and_null():
-    from core.mapping import map_applications, map_active_disclosure
-    from core.report import Report
     rows = [Row((Cell("一、本年新收政府信息公开申请数量"),) + tuple(Cell(v) for v in "1000001"), "table"),
             Row((Cell("（二）部分公开"),) + tuple(Cell("") for _ in range(7)), "table"),
             Row((Cell("规章"), Cell(""), Cell(""), Cell("")), "table")]
-    report = Report()
-    map_applications(table_rows(rows), "2021", report)
-    assert report.applications["partially_granted"] == {c: None for c in report.applications["new_received"]}
-    assert not [d for d in report.warnings if "partially_granted" in d.where]
-    map_active_disclosure(table_rows(rows), "2021", report)
-    assert report.active_disclosure["regulations.issued"] is None
-    assert not [d for d in report.warnings if "regulations" in d.where]
+    sheet, notes = Sheet(), Notes()
+    place_applications(table_rows(rows), "2021", sheet, notes)
+    apps = sheet.section("applications")
+    assert apps["partially_granted"] == {c: None for c in apps["new_received"]}
+    assert not [d for d in notes if d.level == "warning" and "partially_granted" in d.where]
+    place_active_disclosure(table_rows(rows), "2021", sheet, notes)
+    assert sheet.section("active_disclosure")["regulations.issued"] is None
+    assert not [d for d in notes if d.level == "warning" and "regulations" in d.where]

@@ -28,7 +28,7 @@ def all_fields() -> tuple[tuple[str, str], ...]:
     seen: set[tuple[str, str]] = set()
     for fmt in reversed(FORMATS):  # 2021 first
         for row in S2_ROWS[fmt]:
-            for col, _label in row.columns:
+            for col in (c.id for c in row.columns):
                 add("active_disclosure", row.field(col))
     s3_ids: list[str] = []
     for fmt in reversed(FORMATS):

@@ -35,7 +35,7 @@ def random_gold(seed: int) -> dict:
     fmt = r.choice(["2019", "2021"])
     s2 = {}
     for row in S2_ROWS[fmt]:
-        for col, _label in row.columns:
+        for col in (c.id for c in row.columns):
             key = s2_gold_key(fmt, row.field(col))
             if col == "amount" and fmt == "2019":
                 s2[key] = f"{r.randint(1, 99999)}.{r.randint(1, 9)}万元"

@@ -1,19 +1,24 @@
-"""Mapping the table rows of sections 二, 三 and 四 onto the template's fields."""
+"""Placing the table rows of sections 二, 三 and 四 on the template's cells: each row on its template row,
+each value under its column, written once into the report's :class:`core.sheet.Sheet`."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from core.cells import AMOUNT, BLANK, LABEL, UNREAD, read_cell
+from core.diagnostics import ERROR, INFO, WARNING, Notes
+from core.fields import FieldPath
 from core.labels import similarity
-from core.report import ERROR, INFO, WARNING, Report
+from core.layout import Cell
+from core.sheet import BLANK as PRINTED_BLANK
+from core.sheet import READ, Sheet, Value
+from core.sheet import UNREAD as NOT_READ
 from core.tables import Fit, Slot, TableRow, fit_values, grid_start
-from core.template import (S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS, S3_ROWS,
-                           S4_FIELDS, S3Row, s3_groups)
+from core.template import (APPLICANT_COLUMNS, S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS,
+                           S3_ROWS, S4_FIELDS, S3Row, identities, s3_groups)
 from core.text import norm, split_numbering
-from core.values import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, read_cell
 
 _REMARK = re.compile(r"\(.*\)$")
 _ratio = lru_cache(maxsize=16384)(fuzz.ratio)
@@ -22,6 +27,9 @@ ROW_MATCH_MIN = 65.0
 #: A row with no number at all is taken for a template row only on a near-exact label.
 BLANK_ROW_MATCH_MIN = 85.0
 GROUP_MATCH_MIN = 90.0
+S2_ROW_MATCH_MIN = 75.0
+
+APPS, S2, S4 = "applications", "active_disclosure", "review_litigation"
 
 
 def _main(key: str) -> str:
@@ -31,50 +39,57 @@ def _main(key: str) -> str:
 
 # --- writing values ---------------------------------------------------------------------------------
 
-def _store(report: Report, section: str, path: str, slot: Slot | None, field_key: str | None = None,
-           as_printed: bool = False):
-    """Write one value with its provenance and any repair; return the value written."""
-    where = f"{section}.{path}"
+def store(sheet: Sheet, notes: Notes, path: FieldPath, slot: Slot | None, as_printed: bool = False,
+          inferred: str | None = None) -> None:
+    """Write one cell: its value or why it could not be read, its provenance, and any certain repair."""
+    where = str(path)
+    cell = slot.cell if slot is not None else None
     if slot is None:
-        report.note(WARNING, "cell_not_read", where, "the value of this cell could not be placed with certainty")
-        value = None
-    elif slot.reading.kind == UNREAD:
-        report.note(WARNING, "cell_not_read", where, slot.reading.repair[1])
-        value = None
-    elif slot.reading.kind == LABEL:
-        report.note(WARNING, "cell_not_read", where,
-                    f"text {slot.cell.text.strip()!r} printed where a number was expected")
-        value = None
-    elif slot.reading.kind == BLANK:
-        value = None
-        if slot.reading.repair:
-            report.note(INFO, slot.reading.repair[0], where, slot.reading.repair[1])
-    else:
-        value = slot.reading.value
-        if as_printed and slot.reading.kind == AMOUNT:
-            value = slot.reading.printed
-        if slot.reading.repair:
-            report.note(INFO, slot.reading.repair[0], where, slot.reading.repair[1])
-    if slot is not None and slot.cell is not None:
-        report.provenance[where] = slot.cell.where()
-    return value
+        reason = "the value of this cell could not be placed with certainty"
+        notes.add(WARNING, "cell_not_read", where, reason)
+        sheet.put(path, Value(NOT_READ, None, None, reason=reason))
+        return
+    kind = slot.reading.kind
+    if kind == UNREAD:
+        reason = slot.reading.repair[1] if slot.reading.repair else "the cell could not be read"
+        notes.add(WARNING, "cell_not_read", where, reason)
+        sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
+        return
+    if kind == LABEL or slot.reading.kind not in (BLANK, AMOUNT) and slot.reading.value is None:
+        text = cell.text.strip() if cell is not None else ""
+        reason = f"text {text!r} printed where a number was expected"
+        notes.add(WARNING, "cell_not_read", where, reason)
+        sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
+        return
+    if slot.reading.repair:
+        notes.add(INFO, slot.reading.repair[0], where, slot.reading.repair[1])
+    if kind == BLANK:
+        sheet.put(path, Value(PRINTED_BLANK, None, cell, inferred))
+        return
+    value = slot.reading.printed if as_printed and kind == AMOUNT else slot.reading.value
+    sheet.put(path, Value(READ, value, cell, inferred))
 
 
-def _fit_note(report: Report, where: str, fit: Fit, code: str):
+def _fit_note(notes: Notes, where: str, fit: Fit, code: str) -> None:
     if fit.note:
         level, message = fit.note
-        report.note(level, code, where, message)
+        notes.add(level, code, where, message)
+
+
+def _fitted(fit: Fit) -> str | None:
+    """How a fitted row's values were placed: None when each was printed in its own column."""
+    return "fitted" if fit.note else None
 
 
 # --- section 二 ------------------------------------------------------------------------------------
 
-def map_active_disclosure(rows: list[TableRow], fmt: str, report: Report) -> None:
+def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes) -> None:
     specs = S2_ROWS[fmt]
     seen: set[str] = set()
     for tr in rows:
         if tr.label is None or not (tr.has_numbers or _printed_blank(tr, 1)):
             continue
-        num, key = split_numbering(norm(tr.label.text))
+        _num, key = split_numbering(norm(tr.label.text))
         best, best_score = None, 0.0
         for spec in specs:
             s = max(similarity(key, norm(label)) for label in spec.labels)
@@ -83,25 +98,23 @@ def map_active_disclosure(rows: list[TableRow], fmt: str, report: Report) -> Non
         if not tr.has_numbers and (best is None or best_score < BLANK_ROW_MATCH_MIN
                                    or not _printed_blank(tr, len(best.columns))):
             continue
-        if best is None or best_score < 75:
-            report.note(WARNING, "row_not_recognised", f"active_disclosure",
-                        f"row {tr.label.text.strip()!r} with numbers matches no row of section 二")
+        if best is None or best_score < S2_ROW_MATCH_MIN:
+            notes.add(WARNING, "row_not_recognised", S2,
+                      f"row {tr.label.text.strip()!r} with numbers matches no row of section 二")
             continue
         if best.id in seen:
-            report.note(WARNING, "duplicate_row", f"active_disclosure.{best.id}",
-                        f"row {tr.label.text.strip()!r} appears twice; the first is kept")
+            notes.add(WARNING, "duplicate_row", f"{S2}.{best.id}",
+                      f"row {tr.label.text.strip()!r} appears twice; the first is kept")
             continue
         seen.add(best.id)
         fit = fit_values(tr.values, len(best.columns))
-        _fit_note(report, f"active_disclosure.{best.id}", fit, "values_fitted")
-        for (col, _label), slot in zip(best.columns, fit.slots):
-            fid = best.field(col)
-            report.active_disclosure[fid] = _store(report, "active_disclosure", fid, slot,
-                                                   as_printed=(fmt, fid) in S2_AMOUNTS_AS_PRINTED)
+        _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
+        for col, slot in zip(best.columns, fit.slots):
+            store(sheet, notes, FieldPath(S2, best.id, col.id), slot,
+                  as_printed=(fmt, best.field(col.id)) in S2_AMOUNTS_AS_PRINTED, inferred=_fitted(fit))
     for spec in specs:
         if spec.id not in seen:
-            report.note(WARNING, "row_not_found", f"active_disclosure.{spec.id}",
-                        f"section 二 has no row {spec.labels[0]!r}")
+            notes.add(WARNING, "row_not_found", f"{S2}.{spec.id}", f"section 二 has no row {spec.labels[0]!r}")
 
 
 # --- section 三 ------------------------------------------------------------------------------------
@@ -171,7 +184,8 @@ def _row_sum_ok(slots: list[Slot]) -> bool:
     return sum(nums[:6]) == nums[6]
 
 
-def map_applications(rows: list[TableRow], fmt: str, report: Report, header_start: int | None = None) -> None:
+def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes,
+                       header_start: int | None = None) -> None:
     """Place section 三's rows; ``header_start`` is the index of the 自然人 header cell in a gridded table.
 
     Labelled rows are anchored on template rows in document order. Rows of numbers printed without a
@@ -190,6 +204,7 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
         if not tr.has_numbers:
             if _printed_blank(tr, len(S3_COLUMNS)):
                 # A row printed with every cell blank is present and unfilled (nulls), not missing.
+                assert tr.label is not None
                 target, score = m.match(tr.label.text, cursor + pending, group)
                 if target is not None and score >= BLANK_ROW_MATCH_MIN and target not in placed:
                     placed[target] = (tr, "label")
@@ -205,44 +220,44 @@ def map_applications(rows: list[TableRow], fmt: str, report: Report, header_star
             # The group's label with numbers beside it: its first row, whose own label was lost.
             group, target, how = g, m.first_of(g), "group"
         else:
-            target, _score = m.match(tr.label.text, cursor + pending, group)
+            found, _score = m.match(tr.label.text, cursor + pending, group)
             how = "label"
-            if target is None:
-                report.note(WARNING, "row_not_recognised", "applications",
-                            f"row {tr.label.text.strip()!r} with numbers matches no row of section 三")
+            if found is None:
+                notes.add(WARNING, "row_not_recognised", APPS,
+                          f"row {tr.label.text.strip()!r} with numbers matches no row of section 三")
                 continue
+            target = found
         if target in placed:
-            report.note(WARNING, "duplicate_row", f"applications.{target}",
-                        "two rows of section 三 map to this row; the first is kept")
+            notes.add(WARNING, "duplicate_row", f"{APPS}.{target}",
+                      "two rows of section 三 map to this row; the first is kept")
             continue
         placed[target] = (tr, how)
         sequence.append((target, tr))
         cursor, pending = m.index[target] + 1, 0
         group = m.spec[cursor - 1].group or (group if how == "group" else None)
-    _place_orphans(m, sequence, placed, report)
+    _place_orphans(m, sequence, placed, notes)
 
     start = grid_start([tr for tr, _how in placed.values() if tr.values], len(S3_COLUMNS), header_start)
     for r in m.spec:
         if r.id not in placed:
-            report.note(WARNING, "row_not_found", f"applications.{r.id}",
-                        f"section 三 has no row {r.number} {r.label}")
+            notes.add(WARNING, "row_not_found", f"{APPS}.{r.id}", f"section 三 has no row {r.number} {r.label}")
             continue
         tr, how = placed[r.id]
         if how == "uncertain":
-            report.note(WARNING, "cell_not_read", f"applications.{r.id}",
-                        "this row's numbers could not be told from its neighbours'")
-            report.applications[r.id] = {c: None for c in S3_COLUMNS}
+            reason = "this row's numbers could not be told from its neighbours'"
+            notes.add(WARNING, "cell_not_read", f"{APPS}.{r.id}", reason)
+            for col in S3_COLUMNS:
+                sheet.put(FieldPath(APPS, r.id, col), Value(NOT_READ, reason=reason))
             continue
         offset = None if start is None or tr.start is None else start - tr.start
         fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
-        _fit_note(report, f"applications.{r.id}", fit, "values_fitted")
-        report.applications[r.id] = {
-            col: _store(report, "applications", f"{r.id}.{col}", slot)
-            for col, slot in zip(S3_COLUMNS, fit.slots)
-        }
+        _fit_note(notes, f"{APPS}.{r.id}", fit, "values_fitted")
+        inferred = "position" if how in ("position", "group") else _fitted(fit)
+        for col, slot in zip(S3_COLUMNS, fit.slots):
+            store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
 
 
-def _place_orphans(m: S3Matcher, sequence, placed: dict, report: Report) -> None:
+def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
     """Give rows without labels the template rows missing between their anchors, when that is forced."""
     index = -1
     orphans: list[TableRow] = []
@@ -258,35 +273,35 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, report: Report) -> None
             if len(orphans) == len(missing):
                 for row_id, orphan in zip(missing, orphans):
                     placed[row_id] = (orphan, "position")
-                report.note(INFO, "row_placed_by_position", f"applications.{missing[0]}",
-                            f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
-                            f"exactly the template rows missing there: " + ", ".join(missing))
+                notes.add(INFO, "row_placed_by_position", f"{APPS}.{missing[0]}",
+                          f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                          f"exactly the template rows missing there: " + ", ".join(missing))
             else:
                 for row_id in missing:
                     placed[row_id] = (TableRow(values=[]), "uncertain")
-                report.note(WARNING, "row_placed_by_position", f"applications.{after}",
-                            f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
-                            f"where {len(missing)} template row(s) are missing: which is which is uncertain, "
-                            f"so those rows are null" + (": " + ", ".join(missing) if missing else ""))
+                notes.add(WARNING, "row_placed_by_position", f"{APPS}.{after}",
+                          f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                          f"where {len(missing)} template row(s) are missing: which is which is uncertain, "
+                          f"so those rows are null" + (": " + ", ".join(missing) if missing else ""))
             orphans = []
         if rid != _END:
             index = max(index, m.index[rid])
     for rid, (_tr, how) in placed.items():
         if how == "group":
-            report.note(INFO, "row_placed_by_position", f"applications.{rid}",
-                        "row printed with its group's label only: it is the group's first row")
+            notes.add(INFO, "row_placed_by_position", f"{APPS}.{rid}",
+                      "row printed with its group's label only: it is the group's first row")
 
 
 _END = "<end>"
 
 
-def check_s3_header(header_text: str, report: Report) -> None:
+def check_s3_header(header_text: str, notes: Notes) -> None:
     """Say so when the applicant columns are not named; the template's order is then assumed."""
     key = norm(header_text)
     absent = [lab for lab in S3_COLUMN_LABELS if lab not in key]
     if absent and len(absent) > 2:
-        report.note(INFO, "columns_assumed", "applications",
-                    "applicant column headers not found; the template's column order is assumed")
+        notes.add(INFO, "columns_assumed", APPS,
+                  "applicant column headers not found; the template's column order is assumed")
 
 
 # --- section 四 ------------------------------------------------------------------------------------
@@ -300,10 +315,10 @@ def _s4_ok(slots: list[Slot]) -> bool:
     return all(sum(nums[g * 5:g * 5 + 4]) == nums[g * 5 + 4] for g in range(3))
 
 
-def map_review_litigation(rows: list[TableRow], report: Report) -> None:
+def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) -> None:
     data = [tr for tr in rows if tr.has_numbers]
     if not data:
-        report.note(ERROR, "table_not_found", "review_litigation", "section 四 has no row of numbers")
+        notes.add(ERROR, "table_not_found", S4, "section 四 has no row of numbers")
         return
     n = len(S4_FIELDS)
     whole = [tr for tr in data if sum(1 for s in tr.values if s.reading.kind != BLANK) == n]
@@ -317,71 +332,59 @@ def map_review_litigation(rows: list[TableRow], report: Report) -> None:
                 vals.pop()
             values.extend(vals)
     fit = fit_values(values, n, consistent=_s4_ok)
-    _fit_note(report, "review_litigation", fit, "values_fitted")
+    _fit_note(notes, S4, fit, "values_fitted")
     for (g, c), slot in zip(S4_FIELDS, fit.slots):
-        report.review_litigation.setdefault(g, {})[c] = _store(report, "review_litigation", f"{g}.{c}", slot)
+        store(sheet, notes, FieldPath(S4, g, c), slot, inferred=_fitted(fit))
 
 
 # --- values printed outside their cell --------------------------------------------------------------
 
-def place_loose_numbers(report: Report, fmt: str, loose: list) -> None:
+def place_loose_numbers(sheet: Sheet, notes: Notes, fmt: str, loose: list[Cell]) -> None:
     """Put back a number that a converter printed on a line of its own, outside its table cell.
 
-    Only into a section-三 row that has exactly one blank cell, and only when the row's own sum and a
-    column identity both require exactly that printed number there: the document's arithmetic decides,
-    and the number is one the document prints. Anything less certain stays blank.
+    Only into a section-三 row that has exactly one blank cell, and only when the row's own sum and every
+    column identity over that cell both require exactly that printed number there: the document's
+    arithmetic decides, and the number is one the document prints. Anything less certain stays blank.
     """
-    from core.template import APPLICANT_COLUMNS, s3_result_rows
-
     if not loose:
         return
-    apps = report.applications
-    results = s3_result_rows(fmt)
     unused = list(loose)
-
-    def cell(row, col):
-        return apps.get(row, {}).get(col)
-
-    def column_needs(row, col):
-        needs = []
-        if all(r in apps for r in results + ("total",)):
-            parts = {r: cell(r, col) for r in results}
-            if row == "total" and None not in parts.values():
-                needs.append(sum(parts.values()))
-            elif row in results and cell("total", col) is not None and \
-                    all(v is not None for r, v in parts.items() if r != row):
-                needs.append(cell("total", col) - sum(v for r, v in parts.items() if r != row))
-        sides = {"new_received": 1, "carried_over": 1, "total": -1, "carried_forward": -1}
-        if row in sides and all(r in apps for r in sides):
-            others = {r: cell(r, col) for r in sides if r != row}
-            if None not in others.values():
-                rest = sum(sides[r] * v for r, v in others.items())
-                needs.append(-rest * sides[row])
-        return needs
-
-    for row, cols in apps.items():
-        blanks = [c for c, v in cols.items() if v is None]
-        if len(blanks) != 1 or f"applications.{row}.{blanks[0]}" in _warned(report):
+    rows = sheet.rows(APPS)
+    column_rules = [i for i in identities(fmt, rows) if i.scope[0] == "column"]
+    for row in rows:
+        cells = {c: sheet.get(FieldPath(APPS, row, c)) for c in S3_COLUMNS}
+        blanks = [c for c, v in cells.items() if v is not None and v.state == PRINTED_BLANK]
+        if len(blanks) != 1 or any(v is None or v.state == NOT_READ for v in cells.values()):
             continue
         col = blanks[0]
+        target = FieldPath(APPS, row, col)
         if col == "total":
-            row_need = sum(cols[c] for c in APPLICANT_COLUMNS)
+            row_need = sum(sheet.value(FieldPath(APPS, row, c)) or 0 for c in APPLICANT_COLUMNS)
         else:
-            row_need = cols["total"] - sum(cols[c] for c in APPLICANT_COLUMNS if c != col)
-        needs = column_needs(row, col)
+            row_need = (sheet.value(FieldPath(APPS, row, "total")) or 0) - sum(
+                sheet.value(FieldPath(APPS, row, c)) or 0 for c in APPLICANT_COLUMNS if c != col)
+        needs = [need for rule in column_rules if target in rule.cells
+                 for need in [_needed(sheet, rule.stated, rule.summed, target)] if need is not None]
         if not needs or any(n != row_need for n in needs):
             continue
         match = [c for c in unused if read_cell(c.text).value == row_need]
         if not match:
             continue
         unused.remove(match[0])
-        cols[col] = row_need
-        where = f"applications.{row}.{col}"
-        report.provenance[where] = match[0].where()
-        report.note(INFO, "displaced_value", where,
-                    f"cell printed blank, and {match[0].text.strip()!r} printed on a line of its own nearby "
-                    f"is exactly what the row's sum and the column's identity require there")
+        sheet.put(target, Value(READ, row_need, match[0], inferred="displaced"))
+        notes.add(INFO, "displaced_value", str(target),
+                  f"cell printed blank, and {match[0].text.strip()!r} printed on a line of its own nearby "
+                  f"is exactly what the row's sum and the column's identity require there")
 
 
-def _warned(report: Report) -> set[str]:
-    return {d.where for d in report.diagnostics if d.level != INFO}
+def _needed(sheet: Sheet, stated, summed, target: FieldPath):
+    """The value ``target`` must have for ``sum(stated) == sum(summed)``, when every other cell is read."""
+    others = [p for p in stated + summed if p != target]
+    if not all(sheet.has(p) for p in stated + summed):
+        return None
+    values = [sheet.get(p) for p in others]
+    if any(v is None or v.state != READ or v.number is None for v in values):
+        return None
+    sign = 1 if target in summed else -1
+    total = sum(sheet.value(p) for p in stated if p != target) - sum(sheet.value(p) for p in summed if p != target)
+    return total * sign

@@ -15,7 +15,7 @@ import bisect
 import re
 import unicodedata
 
-from core import glued
+from core import solver as glued
 from core.hookspecs import hookimpl
 from core.labels import similarity
 from core.layout import TABLE, TEXT, Cell, LayoutPlugin, Row

@@ -11,7 +11,7 @@ from conftest import CORPUS, SEEDS, SHARED, load_gold, seed_cases
 from core.api import as_source, parse
 from core.corpus import compare
 from core.detect import detect
-from core.glued import S3_SHAPE, S4_SHAPE, read_applications, read_review_litigation, read_run, s2_shape, split_run
+from core.solver import S3_SHAPE, S4_SHAPE, read_applications, read_review_litigation, read_run, s2_shape, split_run
 from core.template import S3_ROWS
 from zfxxgk_layouts import glued_text
 from tests.generators.render_glued import render
@@ -53,14 +53,23 @@ def test_an_ambiguous_run_is_unread_with_its_candidates():
     assert values(cells) == [None, None, None]
     assert {c.text for c in cells} == {"77132470"}
     why = cells[0].unread
-    assert "77|132|470" in why and "771|32|470" in why and "21 ways" in why
+    # 21 ways to cut it into three numbers, and more with a blank cell hidden in it (a blank prints nothing)
+    assert "77|132|470" in why and "771|32|470" in why and "45 ways" in why
+
+
+def test_a_blank_may_hide_in_a_row_with_no_sum():
+    # "2424 0": 2|424|0, 24|24|0 … and 2424|blank|0, 2424|0|blank: nothing decides any cell
+    cells = read_run("2424 0", s2_shape("2019", "other_services"))
+    assert values(cells) == [None, None, None]
+    assert "24|24|0" in cells[0].unread and "blank|2424|0" in cells[0].unread and "6 ways" in cells[0].unread
+    # a sign starts its cell and counts are never negative: "35-2" is 35|-2 whatever may hide
+    assert values(read_run("35-2", s2_shape("2019", "fees"))) == ["35", "-2"]
 
 
 def test_cells_every_split_agrees_on_are_read():
-    # the space cuts before the last cell; "2424" is 2|424, 24|24 or 242|4
-    cells = read_run("2424 0", s2_shape("2019", "other_services"))
-    assert values(cells) == [None, None, "0"]
-    assert "24|24" in cells[0].unread and "242|4" in cells[0].unread
+    # the minus sign starts 本年增/减, so 2648 is 上一年项目数量 in every split
+    cells = read_run("2648-18538", s2_shape("2019", "punishment"))
+    assert values(cells)[0] == "2648" and values(cells)[1:] == [None, None]
 
 
 def test_a_negative_change_cuts_before_its_sign():
@@ -81,9 +90,12 @@ def test_an_amount_glued_to_a_count():
 
 
 def test_too_few_digits_leave_the_row_unread():
+    cells = read_run("00", s3_shape := S3_SHAPE)
+    assert values(cells) == [None] * 7 and s3_shape.groups
+    assert "2 digits cannot be cut into 7 cells" in cells[0].unread
+    # in section 二 two digits for three cells leave a blank somewhere: which cell is blank is unknown
     cells = read_run("00", s2_shape("2021", "regulations"))
-    assert values(cells) == [None, None, None]
-    assert "2 digits cannot be cut into 3 cells" in cells[0].unread
+    assert values(cells) == [None, None, None] and "0|0|blank" in cells[0].unread
 
 
 def test_section_four_groups_decide_fifteen_cells():

@@ -1,10 +1,14 @@
-"""Splitting runs of digits whose table cells were printed with no separator ("801000081" = 80|1|0|0|0|0|81).
+"""Placing values that do not fit their columns: the core's one way to decide which printed value belongs
+in which cell, for every layout.
 
 Pure functions, no I/O. A *run* is the text of one table row's values as printed: digits, stray spaces,
-a sign, a decimal point, a unit. The solver enumerates every way to cut a run into the row's cells, keeps
-the cuts the template's arithmetic allows, and reads a cell only when every remaining cut gives it the same
-value. A cell the arithmetic cannot decide is returned unread, with the candidate splits as the reason:
-it is never guessed.
+a sign, a decimal point, a unit ("801000081" = 80|1|0|0|0|0|81 when the cells were glued together). The
+solver enumerates every way to cut a run into the row's cells, keeps the cuts the template's arithmetic
+allows, and reads a cell only when every remaining cut gives it the same value. Rows are tied together by
+the column identities of their table (:func:`solve_rows`), which decide among the candidates of rows of
+any kind: splits of a run, or the placements of a row that printed fewer values than it has columns. A
+cell the arithmetic cannot decide is returned unread, with the candidates as the reason: it is never
+guessed.
 
 Rules of a cut:
 
@@ -13,6 +17,8 @@ Rules of a cut:
   its cell (so "2648-18538" cuts before the "-");
 - a space printed inside a run ends a cell ("230 000023": 23|0|0|0|0|0|23); if no cut honours the spaces,
   they are ignored (a space typed inside a number);
+- a blank cell prints nothing, so in a row with no sum to check (section 二) a blank may hide anywhere
+  in the run ("215" for 上一年项目数量 | 本年增/减 | 处理决定数量 may be 2 | blank | 15);
 - identities: in a sum group the parts add up to the group's total (section 三: the six applicant columns
   to 总计; section 四: each group of four to its 总计); across the rows of section 三, per column, the
   result rows add up to （七）总计 and 本年新收 + 上年结转 = （七）总计 + 结转下年度. When no cut satisfies an
@@ -24,11 +30,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.template import S2_ROWS, S3_COLUMNS, S3_ROWS, S4_FIELDS, s3_result_rows
-
-COUNT = "count"
-SIGNED = "signed"
-AMOUNT = "amount"
+from core.template import (AMOUNT, BALANCE, COUNT, GROUP_SUM, RESULTS_SUM, ROW_SUM, S2_ROWS, S3_COLUMNS,
+                           S3_ROWS, S4_FIELDS, SIGNED, identities)
 
 _PATTERN = {
     COUNT: re.compile(r"(?:0|[1-9]\d*)\Z"),
@@ -57,6 +60,9 @@ class Shape:
 
     kinds: tuple[str, ...]
     groups: tuple[tuple[tuple[int, ...], int], ...] = ()
+    #: A blank cell may be hidden in the run (it prints nothing). Only rows without sum groups allow it:
+    #: a group's sum rules a hidden blank out wherever it would shift the digits.
+    blanks: bool = False
 
     @property
     def width(self) -> int:
@@ -130,6 +136,9 @@ class _Run:
         return out
 
     def piece(self, a: int, b: int, value) -> Piece:
+        if a == b:   # a blank hidden in the run, at the place it would have been printed
+            at = self.where[a] if a < self.n else (self.where[-1] + 1 if self.n else 0)
+            return Piece("", at, at, None)
         start, end = self.where[a], self.where[b - 1] + 1
         return Piece(self.printed[start:end], start, end, value)
 
@@ -180,7 +189,7 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
         if col == width:
             if pos == run.n:
                 out.append(())
-        elif run.n - pos >= left:
+        elif run.n - pos >= left or (shape.blanks and pos <= run.n):
             if col in group_at:
                 parts, total = group_at[col]
                 k = len(parts)
@@ -202,7 +211,12 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
                             step(len(out))
             else:
                 kind = kinds[col]
-                for b in range(pos + 1, min(run.next_cut[pos], run.n - (left - 1)) + 1):
+                if shape.blanks:
+                    for r in cells(col + 1, pos):
+                        out.append(((pos, pos, None),) + r)
+                    step(len(out))
+                reserve = 0 if shape.blanks else left - 1
+                for b in range(pos + 1, min(run.next_cut[pos], run.n - reserve) + 1):
                     v = run.token(pos, b, kind)
                     if v is None:
                         continue
@@ -329,7 +343,7 @@ def _union(*lists: list[Split]) -> list[Split]:
 
 def _show(split: Sequence[Piece], cols: Sequence[int] | None = None) -> str:
     cols = range(len(split)) if cols is None else cols
-    return "|".join(str(split[c].value) for c in cols)
+    return "|".join("blank" if split[c].value is None else str(split[c].value) for c in cols)
 
 
 def cells_of(rs: RowSplits, keep: Sequence[int] | None = None, context: str = "") -> list[CellOut]:
@@ -463,23 +477,38 @@ def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | 
     return [sorted(s) for s in out]  # type: ignore[misc]
 
 
-S3_SHAPE = Shape((COUNT,) * len(S3_COLUMNS), ((tuple(range(6)), 6),))
-S4_SHAPE = Shape((COUNT,) * len(S4_FIELDS), tuple((tuple(range(g * 5, g * 5 + 4)), g * 5 + 4) for g in range(3)))
+def _shape_of(rule: str, columns: Sequence[str]) -> Shape:
+    """The shape of a row of ``columns`` whose sum groups are the template identities ``rule``."""
+    index = {c: i for i, c in enumerate(columns)}
+    groups = []
+    for ident in identities("2021", ("new_received",)):
+        if ident.rule == rule:
+            parts = tuple(index[_col(p)] for p in ident.summed)
+            groups.append((parts, index[_col(ident.stated[0])]))
+    return Shape((COUNT,) * len(columns), tuple(dict.fromkeys(groups)))
+
+
+def _col(path) -> str:
+    return path.column if path.section == "applications" else f"{path.row}.{path.column}"
+
+
+S3_SHAPE = _shape_of(ROW_SUM, S3_COLUMNS)
+S4_SHAPE = _shape_of(GROUP_SUM, [f"{g}.{c}" for g, c in S4_FIELDS])
 
 
 def s3_tiers(row_ids: Sequence[str | None], fmt: str) -> list[list[Identity]]:
-    """The column identities of section 三 over the rows given (by stable id, None for a row that is not
-    one of the template's): all of them, then the result sums alone, then the balance alone."""
+    """The column identities of section 三 (the template's) over the rows given (by stable id, None for a
+    row that is not one of the template's): all of them, then the result sums alone, then the balance
+    alone. A rule over a row that is not there is left out."""
     at = {rid: i for i, rid in enumerate(row_ids) if rid is not None}
-    results = [r for r in s3_result_rows(fmt) if r in at]
-    sums, balance = [], []
-    all_results = len(results) == len(s3_result_rows(fmt))
-    for c in range(len(S3_COLUMNS)):
-        if "total" in at and all_results:
-            sums.append(((at["total"], c, -1),) + tuple((at[r], c, 1) for r in results))
-        if all(k in at for k in ("new_received", "carried_over", "total", "carried_forward")):
-            balance.append(((at["new_received"], c, 1), (at["carried_over"], c, 1),
-                            (at["total"], c, -1), (at["carried_forward"], c, -1)))
+    col = {c: i for i, c in enumerate(S3_COLUMNS)}
+    by_rule: dict[str, list[Identity]] = {RESULTS_SUM: [], BALANCE: []}
+    for ident in identities(fmt, tuple(r.id for r in S3_ROWS[fmt])):
+        if ident.rule not in by_rule or not all(p.row in at for p in ident.cells):
+            continue
+        by_rule[ident.rule].append(tuple((at[p.row], col[p.column], 1) for p in ident.stated) +
+                                   tuple((at[p.row], col[p.column], -1) for p in ident.summed))
+    sums, balance = by_rule[RESULTS_SUM], by_rule[BALANCE]
     return [sums + balance, sums, balance]
 
 
@@ -505,9 +534,7 @@ def read_review_litigation(run: str) -> list[CellOut]:
 
 
 def s2_shape(fmt: str, row_id: str) -> Shape:
-    """The kinds of one section-二 row's cells (本年增/减 signed; amounts with decimals and units)."""
+    """The kinds of one section-二 row's cells (本年增/减 signed; amounts with decimals and units); no sum
+    ties them, so a blank may hide anywhere."""
     spec = next(r for r in S2_ROWS[fmt] if r.id == row_id)
-    kinds = []
-    for col in (c.id for c in spec.columns):
-        kinds.append(SIGNED if col == "change" else AMOUNT if col == "amount" else COUNT)
-    return Shape(tuple(kinds))
+    return Shape(tuple(c.kind for c in spec.columns), blanks=True)

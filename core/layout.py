@@ -59,7 +59,12 @@ TEXT = "text"
 #: the core regroups consecutive ``CELL`` rows into table rows.
 CELL = "cell"
 
-ROW_KINDS = (TABLE, TEXT, CELL)
+#: Text whose line and cell structure was lost (a page scraped with its line breaks collapsed, its table
+#: cells glued together or separated by single spaces): the core finds the section headings, the row
+#: labels and the values in it by the template. One line of the input per row.
+FLOW = "flow"
+
+ROW_KINDS = (TABLE, TEXT, CELL, FLOW)
 
 
 @dataclass(frozen=True, slots=True)

@@ -184,16 +184,16 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
                           f"section {spec.numeral}、{spec.titles[0]} was not found")
     sheet = Sheet()
     if "active_disclosure" in sections.heading:
-        place_active_disclosure(table_rows(sections.rows("active_disclosure")), fmt, sheet, notes)
+        place_active_disclosure(table_rows(sections.rows("active_disclosure"), "active_disclosure"), fmt, sheet, notes)
     if "applications" in sections.heading:
         raw = sections.rows("applications")
-        trows = table_rows(raw)
+        trows = table_rows(raw, "applications")
         check_s3_header(_header_text(trows), notes)
         place_applications(trows, fmt, sheet, notes, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
         place_loose_numbers(sheet, notes, fmt, [r.cells[0] for r in raw if r.kind == TEXT and len(r.cells) == 1
                                                 and read_cell(r.cells[0].text).kind == NUMBER])
     if "review_litigation" in sections.heading:
-        place_review_litigation(table_rows(sections.rows("review_litigation")), sheet, notes)
+        place_review_litigation(table_rows(sections.rows("review_litigation"), "review_litigation"), sheet, notes)
     checks = run_checks(sheet, fmt)
     text = {key: _prose(sections.heading[key], sections.rows(key))
             for key in PROSE_SECTIONS if key in sections.heading}

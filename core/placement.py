@@ -7,7 +7,10 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from core.cells import AMOUNT, BLANK, LABEL, UNREAD, read_cell
+from dataclasses import replace
+
+from core import solver
+from core.cells import AMOUNT, BLANK, LABEL, UNREAD, read, read_cell
 from core.diagnostics import ERROR, INFO, WARNING, Notes
 from core.fields import FieldPath
 from core.labels import similarity
@@ -107,11 +110,17 @@ def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes:
                       f"row {tr.label.text.strip()!r} appears twice; the first is kept")
             continue
         seen.add(best.id)
-        fit = fit_values(tr.values, len(best.columns))
-        _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
-        for col, slot in zip(best.columns, fit.slots):
+        if tr.glued:
+            slots: list[Slot | None] = _run_slots(tr, solver.read_run(tr.values[0].cell.text,
+                                                                      solver.s2_shape(fmt, best.id)))
+            inferred: str | None = "split"
+        else:
+            fit = fit_values(tr.values, len(best.columns))
+            _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
+            slots, inferred = fit.slots, _fitted(fit)
+        for col, slot in zip(best.columns, slots):
             store(sheet, notes, FieldPath(S2, best.id, col.id), slot,
-                  as_printed=(fmt, best.field(col.id)) in S2_AMOUNTS_AS_PRINTED, inferred=_fitted(fit))
+                  as_printed=(fmt, best.field(col.id)) in S2_AMOUNTS_AS_PRINTED, inferred=inferred)
     for spec in specs:
         if spec.id not in seen:
             notes.add(WARNING, "row_not_found", f"{S2}.{spec.id}", f"section 二 has no row {spec.labels[0]!r}")
@@ -237,7 +246,9 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
         group = m.spec[cursor - 1].group or (group if how == "group" else None)
     _place_orphans(m, sequence, placed, notes)
 
-    start = grid_start([tr for tr, _how in placed.values() if tr.values], len(S3_COLUMNS), header_start)
+    start = grid_start([tr for tr, _how in placed.values() if tr.values and not tr.glued], len(S3_COLUMNS),
+                       header_start)
+    split = _split_glued_rows(m, placed, fmt)
     for r in m.spec:
         if r.id not in placed:
             notes.add(WARNING, "row_not_found", f"{APPS}.{r.id}", f"section 三 has no row {r.number} {r.label}")
@@ -249,12 +260,61 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
             for col in S3_COLUMNS:
                 sheet.put(FieldPath(APPS, r.id, col), Value(NOT_READ, reason=reason))
             continue
-        offset = None if start is None or tr.start is None else start - tr.start
-        fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
-        _fit_note(notes, f"{APPS}.{r.id}", fit, "values_fitted")
-        inferred = "position" if how in ("position", "group") else _fitted(fit)
-        for col, slot in zip(S3_COLUMNS, fit.slots):
+        if r.id in split:
+            slots, inferred = split[r.id], "split"
+        else:
+            offset = None if start is None or tr.start is None else start - tr.start
+            fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
+            _fit_note(notes, f"{APPS}.{r.id}", fit, "values_fitted")
+            slots, inferred = fit.slots, _fitted(fit)
+        if how in ("position", "group"):
+            inferred = "position"
+        for col, slot in zip(S3_COLUMNS, slots):
             store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
+
+
+def _split_glued_rows(m: S3Matcher, placed: dict, fmt: str) -> dict[str, list[Slot | None]]:
+    """The cells of the rows printed as runs (FLOW text), split together: the splits each row's own sum
+    allows, narrowed by the column identities across the rows (the table's other rows take part with the
+    values they print)."""
+    order = [r.id for r in m.spec if r.id in placed and placed[r.id][1] != "uncertain"]
+    if not any(placed[rid][0].glued for rid in order):
+        return {}
+    rows: list[solver.RowSplits | None] = []
+    for rid in order:
+        tr = placed[rid][0]
+        rows.append(solver.split_run(tr.values[0].cell.text, solver.S3_SHAPE) if tr.glued else _fixed(tr))
+    keep, note = solver.solve_rows(rows, solver.s3_tiers(order, fmt))
+    out = {}
+    for rid, rs, k in zip(order, rows, keep):
+        tr = placed[rid][0]
+        if not tr.glued or rs is None:
+            continue
+        many = rs.splits is not None and len(rs.splits) > 1 and (k is None or len(k) > 1)
+        context = (f"; {note}" if note else "; the row and column sums allow each") if many else ""
+        out[rid] = _run_slots(tr, solver.cells_of(rs, k, context))
+    return out
+
+
+def _fixed(tr: TableRow) -> solver.RowSplits | None:
+    """A row printed cell by cell, as the one split the column identities may combine with the others'."""
+    fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok)
+    if any(s is None or s.reading.kind in (LABEL, UNREAD) for s in fit.slots):
+        return None
+    pieces = tuple(solver.Piece(s.cell.text if s.cell else "", 0, 0, s.reading.value)  # type: ignore[union-attr]
+                   for s in fit.slots)
+    return solver.RowSplits("", solver.S3_SHAPE, [pieces], True)
+
+
+def _run_slots(tr: TableRow, cells: list[solver.CellOut]) -> list[Slot | None]:
+    """The cells the solver cut out of a row's run, each a slot pointing at its digits in the source."""
+    run = tr.values[0].cell
+    assert run is not None
+    out: list[Slot | None] = []
+    for c in cells:
+        cell = replace(run, text=c.text, col=(run.col or 1) + c.start, printed=None, unread=c.unread)
+        out.append(Slot(read(cell), cell))
+    return out
 
 
 def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
@@ -321,6 +381,12 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
         notes.add(ERROR, "table_not_found", S4, "section 四 has no row of numbers")
         return
     n = len(S4_FIELDS)
+    glued = [tr for tr in data if tr.glued]
+    if glued:
+        slots = _run_slots(glued[0], solver.read_run(glued[0].values[0].cell.text, solver.S4_SHAPE))
+        for (g, c), slot in zip(S4_FIELDS, slots):
+            store(sheet, notes, FieldPath(S4, g, c), slot, inferred="split")
+        return
     whole = [tr for tr in data if sum(1 for s in tr.values if s.reading.kind != BLANK) == n]
     if len(whole) == 1:
         values = whole[0].values

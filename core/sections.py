@@ -1,17 +1,30 @@
-"""Finding the six section headings in any numbering style and splitting the rows between them."""
+"""Finding the six section headings, in any numbering style, and splitting the rows between them.
+
+A heading is a row of its own in most layouts; in text whose line breaks were lost (``FLOW`` rows) it
+can stand anywhere in a line, and the line is cut there. Of all the places that read as headings, the
+ones kept are the best-scoring sequence in template order, so that a title quoted in navigation or prose,
+or a table row numbered like a heading ("四、结转下年度…"), cannot push the real headings out.
+"""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from dataclasses import dataclass, field
 
 from core.labels import similarity
-from core.layout import TEXT, Row
+from core.layout import FLOW, TEXT, Cell, Row
 from core.template import SECTIONS
-from core.text import norm
+from core.text import fold_chars, norm
 
 _HEAD_NUM = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?[、.,:]?")
 _MAX_HEADING = 48
+#: A numeral and its punctuation inside flowing text, where a heading may start.
+_INLINE_HEAD = re.compile(r"([一二三四五六])\s*[、.,:]\s*")
+#: How well the words after an inline numeral must match a section title.
+INLINE_MIN = 80.0
+#: Most places scored as headings in one document: a report has six; a file with thousands of lines
+#: that read like headings is no report, and scoring them all would only cost time.
+MAX_CANDIDATES = 5000
 
 
 @dataclass
@@ -56,55 +69,133 @@ def heading_score(text: str, index: int) -> float:
     return score if score >= needed else 0.0
 
 
-def split_sections(rows: list[Row]) -> Sections:
-    """Assign rows to sections.
+def section_of(text: str) -> str | None:
+    """The key of the section whose heading ``text`` is ("三、收到和处理政府信息公开申请情况" ->
+    "applications"), or None when it is no heading."""
+    best, best_score = None, 0.0
+    for i, spec in enumerate(SECTIONS):
+        s = heading_score(text, i)
+        if s > best_score:
+            best, best_score = spec.key, s
+    return best
 
-    Every row that could be a heading is scored against every section; the headings kept are the
-    best-scoring sequence in template order, so a title quoted in navigation or prose, or a table row
-    numbered like a heading ("四、结转下年度…"), cannot push the real headings out.
-    """
-    cands: list[tuple[int, int, float]] = []   # (row index, section index, score)
+
+def inline_headings(text: str) -> list[tuple[int, int, int, float]]:
+    """(start, end, section index, score) of every place inside ``text`` that reads as a section heading:
+    a numeral of the section, then words matching its title closely."""
+    folded = fold_chars(text)
+    out = []
+    for m in _INLINE_HEAD.finditer(folded):
+        numeral = m.group(1)
+        for si, spec in enumerate(SECTIONS):
+            if spec.numeral != numeral:
+                continue
+            best, best_end = 0.0, None
+            for title in spec.titles:
+                t = norm(title)
+                for k in range(-2, 5):
+                    end = m.end() + len(title) + k
+                    if end <= m.end() or end > len(folded) or "\n" in folded[m.end():end]:
+                        continue
+                    s = similarity(norm(folded[m.end():end]), t)
+                    if s > best:
+                        best, best_end = s, end
+            if best >= INLINE_MIN and best_end is not None:
+                out.append((m.start(), best_end, si, best))
+    return out
+
+
+def split_sections(rows: list[Row]) -> Sections:
+    """Assign rows to sections (cutting FLOW rows where a heading stands inside them)."""
+    cands: list[tuple[tuple[int, int], int, float, int]] = []   # ((row, offset), section, score, end)
     for ri, row in enumerate(rows):
-        text = heading_text(row)
-        if text is None:
-            continue
-        for si in range(len(SECTIONS)):
-            score = heading_score(text, si)
-            if score:
-                cands.append((ri, si, score))
-    chosen = best_sequence(cands)
+        if row.kind == FLOW:
+            for start, end, si, score in inline_headings(row.cells[0].text):
+                cands.append(((ri, start), si, score, end))
+        else:
+            text = heading_text(row)
+            if text is None:
+                continue
+            for si in range(len(SECTIONS)):
+                score = heading_score(text, si)
+                if score:
+                    cands.append(((ri, -1), si, score, -1))
+        if len(cands) > MAX_CANDIDATES:
+            break
+    chosen = best_sequence([(at, si, score) for at, si, score, _end in cands])
+    ends = {(at, si): end for at, si, _score, end in cands}
     out = Sections()
     current: str | None = None
+
+    def add(row: Row) -> None:
+        (out.preamble if current is None else out.body[current]).append(row)
+
+    cuts: dict[int, list[tuple[int, int, int]]] = {}
+    for (ri, off), si in chosen.items():
+        if off >= 0:
+            cuts.setdefault(ri, []).append((off, ends[((ri, off), si)], si))
     for ri, row in enumerate(rows):
-        if ri in chosen:
-            current = SECTIONS[chosen[ri]].key
+        if (ri, -1) in chosen:
+            current = SECTIONS[chosen[(ri, -1)]].key
             out.heading[current] = row
             out.body[current] = []
-        elif current is None:
-            out.preamble.append(row)
-        else:
-            out.body[current].append(row)
+            continue
+        if ri not in cuts:
+            add(row)
+            continue
+        cell = row.cells[0]
+        pos = 0
+        for start, end, si in sorted(cuts[ri]):
+            before = _piece(cell, pos, start)
+            if before is not None:
+                add(Row((before,), FLOW))
+            current = SECTIONS[si].key
+            heading = _piece(cell, start, end)
+            out.heading[current] = Row((heading,) if heading is not None else (), TEXT)
+            out.body[current] = []
+            pos = end
+        rest = _piece(cell, pos, len(cell.text))
+        if rest is not None:
+            add(Row((rest,), FLOW))
     return out
 
 
-def best_sequence(cands: list[tuple[int, int, float]]) -> dict[int, int]:
-    """The chain of candidates increasing in both row and section that has the most headings (then
-    the highest total score): {row index: section index}."""
-    best: list[tuple[tuple[int, float], int]] = []  # per candidate: ((count, score), previous candidate)
-    for i, (ri, si, sc) in enumerate(cands):
-        value, prev = (1, sc), -1
-        for j in range(i):
-            rj, sj, _ = cands[j]
-            if rj < ri and sj < si:
-                cnt, tot = best[j][0]
-                if (cnt + 1, tot + sc) > value:
-                    value, prev = (cnt + 1, tot + sc), j
-        best.append((value, prev))
-    if not best:
-        return {}
-    i = max(range(len(cands)), key=lambda k: best[k][0])
-    out = {}
-    while i >= 0:
-        out[cands[i][0]] = cands[i][1]
-        i = best[i][1]
-    return out
+def _piece(cell: Cell, a: int, b: int) -> Cell | None:
+    """The part [a, b) of a one-line cell, stripped, with its column; None when blank."""
+    raw = cell.text[a:b]
+    text = raw.strip()
+    if not text:
+        return None
+    lead = len(raw) - len(raw.lstrip())
+    printed = None if cell.printed is None else cell.printed[a + lead:a + lead + len(text)]
+    return replace(cell, text=text, col=(cell.col or 1) + a + lead, printed=printed)
+
+
+def best_sequence(cands: list[tuple[tuple[int, int], int, float]]) -> dict[tuple[int, int], int]:
+    """The chain of candidates, increasing in both place and section, that has the most headings (then the
+    highest total score): {place: section index}. Linear in the candidates: the best chain ending in each
+    section is kept as the candidates are met in document order."""
+    n = len(SECTIONS)
+    # best[s]: (count, score, chain) of the best chain whose last heading is section s, among the
+    # candidates at places before the current one
+    best: list[tuple[int, float, tuple] | None] = [None] * n
+    order = sorted(range(len(cands)), key=lambda i: cands[i][0])
+    i = 0
+    while i < len(order):
+        at = cands[order[i]][0]
+        group = []
+        while i < len(order) and cands[order[i]][0] == at:
+            group.append(cands[order[i]])
+            i += 1
+        updates = []
+        for _at, si, score in group:
+            prev = max((best[s] for s in range(si) if best[s] is not None), key=lambda b: (b[0], b[1]),
+                       default=None)
+            value = (1, score, ((at, si),)) if prev is None else (prev[0] + 1, prev[1] + score,
+                                                                   prev[2] + ((at, si),))
+            updates.append((si, value))
+        for si, value in updates:
+            if best[si] is None or (value[0], value[1]) > (best[si][0], best[si][1]):
+                best[si] = value
+    top = max((b for b in best if b is not None), key=lambda b: (b[0], b[1]), default=None)
+    return {} if top is None else dict(top[2])

@@ -6,7 +6,7 @@ from itertools import combinations
 
 import re
 
-from core.layout import CELL, TABLE, TEXT, Cell, Row
+from core.layout import CELL, FLOW, TABLE, TEXT, Cell, Row
 from core.cells import BLANK, LABEL, CellReading, read
 
 _BLANK = CellReading(BLANK)
@@ -32,6 +32,9 @@ class TableRow:
     stray: list[Cell] = field(default_factory=list)
     #: Index, in the printed row, of the first value cell; None when the layout shows no row (CELL runs).
     start: int | None = None
+    #: The row's values are one run of text whose cells may be glued together or lost their blanks
+    #: (read from FLOW text): the placement splits it under the template's identities.
+    glued: bool = False
 
     @property
     def has_numbers(self) -> bool:
@@ -42,12 +45,21 @@ class TableRow:
         return self.labels[-1] if self.labels else None
 
 
-def table_rows(rows: list[Row]) -> list[TableRow]:
-    """The table rows among ``rows``: TABLE rows as they are, runs of lone CELLs regrouped into rows
-    (a label after a value starts a new row), prose skipped."""
+def table_rows(rows: list[Row], section: str = "applications") -> list[TableRow]:
+    """The table rows of a section among ``rows``: TABLE rows as they are, runs of lone CELLs regrouped
+    into rows (a label after a value starts a new row), FLOW text cut at its row labels, prose skipped."""
+    from core import flow
+
     out: list[TableRow] = []
     stream: TableRow | None = None
+    flowing: list[Row] = []
     for row in rows:
+        if row.kind == FLOW:
+            flowing.append(row)
+            continue
+        if flowing:
+            out += flow.table_rows(flowing, section)
+            flowing = []
         if row.kind == CELL:
             for cell in row.cells:
                 r = read(cell)
@@ -69,6 +81,8 @@ def table_rows(rows: list[Row]) -> list[TableRow]:
             cells = _label_and_numbers(row.cells[0])
             if cells:
                 out.append(_split_table_row(cells))
+    if flowing:
+        out += flow.table_rows(flowing, section)
     return out
 
 

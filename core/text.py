@@ -26,6 +26,25 @@ def norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_FOLD).translate(_DROP)
 
 
+_FOLD_CHARS: dict[int, str] = {}
+
+
+def fold_chars(text: str) -> str:
+    """Fullwidth to halfwidth and traditional to simplified, character by character: the result has the
+    same length, so an offset in it is an offset in the text as printed."""
+    table = _FOLD_CHARS
+    for ch in set(text):
+        o = ord(ch)
+        if o < 128 or o in table:
+            continue
+        f = unicodedata.normalize("NFKC", ch)
+        if len(f) != 1:
+            f = ch
+        s = to_simplified(f)
+        table[o] = s if len(s) == 1 else f
+    return text.translate(table)
+
+
 def split_numbering(key: str) -> tuple[str, str]:
     """('(三)', '不予公开') from '(三)不予公开'; the numbering is '' when there is none. Takes a norm() key."""
     m = _NUMBERING.match(key)

@@ -205,10 +205,18 @@ def _shared_inputs():
     return files
 
 
+#: Real reports whose prose does contradict their own table, read by hand: file -> the cells named.
+TRUE_CONTRADICTIONS = {
+    # "…因无法提供相关信息答复2件，其他处理2件…" while its table's （六） rows hold 2 + 2 and （四） 0
+    "ptscj2025-dept-concat.txt": ["applications.other.*.total"],
+}
+
+
 @pytest.mark.parametrize("path", _shared_inputs(), ids=lambda p: Path(p).name)
 def test_no_false_contradiction_in_seeds_corpus_or_real_reports(path, registry):
     try:
         report = parse(Path(path), registry=registry)
     except CoreError:
         return
-    assert not _contradictions(report), [d.message for d in _contradictions(report)]
+    found = [d.where for d in _contradictions(report)]
+    assert found == TRUE_CONTRADICTIONS.get(Path(path).name, []), [d.message for d in _contradictions(report)]

@@ -60,12 +60,12 @@ def which(tool: str) -> str:
                       f"{ {'pdftotext': 'poppler-utils', 'soffice': 'libreoffice-writer'}.get(tool, tool)})")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def version(tool: str) -> str:
     """The tool's version line ("pdftotext version 22.12.0", "LibreOffice 7.4.7.2 40(Build:2)")."""
     exe = which(tool)
     arg = "-v" if tool == "pdftotext" else "--version"
-    p = subprocess.run([exe, arg], capture_output=True, text=True, timeout=TIMEOUT, env=_env(None))
+    p = subprocess.run([exe, arg], check=False, capture_output=True, text=True, timeout=TIMEOUT, env=_env(None))
     out = (p.stdout + "\n" + p.stderr).strip().splitlines()
     line = next((ln for ln in out if re.search(r"\d+\.\d+", ln)), "")
     if not line:
@@ -139,7 +139,7 @@ def pdftotext(pdf: bytes, layout: bool = True) -> str:
         src = Path(tmp) / "in.pdf"
         src.write_bytes(pdf)
         cmd = [exe, *(["-layout"] if layout else []), "-enc", "UTF-8", str(src), "-"]
-        p = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT, env=_env(Path(tmp)))
+        p = subprocess.run(cmd, check=False, capture_output=True, timeout=TIMEOUT, env=_env(Path(tmp)))
     if p.returncode != 0:
         raise ConversionFailed(f"pdftotext failed (exit {p.returncode}): {p.stderr.decode(errors='replace')[:300]}")
     _store(path, p.stdout)

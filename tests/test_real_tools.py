@@ -725,7 +725,11 @@ class Material:
 
     def text(self, pdf: bytes, form: str) -> str:
         real_tools.need("pdftotext")
-        return real_tools.pdftotext(pdf, layout=form == "pdftotext-layout")
+        try:
+            return real_tools.pdftotext(pdf, layout=form == "pdftotext-layout")
+        except real_tools.ToolMissing as e:  # poppler-data
+            real_tools.missing(e)
+            raise
 
     def input(self, case: Case) -> tuple[bytes | str, str]:
         """What the parser is given for a case, and its file name."""

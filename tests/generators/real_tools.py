@@ -87,15 +87,20 @@ def required() -> bool:
 
 def need(*tools: str) -> None:
     """In a test: skip when a tool is missing, fail instead when ``ZFXXGK_REQUIRE_TOOLS=1``."""
-    import pytest
-
     for tool in tools:
         try:
             version(tool)
         except ToolMissing as e:
-            if required():
-                pytest.fail(f"{e} and {REQUIRE_ENV}=1", pytrace=False)
-            pytest.skip(str(e))
+            missing(e)
+
+
+def missing(e: ToolMissing) -> None:
+    """Skip the test for a missing tool, or fail it when ``ZFXXGK_REQUIRE_TOOLS=1``."""
+    import pytest
+
+    if required():
+        pytest.fail(f"{e} and {REQUIRE_ENV}=1", pytrace=False)
+    pytest.skip(str(e))
 
 
 def _env(home: Path | None) -> dict:
@@ -142,6 +147,10 @@ def pdftotext(pdf: bytes, layout: bool = True) -> str:
         p = subprocess.run(cmd, check=False, capture_output=True, timeout=TIMEOUT, env=_env(Path(tmp)))
     if p.returncode != 0:
         raise ConversionFailed(f"pdftotext failed (exit {p.returncode}): {p.stderr.decode(errors='replace')[:300]}")
+    if b"Missing language pack" in p.stderr:
+        # poppler without poppler-data prints only the digits of a PDF whose CJK font is not embedded
+        raise ToolMissing("poppler-data is not installed: pdftotext leaves out the Chinese of PDFs whose CJK "
+                          "font is not embedded (Debian: apt-get install poppler-data)")
     _store(path, p.stdout)
     return p.stdout.decode("utf-8")
 

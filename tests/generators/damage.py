@@ -3,7 +3,7 @@ fails on bad bytes with anything but a one-line UnreadableInput."""
 from __future__ import annotations
 
 import random
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def damaged_copies(bases: list[bytes], count: int, seed: int, max_flips: int) -> Iterator[bytes]:

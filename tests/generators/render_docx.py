@@ -77,9 +77,9 @@ def _cell(c: C | None, span: int, vmerge: str | None, style: str) -> str:
 def _table(blk: Block, style: str) -> str:
     rows = blk.rows
     width = sum(c.colspan for c in rows[0])
-    out = ['<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>'
-           '<w:top w:val="single" w:sz="4"/><w:bottom w:val="single" w:sz="4"/>'
-           '<w:insideH w:val="single" w:sz="4"/><w:insideV w:val="single" w:sz="4"/></w:tblBorders></w:tblPr>',
+    out = [('<w:tbl><w:tblPr><w:tblW w:w="0" w:type="auto"/><w:tblBorders>'
+            '<w:top w:val="single" w:sz="4"/><w:bottom w:val="single" w:sz="4"/>'
+            '<w:insideH w:val="single" w:sz="4"/><w:insideV w:val="single" w:sz="4"/></w:tblBorders></w:tblPr>'),
            "<w:tblGrid>" + '<w:gridCol w:w="800"/>' * width + "</w:tblGrid>"]
     if blk.heading_in_table:
         out.append(f"<w:tr>{_cell(C(blk.text, header=True), width, None, style)}</w:tr>")

@@ -23,7 +23,7 @@ def random_gold(seed: int) -> dict:
     """An invented report (gold format) whose numbers satisfy every identity, for property tests:
     mostly zeros and small counts, now and then a large one, a negative 本年增/减, a decimal fee."""
     from core.corpus import S3_KEYS, s2_gold_key
-    from core.template import S2_ROWS, S3_ROWS, S3_NON_RESULT_ROWS
+    from core.template import S2_ROWS, S3_NON_RESULT_ROWS, S3_ROWS
 
     r = random.Random(seed)
 

@@ -29,13 +29,15 @@ def clean(text: str) -> str:
 
 
 def join_pieces(pieces) -> str:
-    """Join the cleaned lines of one cell: Chinese needs no separator; two Latin/digit ends get a space."""
+    """Join the cleaned lines of one cell: Chinese needs no separator, nor does a number wrapped over two
+    lines ("300" / "1" is 3001); two Latin ends get a space."""
     out = ""
     for p in pieces:
         p = clean(p)
         if not p:
             continue
-        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum() \
+                and not (out[-1].isdigit() and p[0].isdigit()):
             out += " "
         out += p
     return out

@@ -974,7 +974,7 @@ def test_real_plain_text_with_a_label_lost(name, material, score):
 def test_each_real_form_is_not_taken_by_the_other(style, material):
     """``pdftotext -layout`` text is not claimed by the line-cells layout, plain text not by space-aligned."""
     from core.source import Source
-    from plugins import line_cells, space_aligned
+    from zfxxgk_layouts import line_cells, space_aligned
     pdf = material.render_pdfs[("inv1", style)]
     assert not line_cells.detect(Source.from_text(material.text(pdf, "pdftotext-layout")))
     assert not space_aligned.detect(Source.from_text(material.text(pdf, "pdftotext-plain")))

@@ -138,13 +138,14 @@ def join(chars: list) -> str:
 
 
 def join_lines(texts: list[str]) -> str:
-    """Lines of one block (a wrapped cell, a paragraph) as one text: no space where Chinese wraps."""
+    """Lines of one block (a wrapped cell, a paragraph) as one text: no space where Chinese or a number
+    wraps (a number too wide for its cell goes on over the next line: "300" / "1" is 3001)."""
     out = ""
     for t in texts:
         t = t.strip()
         if not t:
             continue
-        if out and not (wide(out[-1]) or wide(t[0])):
+        if out and not (wide(out[-1]) or wide(t[0]) or (out[-1].isdigit() and t[0].isdigit())):
             out += " "
         out += t
     return out

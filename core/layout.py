@@ -151,9 +151,3 @@ class LayoutPlugin:
                 f"layout plugin {name!r} needs plugin interface {self.api_version}; "
                 f"this version of the core provides {PLUGIN_API_VERSION}"
             )
-
-
-def text_rows(lines: Sequence[str], kind: str = TEXT) -> list[Row]:
-    """Every line as a one-cell row of ``kind``, with its line number; blank lines dropped."""
-    return [Row((Cell(s.strip(), line=i, col=len(s) - len(s.lstrip()) + 1),), kind)
-            for i, s in enumerate(lines, 1) if s.strip()]

@@ -8,7 +8,8 @@ core does everything else (sections, labels, values, checks). So a layout needs 
   :data:`hookimpl` marker;
 - what it reads: the read-only :class:`Source` (``text_lines`` gives its lines, or None when it is not
   text — for ``detect``, which must not raise), and the limit :data:`MAX_BYTES`;
-- the errors it may raise: :class:`UnreadableInput` (exit 3) and :class:`NotAReport` (exit 4);
+- the errors it may raise: :class:`UnreadableInput` (exit 3), :class:`NotAReport` (exit 4), and
+  :class:`UsageError` (exit 2) for a bad setting of its own (an environment variable naming no backend);
 - the few judgements every layout must make the same way as the core: what a printed cell is
   (:func:`read_cell`, :func:`is_value`, :func:`is_number`), whether a line is a section heading
   (:func:`section_of`), a label's numbering (:func:`numbering`), text folded for comparison
@@ -19,7 +20,7 @@ The built-in layouts import nothing else from the core (a test says so); neither
 from __future__ import annotations
 
 from core.cells import AMOUNT, BLANK, LABEL, NUMBER, RUN, UNREAD, CellReading, is_number, is_value, read_cell
-from core.errors import CoreError, NotAReport, UnreadableInput
+from core.errors import CoreError, NotAReport, UnreadableInput, UsageError
 from core.hookspecs import hookimpl
 from core.layout import CELL, FLOW, PLUGIN_API_VERSION, TABLE, TEXT, Cell, Document, LayoutPlugin, Note, Row
 from core.sections import section_of
@@ -30,7 +31,7 @@ from core.text import norm, split_numbering
 __all__ = [
     "AMOUNT", "BLANK", "CELL", "FLOW", "LABEL", "MAX_BYTES", "NUMBER", "PLUGIN_API_VERSION", "RUN", "TABLE",
     "TEXT", "UNREAD", "Cell", "CellReading", "CoreError", "Document", "LayoutPlugin", "NotAReport", "Note",
-    "Row", "Source", "UnreadableInput", "display_width", "fold_text", "hookimpl", "is_number", "is_value",
+    "Row", "Source", "UnreadableInput", "UsageError", "display_width", "fold_text", "hookimpl", "is_number", "is_value",
     "norm", "numbering", "read_cell", "section_of", "split_numbering", "text_lines",
 ]
 

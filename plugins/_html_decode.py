@@ -5,9 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from core.errors import UnreadableInput
-from core.layout import Note
-from core.source import Source
+from core.sdk import Note, Source, UnreadableInput
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml ... encoding="..."?>

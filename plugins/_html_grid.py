@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.layout import TABLE, Cell, Row
+from core.sdk import TABLE, Cell, Row
 
 #: Widest row kept. Report tables have at most 16 columns; the cap bounds memory against absurd colspans.
 MAX_COLUMNS = 256

@@ -3,21 +3,9 @@ from __future__ import annotations
 
 import re
 
-from core.errors import CoreError
-from core.layout import TABLE, TEXT, Cell, Row
-from core.source import Source
+from core.sdk import TABLE, TEXT, Cell, Row, Source
 
 _NUMBER_LINE = re.compile(r"^\s*[+-]?\d[\d,.]*\s*$")
-
-
-def lines_or_none(source: Source) -> list[str] | None:
-    """The source's lines, or None when it is not text (for ``detect``, which must not raise)."""
-    if source.looks_binary():
-        return None
-    try:
-        return source.lines
-    except CoreError:
-        return None
 
 
 def split_row(line: str, lineno: int, sep: str, strip_outer: bool = False) -> Row:

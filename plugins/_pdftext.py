@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.text import norm, split_numbering
+from core.sdk import norm, split_numbering
 
 #: Page numbers as printed in a footer or header: "- 3 -", "— 3 —", "第 3 页", "第3页 共6页", "3 / 6".
 _PAGE_NUMBER = re.compile(

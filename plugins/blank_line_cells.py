@@ -2,14 +2,13 @@
 cell (text copied out of web tables cell by cell)."""
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.layout import CELL, Cell, LayoutPlugin, Row
-from core.source import Source
-from ._lines import is_number_line, lines_or_none, saturate
+from core.sdk import CELL, Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
+
+from ._lines import is_number_line, saturate
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     filled = [i for i, s in enumerate(lines) if s.strip()]

@@ -10,10 +10,17 @@ from itertools import islice
 
 from lxml import etree
 
-from core.errors import UnreadableInput
-from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, LayoutPlugin, Row
-from core.source import MAX_BYTES, Source
+from core.sdk import (
+    MAX_BYTES,
+    TEXT,
+    Cell,
+    LayoutPlugin,
+    Row,
+    Source,
+    UnreadableInput,
+    hookimpl,
+)
+
 from ._html_grid import MAX_COLUMNS, Span, clean, join_pieces, table_rows
 
 _ZIP = b"PK\x03\x04"

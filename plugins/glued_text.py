@@ -11,7 +11,16 @@ from __future__ import annotations
 
 import re
 
-from core.sdk import FLOW, Cell, LayoutPlugin, Row, Source, fold_text, hookimpl, text_lines
+from core.sdk import (
+    FLOW,
+    Cell,
+    LayoutPlugin,
+    Row,
+    Source,
+    fold_text,
+    hookimpl,
+    text_lines,
+)
 
 NAME = "glued-text"
 

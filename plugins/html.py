@@ -6,10 +6,18 @@ import re
 
 from lxml import etree
 
-from core.errors import UnreadableInput
-from core.hookspecs import hookimpl
-from core.layout import TEXT, Cell, Document, LayoutPlugin, Note, Row
-from core.source import Source
+from core.sdk import (
+    TEXT,
+    Cell,
+    Document,
+    LayoutPlugin,
+    Note,
+    Row,
+    Source,
+    UnreadableInput,
+    hookimpl,
+)
+
 from ._html_decode import decode
 from ._html_grid import Span, clean, join_pieces, span_counts, table_rows
 

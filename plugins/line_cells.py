@@ -31,11 +31,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from core.hookspecs import hookimpl
-from core.layout import CELL, TABLE, TEXT, Cell, LayoutPlugin, Row
-from core.source import Source
-from core.cells import AMOUNT, BLANK, NUMBER, read_cell
-from ._lines import is_number_line, lines_or_none, saturate
+from core.sdk import (
+    AMOUNT,
+    BLANK,
+    CELL,
+    NUMBER,
+    TABLE,
+    TEXT,
+    Cell,
+    LayoutPlugin,
+    Row,
+    Source,
+    hookimpl,
+    read_cell,
+    text_lines,
+)
+
+from ._lines import is_number_line, saturate
 from ._pdftext import furniture, numbering, page_lines, section_heading, unbalanced
 
 #: Cells per row of section 三 (自然人 … 总计).
@@ -48,7 +60,7 @@ UNREAD = "the row labels around this number are out of order and its row could n
 # --- detect -----------------------------------------------------------------------------------------
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     lines = [s.replace("\f", "") for s in lines[:8000]]

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import re
 
-from core.hookspecs import hookimpl
-from core.layout import Cell, LayoutPlugin, Row
-from core.source import Source
-from ._lines import lines_or_none, saturate, split_row, text_row
+from core.sdk import Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
+
+from ._lines import saturate, split_row, text_row
 
 _RULE = re.compile(r"^\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     rows = rules = other = 0

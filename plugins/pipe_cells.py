@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import re
 
-from core.hookspecs import hookimpl
-from core.layout import CELL, LayoutPlugin, Row
-from core.source import Source
-from ._lines import lines_or_none, saturate, text_row
+from core.sdk import CELL, LayoutPlugin, Row, Source, hookimpl, text_lines
+
+from ._lines import saturate, text_row
 
 # "text |", "text | |||", or a bare "|" run for an empty cell; no "|" with text after it.
 _CELL_LINE = re.compile(r"^(?P<text>[^|]*?)\s*\|[|\s]*$")
@@ -14,7 +13,7 @@ _ROW_LINE = re.compile(r"[^|\s][^|]*\|[^|]*[^|\s]")
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     cells = rows = 0

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import re
 
-from core.hookspecs import hookimpl
-from core.layout import LayoutPlugin, Row
-from core.source import Source
-from ._lines import delimited_rows, lines_or_none, saturate
+from core.sdk import LayoutPlugin, Row, Source, hookimpl, text_lines
+
+from ._lines import delimited_rows, saturate
 
 _RULE = re.compile(r"^\s*\|?\s*:?-{3,}")            # a Markdown table rule belongs to markdown-table
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     rows = md = cells = 0

@@ -2,24 +2,22 @@
 known layout still be recognised (its year, its sections, a refusal when it predates the template)."""
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.layout import LayoutPlugin, Row, text_rows
-from core.source import Source
-from ._lines import lines_or_none
+from core.sdk import TEXT, Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
 
 #: Low on purpose: every layout that recognises its tables scores higher.
 SCORE = 0.02
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None or not any(s.strip() for s in lines):
         return None
     return SCORE
 
 
 def parse(source: Source) -> list[Row]:
-    return text_rows(source.lines)
+    return [Row((Cell(s.strip(), line=i, col=len(s) - len(s.lstrip()) + 1),), TEXT)
+            for i, s in enumerate(source.lines, 1) if s.strip()]
 
 
 @hookimpl

@@ -30,13 +30,31 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from core.hookspecs import hookimpl
-from core.layout import TABLE, TEXT, Cell, LayoutPlugin, Row
-from core.source import Source
-from core.text import norm
-from core.cells import AMOUNT, BLANK, NUMBER, read_cell
-from ._lines import lines_or_none, saturate
-from ._pdftext import furniture, numbering, page_lines, section_heading, unbalanced, width
+from core.sdk import (
+    AMOUNT,
+    BLANK,
+    NUMBER,
+    TABLE,
+    TEXT,
+    Cell,
+    LayoutPlugin,
+    Row,
+    Source,
+    hookimpl,
+    norm,
+    read_cell,
+    text_lines,
+)
+
+from ._lines import saturate
+from ._pdftext import (
+    furniture,
+    numbering,
+    page_lines,
+    section_heading,
+    unbalanced,
+    width,
+)
 
 #: A cell: characters separated from the next cell by two or more spaces.
 _CHUNK = re.compile(r"[^ \t]+(?: [^ \t]+)*")
@@ -108,7 +126,7 @@ def tokens(line: str) -> list[Tok]:
 # --- detect -----------------------------------------------------------------------------------------
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     aligned = delimited = filled = 0

@@ -1,14 +1,13 @@
 """Layout: tab-separated table rows (text out of a PDF or a spreadsheet), alone or inside Markdown."""
 from __future__ import annotations
 
-from core.hookspecs import hookimpl
-from core.layout import LayoutPlugin, Row
-from core.source import Source
-from ._lines import delimited_rows, lines_or_none, saturate
+from core.sdk import LayoutPlugin, Row, Source, hookimpl, text_lines
+
+from ._lines import delimited_rows, saturate
 
 
 def detect(source: Source) -> float | None:
-    lines = lines_or_none(source)
+    lines = text_lines(source)
     if lines is None:
         return None
     tabbed = piped = 0

@@ -9,10 +9,16 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from core.errors import UnreadableInput
-from core.hookspecs import hookimpl
-from core.layout import Document, LayoutPlugin, Note
-from core.source import MAX_BYTES, Source
+from core.sdk import (
+    MAX_BYTES,
+    Document,
+    LayoutPlugin,
+    Note,
+    Source,
+    UnreadableInput,
+    hookimpl,
+)
+
 from .docx import parse_bytes
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

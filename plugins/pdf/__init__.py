@@ -1,10 +1,7 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
 from __future__ import annotations
 
-from core.errors import CoreError, UnreadableInput
-from core.hookspecs import hookimpl
-from core.layout import Document, LayoutPlugin, Note
-
+from core.sdk import CoreError, Document, LayoutPlugin, Note, UnreadableInput, hookimpl
 
 #: Share of a text layer's characters that may be unmapped or private-use before it counts as mojibake.
 MOJIBAKE_SHARE = 0.5

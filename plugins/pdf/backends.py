@@ -16,7 +16,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from core.errors import UnreadableInput
+from core.sdk import UnreadableInput
 
 #: PDFium is not thread-safe; every pypdfium2 read in this process takes this lock.
 _PDFIUM_LOCK = threading.Lock()
@@ -405,12 +405,14 @@ class PdfminerBackend:
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     def pages(self, data: bytes) -> list[Page]:
-        from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
+        from pdfminer.pdfdocument import (
+            PDFDocument,
+            PDFEncryptionError,
+            PDFPasswordIncorrect,
+        )
         from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
-
-        from pdfminer.pdfdocument import PDFEncryptionError
         try:
             doc = PDFDocument(PDFParser(io.BytesIO(data)), password="")
             pdf_pages = list(PDFPage.create_pages(doc))
@@ -534,7 +536,7 @@ def available(forced: str | None = None) -> list:
     forced = (forced or os.environ.get(BACKEND_ENV, "")).strip().lower()
     if forced:
         if forced not in BACKENDS:
-            from core.errors import UsageError
+            from core.sdk import UsageError
             raise UsageError(f"{BACKEND_ENV}={forced!r}: expected one of {', '.join(BACKENDS)}")
         try:
             return [BACKENDS[forced]()]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from core.layout import TEXT, Cell, Row
+from core.sdk import TEXT, Cell, Row
 
 from . import chars as C
 from . import tables as T

@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from core.layout import TABLE, Cell, Row
+from core.sdk import TABLE, Cell, Row
 
 from . import chars as C
 

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterator
 
-from core import Cell, LayoutPlugin, Row, hookimpl
-from core.layout import TABLE, TEXT
+from core.sdk import TABLE, TEXT, Cell, LayoutPlugin, Row, hookimpl
 
 __version__ = "0.1.0"
 

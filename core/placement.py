@@ -248,7 +248,7 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
 
     start = grid_start([tr for tr, _how in placed.values() if tr.values and not tr.glued], len(S3_COLUMNS),
                        header_start)
-    split = _split_glued_rows(m, placed, fmt)
+    values = _s3_values(m, placed, fmt, start)
     for r in m.spec:
         if r.id not in placed:
             notes.add(WARNING, "row_not_found", f"{APPS}.{r.id}", f"section 三 has no row {r.number} {r.label}")
@@ -260,50 +260,81 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
             for col in S3_COLUMNS:
                 sheet.put(FieldPath(APPS, r.id, col), Value(NOT_READ, reason=reason))
             continue
-        if r.id in split:
-            slots, inferred = split[r.id], "split"
-        else:
-            offset = None if start is None or tr.start is None else start - tr.start
-            fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
-            _fit_note(notes, f"{APPS}.{r.id}", fit, "values_fitted")
-            slots, inferred = fit.slots, _fitted(fit)
+        slots, inferred, note = values[r.id]
+        if note:
+            notes.add(note[0], "values_fitted", f"{APPS}.{r.id}", note[1])
         if how in ("position", "group"):
             inferred = "position"
         for col, slot in zip(S3_COLUMNS, slots):
             store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
 
 
-def _split_glued_rows(m: S3Matcher, placed: dict, fmt: str) -> dict[str, list[Slot | None]]:
-    """The cells of the rows printed as runs (FLOW text), split together: the splits each row's own sum
-    allows, narrowed by the column identities across the rows (the table's other rows take part with the
-    values they print)."""
+Placed = tuple[list[Slot | None], str | None, tuple[str, str] | None]
+
+
+def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[str, Placed]:
+    """Each placed row's seven cells, how they were placed, and a note on it.
+
+    A row printed cell by cell whose values fit its columns is read as printed. A row that leaves doubt —
+    a run of glued digits, or fewer values than columns with more than one place for the blanks — keeps
+    every placement its own sum allows, and the column identities across the table's rows decide among
+    them (the rows read as printed take part with their values): the document's arithmetic decides, and
+    a cell it does not decide is unread with its candidates.
+    """
     order = [r.id for r in m.spec if r.id in placed and placed[r.id][1] != "uncertain"]
-    if not any(placed[rid][0].glued for rid in order):
-        return {}
+    out: dict[str, Placed] = {}
+    fits: dict[str, Fit] = {}
+    for rid in order:
+        tr = placed[rid][0]
+        if tr.glued:
+            continue
+        offset = None if start is None or tr.start is None else start - tr.start
+        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
+        out[rid] = (fit.slots, _fitted(fit), fit.note)
+    doubtful = [rid for rid in order if placed[rid][0].glued or None in fits[rid].slots]
+    if not doubtful:
+        return out
     rows: list[solver.RowSplits | None] = []
     for rid in order:
         tr = placed[rid][0]
-        rows.append(solver.split_run(tr.values[0].cell.text, solver.S3_SHAPE) if tr.glued else _fixed(tr))
+        rows.append(solver.split_run(tr.values[0].cell.text, solver.S3_SHAPE) if tr.glued
+                    else _as_splits(fits[rid]))
     keep, note = solver.solve_rows(rows, solver.s3_tiers(order, fmt))
-    out = {}
     for rid, rs, k in zip(order, rows, keep):
         tr = placed[rid][0]
-        if not tr.glued or rs is None:
-            continue
-        many = rs.splits is not None and len(rs.splits) > 1 and (k is None or len(k) > 1)
+        many = rs is not None and rs.splits is not None and len(rs.splits) > 1 and (k is None or len(k) > 1)
         context = (f"; {note}" if note else "; the row and column sums allow each") if many else ""
-        out[rid] = _run_slots(tr, solver.cells_of(rs, k, context))
+        if tr.glued:
+            assert rs is not None
+            out[rid] = (_run_slots(tr, solver.cells_of(rs, k, context)), "split", None)
+        elif rid in doubtful and rs is not None and k is not None and rs.splits and len(k) < len(rs.splits):
+            out[rid] = _decided(fits[rid], k, context)
     return out
 
 
-def _fixed(tr: TableRow) -> solver.RowSplits | None:
-    """A row printed cell by cell, as the one split the column identities may combine with the others'."""
-    fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok)
-    if any(s is None or s.reading.kind in (LABEL, UNREAD) for s in fit.slots):
+def _as_splits(fit: Fit) -> solver.RowSplits | None:
+    """The placements of a row printed cell by cell, as splits the column identities can combine."""
+    pool = fit.pool if fit.pool else [fit.slots]
+    if any(s is None or s.reading.kind in (LABEL, UNREAD) for cand in pool for s in cand):
         return None
-    pieces = tuple(solver.Piece(s.cell.text if s.cell else "", 0, 0, s.reading.value)  # type: ignore[union-attr]
-                   for s in fit.slots)
-    return solver.RowSplits("", solver.S3_SHAPE, [pieces], True)
+    splits = [tuple(solver.Piece(s.cell.text if s.cell else "", 0, 0, s.reading.value)  # type: ignore[union-attr]
+                    for s in cand) for cand in pool]
+    return solver.RowSplits("", solver.S3_SHAPE, splits, True)
+
+
+def _decided(fit: Fit, keep: list[int], context: str) -> Placed:
+    """A row whose placements the column identities narrowed: the cells the survivors agree on."""
+    assert fit.pool is not None
+    pool = [fit.pool[i] for i in keep]
+    slots: list[Slot | None] = []
+    for col in range(len(S3_COLUMNS)):
+        column = [cand[col] for cand in pool]
+        agreed = len({(s.reading.kind, s.reading.value) for s in column}) == 1
+        slots.append(column[0] if agreed else None)
+    if None in slots:
+        return slots, "fitted", ("warning", f"{len(pool)} placements of its values fit the table's "
+                                            f"sums{context}; the cells they disagree on are not read")
+    return slots, "fitted", ("info", "the column identities of the table leave one placement of its values")
 
 
 def _run_slots(tr: TableRow, cells: list[solver.CellOut]) -> list[Slot | None]:

@@ -152,6 +152,9 @@ def _value(t: str):
 
 
 def _number(v) -> int | float:
+    """A cell's value as a number in a sum: a blank counts as 0, an amount by its digits."""
+    if v is None:
+        return 0
     if isinstance(v, str):
         return float(re.sub(r"[^\d.]", "", v) or 0)
     return v

@@ -129,6 +129,9 @@ class Fit:
     slots: list[Slot | None]       # None: the cell could not be read with certainty
     note: tuple[str, str] | None   # (level, message) about how the values were fitted
     candidates: int = 1
+    #: Every placement the row's own arithmetic leaves, when more than one was tried (for the table's
+    #: column identities to decide among, see core.placement).
+    pool: list[list[Slot]] | None = None
 
 
 def header_column(rows: list[Row], label: str) -> int | None:
@@ -201,10 +204,10 @@ def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None =
         keys = {c[col].key for c in pool}
         slots.append(pool[0][col] if len(keys) == 1 else None)
     if None in slots:
-        return Fit(slots, ("warning", f"{what}; the cells could not be placed"), len(pool))
+        return Fit(slots, ("warning", f"{what}; the cells could not be placed"), len(pool), pool)
     if len(vals) > n:
-        return Fit(slots, ("info", f"{what}; every placement gives the same values"), len(pool))
-    return Fit(slots, ("info", f"{what}; the row's arithmetic places the blank"), len(pool))
+        return Fit(slots, ("info", f"{what}; every placement gives the same values"), len(pool), pool)
+    return Fit(slots, ("info", f"{what}; the row's arithmetic places the blank"), len(pool), pool)
 
 
 def _numbers(slots: list[Slot]) -> int:

@@ -44,6 +44,12 @@ def find_organ(head_text: str) -> str | None:
     # "标题:" and the like are the page's field names, not part of the title.
     key = "\n".join(_FIELD_NAME.sub("", norm(line)) for line in head_text.split("\n"))
     m = _TITLE.search(key)
+    if m is None:
+        # a title wrapped over two lines ("…工作年度报" / "告"), as converters print a long one
+        joined = re.sub(r"\n(?=[^\n]{1,3}(?:\n|$))", "", key)
+        if joined != key:
+            key = joined
+            m = _TITLE.search(key)
     if m:
         between = m.group(2).strip("关于關於")
         if len(between) >= 2:

@@ -18,7 +18,7 @@ from core.layout import Cell
 from core.sheet import BLANK as PRINTED_BLANK
 from core.sheet import READ, Sheet, Value
 from core.sheet import UNREAD as NOT_READ
-from core.tables import Fit, Slot, TableRow, fit_values, grid_start
+from core.tables import Columns, Fit, Slot, TableRow, fit_values, grid_start
 from core.template import (APPLICANT_COLUMNS, S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS,
                            S3_ROWS, S4_FIELDS, S3Row, identities, s3_groups)
 from core.text import norm, split_numbering
@@ -89,6 +89,7 @@ def _fitted(fit: Fit) -> str | None:
 def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes) -> None:
     specs = S2_ROWS[fmt]
     seen: set[str] = set()
+    columns = Columns(rows)
     for tr in rows:
         if tr.label is None or not (tr.has_numbers or _printed_blank(tr, 1)):
             continue
@@ -115,7 +116,7 @@ def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes:
                                                                       solver.s2_shape(fmt, best.id)))
             inferred: str | None = "split"
         else:
-            fit = fit_values(tr.values, len(best.columns))
+            fit = fit_values(tr.values, len(best.columns), columns=columns)
             _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
             slots, inferred = fit.slots, _fitted(fit)
         for col, slot in zip(best.columns, slots):
@@ -282,6 +283,7 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
     a cell it does not decide is unread with its candidates.
     """
     order = [r.id for r in m.spec if r.id in placed and placed[r.id][1] != "uncertain"]
+    columns = Columns([placed[rid][0] for rid in order])
     out: dict[str, Placed] = {}
     fits: dict[str, Fit] = {}
     for rid in order:
@@ -289,7 +291,8 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
         if tr.glued:
             continue
         offset = None if start is None or tr.start is None else start - tr.start
-        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset)
+        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset,
+                                     columns=columns)
         out[rid] = (fit.slots, _fitted(fit), fit.note)
     doubtful = [rid for rid in order if placed[rid][0].glued or None in fits[rid].slots]
     if not doubtful:

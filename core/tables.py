@@ -161,7 +161,59 @@ def grid_start(rows: list[TableRow], n: int, header: int | None = None) -> int |
     return starts.pop() if len(starts) == 1 else None
 
 
-def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None = None) -> Fit:
+def _x(cell: Cell | None) -> float | None:
+    """Where a cell stands across the page: the centre of its box (PDF), or of its characters (text)."""
+    if cell is None:
+        return None
+    if cell.bbox is not None:
+        return (cell.bbox[0] + cell.bbox[2]) / 2
+    if cell.col is not None:
+        return cell.col + len(cell.text) / 2
+    return None
+
+
+class Columns:
+    """Where the value columns of a table stand, learnt from its rows that print every cell, page by page
+    (a converter's text keeps a table's columns in place on a page, not always from page to page)."""
+
+    def __init__(self, rows: list[TableRow]):
+        seen: dict[tuple[int | None, int], list[list[float]]] = {}
+        for tr in rows:
+            if tr.glued or not tr.values:
+                continue
+            xs = [_x(s.cell) for s in tr.values if s.reading.is_filled]
+            if len(xs) != len(tr.values) or None in xs:
+                continue
+            page = tr.values[0].cell.page if tr.values[0].cell is not None else None
+            seen.setdefault((page, len(xs)), []).append(xs)  # type: ignore[arg-type]
+        self.centres = {key: [sorted(col)[len(col) // 2] for col in zip(*rows_)] for key, rows_ in seen.items()}
+
+    def place(self, values: list[Slot], n: int) -> list[Slot] | None:
+        """The row's values under their columns, blanks where nothing is printed, when where they stand
+        leaves one answer: each value nearest one column of its page, no two the same."""
+        cells = [s for s in values if s.reading.kind != BLANK or s.cell is not None and s.cell.text.strip()]
+        if not cells or len(cells) >= n:
+            return None
+        page = cells[0].cell.page if cells[0].cell is not None else None
+        centres = self.centres.get((page, n))
+        xs = [_x(s.cell) for s in cells]
+        if centres is None or None in xs:
+            return None
+        gaps = [b - a for a, b in zip(centres, centres[1:])]
+        if min(gaps, default=0) <= 0:
+            return None
+        placed: list[Slot | None] = [None] * n
+        for slot, x in zip(cells, xs):
+            j = min(range(n), key=lambda c: abs(centres[c] - x))  # type: ignore[operator]
+            near = min(gaps[j - 1] if j > 0 else gaps[0], gaps[j] if j < n - 1 else gaps[-1])
+            if placed[j] is not None or abs(centres[j] - x) > 0.4 * near:  # type: ignore[operator]
+                return None
+            placed[j] = slot
+        return [s if s is not None else Slot(_BLANK, None) for s in placed]
+
+
+def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None = None,
+               columns: Columns | None = None) -> Fit:
     """Place a row's value cells into ``n`` columns.
 
     Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
@@ -182,6 +234,11 @@ def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None =
         return Fit(vals, None)
     if len(vals) < n and len(vals) + trailing >= n:
         return Fit(vals + [Slot(_BLANK, None)] * (n - len(vals)), None)
+    if len(vals) < n and columns is not None:
+        placed = columns.place(vals, n)
+        if placed is not None and (consistent is None or consistent(placed)):
+            return Fit(list(placed), ("info", f"{len(vals)} values for {n} columns; each stands under its "
+                                              f"column where it is printed"))
     if len(vals) > n:
         cands = [vals[i:i + n] for i in range(len(vals) - n + 1)]
         # Printed numbers are data and blanks at the ends are padding: prefer windows holding more numbers.

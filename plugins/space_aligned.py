@@ -1,125 +1,118 @@
 """Layout: text out of a PDF with its columns kept by runs of spaces (``pdftotext -layout``).
 
-How a page comes out of ``pdftotext -layout``, and what this layout does about it:
+What poppler's ``pdftotext -layout`` does to a report's tables, and what this layout does about it (seen
+on real output of published PDFs and of the official template exported by LibreOffice):
 
-- every text fragment is placed at the column of its x position, so a table row is one line with its
-  cells separated by runs of spaces, numbers in aligned columns (centred numbers of different widths
-  start at different columns, so columns are the overlaps of the numbers' spans, not their starts);
-- a blank cell is nothing at all: the value columns are rebuilt from the numbers of every row of the
-  table, so a blank keeps its place; a column blank in every row is found from the leaf header cells
-  (when there are more leaves than columns of numbers, they are matched to the columns in order and
-  the leaves left over stand over blank columns);
-- a label too long for its cell wraps over two or three lines, with the numbers on one of them (or on a
-  line of their own between them): the label's lines are joined into one cell on the row of numbers. A
-  numbered line ("（二）", "5.", "一、") starts a label; an unnumbered line continues the label above it when
-  that label is numbered or has an open bracket, and otherwise starts the next label;
-- group labels spanning several rows ("三、本年度办理结果", "（三）不予公开") are printed vertically, one or
-  two characters per line, in columns left of the row labels, interleaved with the rows they span: a
-  fragment lying left of the row labels above and below it is a group fragment; the fragments of one
-  column are joined into one label and given as a label-only row where the label starts (the core reads
-  the group from it and from the sub-row labels);
+- a table row is one line, its cells apart by runs of spaces; but the character columns of one table
+  column differ from line to line (poppler places each word by its own x position and its neighbours'
+  widths), so the values of a row are taken in the order printed and the core places them under their
+  columns by the template's arithmetic. Numbers printed one space apart ("0 0 11"), or one space after
+  their label ("…重新出具已 0"), are cells of their own;
+- a label too long for its cell wraps over two or three lines, with the numbers on one of them or on a
+  line of their own; when a cell's text is aligned to its top the row's values are split over two lines
+  too ("1.申请人…逾期不补正、    52" above "行政机关不再处理其政府信息公开 13 0 4 19 0 16"). A numbered line
+  ("（二）…", "5.…", "一、…") starts a label; an unnumbered line continues the label above it; a line of
+  values without a label belongs to the label waiting above it, or completes the row above it when its
+  values stand where that row has none;
+- group labels that span rows ("三、本年度办理结果", "（三）不予公开") are printed down the left side, a few
+  characters a line, between the rows they span, sometimes one space from a row's label: a fragment that
+  lies left of where the row labels start is a group fragment; the fragments of one column are joined and
+  given to the core as a label-only row where the group starts;
 - page breaks (form feeds) bring page numbers, running headers and repeated header rows into the table:
-  page furniture is dropped, and a table part after a repeated header uses the columns of the part
-  before it;
-- prose and headings are one line each, kept as TEXT rows.
+  page furniture and repeated header lines are dropped;
+- headings and prose are one line each, kept as TEXT rows.
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 
 from core.sdk import (
-    AMOUNT,
-    BLANK,
-    NUMBER,
     TABLE,
     TEXT,
     Cell,
     LayoutPlugin,
     Row,
     Source,
+    display_width,
     hookimpl,
+    is_value,
     norm,
-    read_cell,
+    numbering,
+    section_of,
     text_lines,
 )
 
 from ._lines import saturate
-from ._pdftext import (
-    furniture,
-    numbering,
-    page_lines,
-    section_heading,
-    unbalanced,
-    width,
-)
+from ._pdftext import furniture, page_lines
 
-#: A cell: characters separated from the next cell by two or more spaces.
+#: A chunk: characters apart from the next chunk by two or more spaces.
 _CHUNK = re.compile(r"[^ \t]+(?: [^ \t]+)*")
 _GAP = re.compile(r"\S {2,}(?=\S)")
-#: a number standing alone between runs of two or more spaces
+#: a number standing alone between runs of two or more spaces (for detect)
 _NUM_CHUNK = re.compile(r"(?:^| {2})[+-]?\d+(?:\.\d+)?(?:万元|元)?(?= {2}|$)")
+#: A label's numbering after a space inside a chunk: a group fragment printed one space before it.
+_MARK_AFTER_SPACE = re.compile(r" (?=[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))")
+#: A group label's fragment is a few characters a line.
+_FRAGMENT_CHARS = 4
 
-# line kinds
-_HEAD, _PROSE, _NUM, _HEADER, _FRAG, _OTHER = "head", "prose", "num", "header", "frag", "other"
 
-
+@dataclass
 class Tok:
-    """One cell of a line: its text, its 0-based start and end columns, and whether it is a value
-    (a number, an amount or a printed blank such as "—") and a filled one (a number or an amount)."""
+    """One cell of a line: its text, its 0-based start column, and whether it holds a value."""
 
-    __slots__ = ("text", "start", "end", "value", "filled")
+    text: str
+    start: int
+    value: bool
 
-    def __init__(self, text: str, start: int, value: bool = False, filled: bool = False):
-        self.text = text
-        self.start = start
-        self.end = start + len(text)
-        self.value = value
-        self.filled = filled
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
 
-
-_DIGITS = re.compile(r"[+-]?\d+")
-_FILLED = (True, True)
-_LETTERS = re.compile(r"[^\d\s.,，+\-—－–/\\万元亿]")
-
-
-@lru_cache(maxsize=4096)
-def _kind(text: str) -> tuple[bool, bool]:
-    """(is a value cell, is a filled value) for one cell's text."""
-    if _DIGITS.fullmatch(text):
-        return _FILLED
-    if len(text) > 12 or (_LETTERS.search(text) and not text.endswith(("元", "万")) and text not in ("无", "空")):
-        return False, False
-    r = read_cell(text)
-    if r.kind in (NUMBER, AMOUNT):
-        return True, True
-    return (r.kind == BLANK and bool(text.strip())), False
+    @property
+    def centre(self) -> float:
+        return self.start + len(self.text) / 2
 
 
 def tokens(line: str) -> list[Tok]:
-    """The cells of one line. Numbers cramped together with single spaces ("0 0 11", or trailing a
-    label: "规章 1 0 11") are cut into one cell each."""
+    """The cells of one line, cut at runs of two or more spaces, and further: numbers cramped one space
+    apart, numbers one space after their label, and a label's numbering one space after a group
+    fragment are cells of their own."""
     out: list[Tok] = []
     for m in _CHUNK.finditer(line):
-        text = m.group(0)
-        if " " in text:
-            words = text.split(" ")
-            k = len(words)
-            while k > 0 and _kind(words[k - 1])[0]:
-                k -= 1
-            if k == 0 or len(words) - k >= 2:
-                pos = m.start()
-                if k:
-                    head = " ".join(words[:k])
-                    out.append(Tok(head, pos))
-                    pos += len(head) + 1
-                for w in words[k:]:
-                    out.append(Tok(w, pos, *_kind(w)))
-                    pos += len(w) + 1
-                continue
-        out.append(Tok(text, m.start(), *_kind(text)))
+        pos = m.start()
+        for part in _split_chunk(m.group(0)):
+            at = line.index(part, pos)
+            out.append(Tok(part, at, is_value(part)))
+            pos = at + len(part)
+    return out
+
+
+def _split_chunk(text: str) -> list[str]:
+    if " " not in text:
+        return [text]
+    words = text.split(" ")
+    k = len(words)
+    while k > 0 and is_value(words[k - 1]):
+        k -= 1
+    if k < len(words):
+        # values one space apart, or after the label they belong to
+        head = [" ".join(words[:k])] if k else []
+        return [p for h in head for p in _split_label(h)] + words[k:]
+    return _split_label(text)
+
+
+def _split_label(text: str) -> list[str]:
+    """A label chunk cut before a numbering that follows a space, and after a short fragment ("理结果
+    形，不计其他情形）" is a group fragment, then the rest of a row's label)."""
+    parts = [p for p in _MARK_AFTER_SPACE.split(text) if p]
+    out = []
+    for p in parts:
+        first, sep, rest = p.partition(" ")
+        if sep and len(first) <= _FRAGMENT_CHARS and rest and not is_value(first):
+            out += [first, rest]
+        else:
+            out.append(p)
     return out
 
 
@@ -149,47 +142,35 @@ def detect(source: Source) -> float | None:
 
 # --- parse ------------------------------------------------------------------------------------------
 
+_HEAD, _PROSE, _NUM, _TEXT = "head", "prose", "num", "text"
+
+
 @dataclass
 class _Line:
     no: int                 # 1-based line number in the source
-    kind: str
-    toks: list[Tok]
     text: str
-    # NUM lines: index of the first value token; label token chosen as the row label (or None)
-    first: int = 0
-    label: Tok | None = None
-
-
-@dataclass
-class _Label:
-    frags: list[tuple[int, Tok]] = field(default_factory=list)   # (block line index, token)
-    target: int | None = None                                     # block line index of its NUM line
+    toks: list[Tok]
+    page: int = 1
+    kind: str = _TEXT
 
     @property
-    def text(self) -> str:
-        return "".join(t.text for _i, t in self.frags)
-
-    @property
-    def numbered(self) -> bool:
-        return bool(self.frags) and bool(numbering(self.frags[0][1].text))
+    def first_value(self) -> int:
+        return next((i for i, t in enumerate(self.toks) if t.value), len(self.toks))
 
 
 def parse(source: Source) -> list[Row]:
-    plines = page_lines(source.lines)
+    plines = page_lines(list(source.lines))
     drop = furniture(plines)
-    kept: list[_Line] = []
-    for i, pl in enumerate(plines):
-        if i in drop or not pl.text.strip():
-            continue
-        toks = tokens(pl.text)
-        kept.append(_Line(pl.no, _OTHER, toks, pl.text))
-    prose_width = max((width(ln.toks[0].text) for ln in kept if len(ln.toks) == 1), default=0)
+    kept = [_Line(pl.no, pl.text, tokens(pl.text), pl.page) for i, pl in enumerate(plines)
+            if i not in drop and pl.text.strip()]
+    pages = {ln.page for ln in kept}
+    prose_width = max((display_width(ln.toks[0].text) for ln in kept if len(ln.toks) == 1), default=0)
     for ln in kept:
-        if len(ln.toks) == 1 and section_heading(ln.toks[0].text):
-            ln.kind = _HEAD
-        elif any(t.filled for t in ln.toks):
+        if any(t.value for t in ln.toks):
             ln.kind = _NUM
-        elif len(ln.toks) == 1 and width(ln.toks[0].text) >= max(30, 0.6 * prose_width):
+        elif len(ln.toks) == 1 and section_of(ln.toks[0].text):
+            ln.kind = _HEAD
+        elif len(ln.toks) == 1 and display_width(ln.toks[0].text) >= max(30, 0.6 * prose_width):
             ln.kind = _PROSE
     rows: list[Row] = []
     i = 0
@@ -201,13 +182,15 @@ def parse(source: Source) -> list[Row]:
         j = i
         while j < len(kept) and kept[j].kind not in (_HEAD, _PROSE):
             j += 1
-        run = kept[i:j]
-        if any(ln.kind == _NUM for ln in run):
-            rows.extend(_block(run))
-        else:
-            rows.extend(_text_row(ln) for ln in run)
+        block = kept[i:j]
+        rows += _Table(block).rows() if any(ln.kind == _NUM for ln in block) else [_text_row(ln) for ln in block]
         i = j
-    return rows
+    if len(pages) == 1:
+        return rows
+    # The page a value is printed on is part of where it was read (and the columns keep their places on
+    # a page, not always from page to page).
+    page_of = {ln.no: ln.page for ln in kept}
+    return [Row(tuple(replace(c, page=page_of.get(c.line)) for c in r.cells), r.kind) for r in rows]
 
 
 def _text_row(ln: _Line) -> Row:
@@ -219,334 +202,158 @@ def _cell(tok: Tok, no: int) -> Cell:
     return Cell(tok.text, line=no, col=tok.start + 1)
 
 
-def _block(lines: list[_Line]) -> list[Row]:
-    """The rows of one table block: lines between two prose lines or headings, holding numbers."""
-    nums = [k for k, ln in enumerate(lines) if ln.kind == _NUM]
-    for k in nums:
-        ln = lines[k]
-        ln.first = next(n for n, t in enumerate(ln.toks) if t.value)
-    v_value = min(lines[k].toks[lines[k].first].start for k in nums)
-    label_ends = [t.end for k in nums for t in lines[k].toks[:lines[k].first]]
-    # the label zone ends halfway between the row labels and the first column of numbers; a table
-    # without row labels (section 四) has none
-    cut = (min(max(label_ends), v_value) + v_value) / 2 if label_ends else -1
-    for ln in lines:
-        if ln.kind == _NUM:
-            continue
-        if any(t.end > v_value or t.start >= cut for t in ln.toks):
-            ln.kind = _HEADER
-        else:
-            ln.kind = _FRAG
+@dataclass
+class _Row:
+    """A table row being assembled: its label pieces and its values, each with its line number."""
 
-    # Row labels of NUM lines: the last text before the numbers, unless it lies left of the row labels
-    # above and below it (a fragment of a vertical group label on a row whose own label is wrapped
-    # around its line of numbers).
-    for k in nums:
-        ln = lines[k]
-        ln.label = ln.toks[ln.first - 1] if ln.first else None
-    changed = True
-    while changed:                       # a neighbour's label may itself be a fragment: repeat
-        changed = False
-        for k in nums:
-            t = lines[k].label
-            if t is None:
+    at: int                                               # index of its first line in the block
+    label: list[tuple[int, Tok]] = field(default_factory=list)
+    values: list[tuple[int, Tok]] = field(default_factory=list)
+
+    def cells(self) -> tuple[Cell, ...]:
+        out = []
+        if self.label:
+            no, first = self.label[0]
+            out.append(Cell("".join(t.text for _n, t in self.label), line=no, col=first.start + 1))
+        out += [_cell(t, no) for no, t in self.values]
+        return tuple(out)
+
+
+class _Table:
+    """The rows of one table block: the lines between two prose lines or headings that hold values."""
+
+    def __init__(self, lines: list[_Line]):
+        self.lines = lines
+        nums = [ln for ln in lines if ln.kind == _NUM]
+        self.most = max(sum(t.value for t in ln.toks) for ln in nums)
+        first_num = lines.index(nums[0])
+        # the lines above the first row of values are the column headers; printed again after a page
+        # break, they are dropped
+        self.header = {norm(ln.text) for ln in lines[:first_num]}
+        self.first_num = first_num
+        self.label_start = [self._label_start(k) for k in range(len(lines))]
+
+    def _own_label(self, ln: _Line) -> Tok | None:
+        texts = ln.toks[:ln.first_value]
+        return texts[-1] if texts else None
+
+    def _label_start(self, k: int) -> int | None:
+        """Where row labels start near line k: the least start of the labels of the nearest lines of
+        values above and below that have one."""
+        found = []
+        for step in (-1, 1):
+            j = k + step
+            while 0 <= j < len(self.lines):
+                ln = self.lines[j]
+                if ln.kind == _NUM and (lab := self._own_label(ln)) is not None:
+                    found.append(lab.start)
+                    break
+                j += step
+        return min(found) if found else None
+
+    def _is_group(self, k: int, tok: Tok) -> bool:
+        ref = self.label_start[k]
+        return ref is not None and tok.end <= ref + 1
+
+    def rows(self) -> list[Row]:
+        out: list[tuple[int, Row]] = []
+        built: list[_Row] = []
+        groups: list[tuple[int, int, Tok]] = []      # (line index, line number, fragment)
+        # The numbered first piece(s) of a wrapped row label whose values have not come yet.
+        pending: list[tuple[int, Tok]] = []
+        pending_at = 0
+        # The last row, while its label is numbered: unnumbered pieces below it continue it (row labels
+        # of section 二 are not numbered and never wrap onto another row's line).
+        last: _Row | None = None
+
+        def flush() -> None:
+            nonlocal pending
+            if pending:
+                out.append((pending_at, Row((_label_cell(pending),), TABLE)))
+            pending = []
+
+        for k, ln in enumerate(self.lines):
+            if k < self.first_num:
+                out.append((k, Row(tuple(_cell(t, ln.no) for t in ln.toks), TABLE)))
                 continue
-            refs = _neighbour_starts(lines, k)
-            if refs and t.end <= min(refs):
-                lines[k].label = None
-                changed = True
-
-    groups: list[tuple[int, Tok]] = []        # group-label fragments (block index, token)
-    frags: list[tuple[int, Tok]] = []         # row-label fragments on lines without numbers
-    for k, ln in enumerate(lines):
-        if ln.kind == _NUM:
-            lab = ln.label
-            for t in ln.toks[:ln.first]:
-                if t is not lab:
-                    groups.append((k, t))
-        elif ln.kind == _FRAG:
-            refs = _neighbour_starts(lines, k)
-            for t in ln.toks:
-                if refs and t.end <= min(refs):
-                    groups.append((k, t))
-                else:
-                    frags.append((k, t))
-
-    labels = _join_labels(lines, frags)
-    by_target = {lab.target: lab for lab in labels if lab.target is not None}
-    cols = _column_sets(lines, cut, v_value)
-
-    out: list[tuple[tuple[int, int], Row]] = []
-    for lab in labels:
-        if lab.target is None and lab.frags:
-            k, t = lab.frags[0]
-            out.append(((k, 1), Row((Cell(lab.text, line=lines[k].no, col=t.start + 1),), TABLE)))
-    for text, (k, t) in _join_groups(groups):
-        out.append(((k, 0), Row((Cell(text, line=lines[k].no, col=t.start + 1),), TABLE)))
-    for k, ln in enumerate(lines):
-        if ln.kind == _HEADER:
-            out.append(((k, 2), Row(tuple(_cell(t, ln.no) for t in ln.toks), TABLE)))
-        elif ln.kind == _NUM:
-            cells: list[Cell] = []
-            lab = by_target.get(k)
-            if lab is not None and lab.frags:
-                k0, t0 = lab.frags[0]
-                cells.append(Cell(lab.text, line=lines[k0].no, col=t0.start + 1))
-            cells.extend(_values(ln, cols.get(k)))
-            out.append(((k, 2), Row(tuple(cells), TABLE)))
-    out.sort(key=lambda kr: kr[0])
-    return [r for _k, r in out]
-
-
-def _neighbour_starts(lines: list[_Line], k: int) -> list[int]:
-    """Where the row labels of the nearest rows above and below line ``k`` start, in the same table
-    part (no header line between); rows whose label was found to be a group fragment are passed over."""
-    refs = []
-    for step in (-1, 1):
-        j = k + step
-        while 0 <= j < len(lines) and lines[j].kind != _HEADER:
-            ln = lines[j]
-            if ln.kind == _NUM and ln.label is not None:
-                refs.append(ln.label.start)
-                break
-            j += step
-    return refs
-
-
-def _join_labels(lines: list[_Line], frags: list[tuple[int, Tok]]) -> list[_Label]:
-    """Row labels from the fragments of wrapped labels and the labels printed on rows of numbers."""
-    events: list[tuple[int, int, Tok | None]] = [(k, 0, t) for k, t in frags]
-    for k, ln in enumerate(lines):
-        if ln.kind == _NUM:
-            events.append((k, 1, ln.label))
-        elif ln.kind == _HEADER:
-            events.append((k, 2, None))
-    events.sort(key=lambda e: (e[0], e[1]))
-    labels: list[_Label] = []
-    open_: _Label | None = None
-
-    def close():
-        nonlocal open_
-        if open_ is not None and (open_.frags or open_.target is not None):
-            labels.append(open_)
-        open_ = None
-
-    def near(k: int) -> bool:
-        return open_ is not None and bool(open_.frags) and k - open_.frags[-1][0] <= 2
-
-    for k, what, t in events:
-        if what == 2:                                   # a header line ends every label
-            close()
-        elif what == 0:                                 # a fragment on a line without numbers
-            if numbering(t.text):
-                close()
-                open_ = _Label([(k, t)])
-            elif near(k) and (open_.numbered or unbalanced(open_.text)):
-                open_.frags.append((k, t))
+            if ln.kind != _NUM and norm(ln.text) in self.header:
+                continue
+            texts = ln.toks[:ln.first_value] if ln.kind == _NUM else ln.toks
+            own = texts[-1] if ln.kind == _NUM and texts else None
+            if own is not None and self._is_group(k, own) and len(texts) == 1:
+                own = None
+            for t in texts:
+                if t is not own and (ln.kind == _NUM or self._is_group(k, t)):
+                    groups.append((k, ln.no, t))
+            if ln.kind != _NUM:
+                for t in texts:
+                    if self._is_group(k, t):
+                        continue
+                    if numbering(t.text):
+                        flush()
+                        pending, pending_at, last = [(ln.no, t)], k, None
+                    elif pending:
+                        pending.append((ln.no, t))
+                    elif last is not None:
+                        last.label.append((ln.no, t))
+                    else:
+                        out.append((k, Row((_cell(t, ln.no),), TABLE)))   # an item heading, a header
+                continue
+            values = [(ln.no, t) for t in ln.toks[ln.first_value:]]
+            numbered = own is not None and bool(numbering(own.text))
+            if numbered:
+                flush()
+                row = _Row(k, [(ln.no, own)], values)   # type: ignore[list-item]
+            elif pending:
+                row = _Row(pending_at, pending + ([(ln.no, own)] if own is not None else []), values)
+                pending = []
+            elif last is not None and self._completes(last, values):
+                if own is not None:
+                    last.label.append((ln.no, own))
+                last.values = sorted(last.values + values, key=lambda v: v[1].centre)
+                continue
             else:
-                close()
-                open_ = _Label([(k, t)])
-        else:                                           # a row of numbers
-            if t is None:
-                if open_ is not None and open_.target is None and open_.frags:
-                    open_.target = k
-                else:
-                    close()
-                    open_ = _Label([], k)
-            elif numbering(t.text):
-                close()
-                open_ = _Label([(k, t)], k)
-            elif (open_ is not None and open_.target is None and open_.frags and near(k)
-                  and (open_.numbered or unbalanced(open_.text))):
-                open_.frags.append((k, t))
-                open_.target = k
-            else:
-                close()
-                open_ = _Label([(k, t)], k)
-    close()
-    return labels
+                row = _Row(k, [(ln.no, own)] if own is not None else [], values)
+            built.append(row)
+            last = row if row.label and numbering(row.label[0][1].text) else None
+        flush()
+        # a group's label goes before the row it shares a line with: the group starts there
+        ordered = [((k, 1), r) for k, r in out] + [((r.at, 1), Row(r.cells(), TABLE)) for r in built]
+        ordered += [((k, 0), Row((cell,), TABLE)) for k, cell in _join_groups(groups)]
+        ordered.sort(key=lambda kr: kr[0])
+        return [r for _k, r in ordered]
+
+    def _completes(self, row: _Row, values: list[tuple[int, Tok]]) -> bool:
+        """True when a line's values are the rest of ``row``: together they are no more than a full row,
+        and each stands where the row has none (a cell aligned to its top printed its value apart)."""
+        if not row.values or len(row.values) + len(values) > self.most or len(row.values) >= self.most:
+            return False
+        return all(abs(v.centre - w.centre) > 2 for _n, v in values for _m, w in row.values)
 
 
-def _join_groups(groups: list[tuple[int, Tok]]) -> list[tuple[str, tuple[int, Tok]]]:
-    """Vertical group-label fragments joined per column: [(label, first fragment)]."""
-    columns: list[list[tuple[int, Tok]]] = []
-    for k, t in sorted(groups, key=lambda g: g[0]):
-        for col in columns:
-            k0, t0 = col[-1]
-            if abs(t.start - t0.start) <= 2 and k - k0 <= 2:
-                col.append((k, t))
+def _label_cell(pieces: list[tuple[int, Tok]]) -> Cell:
+    no, first = pieces[0]
+    return Cell("".join(t.text for _n, t in pieces), line=no, col=first.start + 1)
+
+
+def _join_groups(groups: list[tuple[int, int, Tok]]) -> list[tuple[int, Cell]]:
+    """The fragments of vertical group labels joined, one label per column of fragments: (index of the
+    line it starts on, label cell). A fragment starting with a numbering starts a new label."""
+    labels: list[list[tuple[int, int, Tok]]] = []
+    for k, no, t in groups:
+        for lab in reversed(labels):
+            k0, _n, t0 = lab[-1]
+            if abs(t.start - lab[0][2].start) <= 2 and not (numbering(t.text) and k - k0 > 0 and
+                                                             numbering(lab[0][2].text)):
+                lab.append((k, no, t))
                 break
         else:
-            columns.append([(k, t)])
+            labels.append([(k, no, t)])
     out = []
-    for col in columns:
-        cur: list[tuple[int, Tok]] = []
-        for k, t in col:
-            if cur and numbering(t.text):
-                out.append(("".join(x.text for _k, x in cur), cur[0]))
-                cur = []
-            cur.append((k, t))
-        if cur:
-            out.append(("".join(x.text for _k, x in cur), cur[0]))
+    for lab in labels:
+        k, no, t = lab[0]
+        out.append((k, Cell("".join(x.text for _k, _n, x in lab), line=no, col=t.start + 1)))
     return out
-
-
-# --- value columns ----------------------------------------------------------------------------------
-
-def _column_sets(lines: list[_Line], cut: float, v_value: int) -> dict[int, tuple | None]:
-    """For every NUM line, (number of value columns of its table part, column of each value cell),
-    or None when the columns could not be rebuilt.
-
-    The lines of numbers are cut into parts at header lines. A part after a header that repeats an
-    earlier header (the header printed again after a page break), or after no header at all, shares the
-    columns of that earlier part. Columns are the overlapping spans of the numbers of all its rows, plus
-    leaf header cells standing over no number (a column blank in every row).
-    """
-    parts: list[tuple[tuple[str, ...], list[int], list[int]]] = []   # (signature, header lines, num lines)
-    header: list[int] = []
-    for k, ln in enumerate(lines):
-        if ln.kind == _HEADER:
-            header.append(k)
-        elif ln.kind == _NUM:
-            if header or not parts:
-                sig = tuple(norm(t.text) for h in header for t in lines[h].toks)
-                parts.append((sig, header, [k]))
-                header = []
-            else:
-                parts[-1][2].append(k)
-    groups: list[tuple[tuple[str, ...], list[int], list[int]]] = []
-    for sig, hdr, ks in parts:
-        target = None
-        if not sig and groups:
-            target = groups[-1]
-        else:
-            target = next((g for g in groups if g[0] == sig), None)
-        if target is None:
-            groups.append((sig, list(hdr), list(ks)))
-        else:
-            target[1].extend(hdr)
-            target[2].extend(ks)
-    out: dict[int, tuple | None] = {}
-    for _sig, hdr, ks in groups:
-        found = _columns(lines, hdr, ks, cut, v_value)
-        for k in ks:
-            out[k] = (len(found[0]), found[1][k]) if found else None
-    return out
-
-
-def _columns(lines: list[_Line], hdr: list[int], ks: list[int], cut: float, v_value: int):
-    """The value columns of one table part (number spans merged where they overlap, plus blank
-    columns) and the column of every value cell of its rows, {line: [column]}; None when the spans do
-    not separate the columns (two numbers of a row in one span)."""
-    spans = sorted((t.start, t.end) for k in ks for t in lines[k].toks[lines[k].first:] if t.value)
-    clusters: list[list[float]] = []
-    for s, e in spans:
-        if clusters and s <= clusters[-1][1]:
-            clusters[-1][1] = max(clusters[-1][1], e)
-        else:
-            clusters.append([s, e])
-    # every row must have at most one value per column, or the spans did not separate the columns
-    ccols = _Cols(tuple(c) for c in clusters)
-    where: dict[int, list[int]] = {}
-    for k in ks:
-        idx = [_which(ccols, t) for t in lines[k].toks[lines[k].first:]]
-        filled = [i for i, t in zip(idx, lines[k].toks[lines[k].first:]) if t.value]
-        if len(set(filled)) != len(filled):
-            return None
-        where[k] = idx
-    extra = _blank_columns(lines, sorted(set(hdr)), ccols, cut, v_value)
-    if not extra:
-        return ccols, where
-    cols = _Cols(list(ccols) + extra)
-    renumber = [cols.index(c) for c in ccols]
-    return cols, {k: [renumber[i] for i in idx] for k, idx in where.items()}
-
-
-def _blank_columns(lines: list[_Line], hdr: list[int], cols, cut: float, v_value: int) -> list[tuple]:
-    """Columns blank in every row, found from the leaf header cells (cells with no header cell below
-    them): when there are k more leaves than columns of numbers, the leaves are matched to the columns
-    in order (the match closest in position, reading a CJK character as one or as two columns wide),
-    and the k leaves left over stand over blank columns."""
-    leaves = []
-    # (a header printed again after a page break lies below the first one: only its cells are leaves)
-    for n, h in enumerate(hdr):
-        below = [t for h2 in hdr[n + 1:] for t in lines[h2].toks]
-        for t in lines[h].toks:
-            if t.end <= cut and t.start < v_value:
-                continue                                 # a header cell over the labels
-            hi = t.start + width(t.text)
-            if any(b.start <= hi and b.end >= t.start for b in below):
-                continue                                 # not a leaf: cells below it
-            leaves.append(t)
-    leaves.sort(key=lambda t: t.start)
-    k = len(leaves) - len(cols)
-    if k <= 0 or not cols:
-        return []
-    centres = [(c[0] + c[1]) / 2 for c in cols]
-    best = None
-    for wide in (False, True):
-        at = [t.start + (width(t.text) if wide else len(t.text)) / 2 for t in leaves]
-        cost, unmatched = _align(at, centres, k)
-        if best is None or cost < best[0]:
-            best = (cost, [at[i] for i in unmatched])
-    return [(x - 0.5, x + 0.5) for x in best[1]]
-
-
-def _align(at: list[float], centres: list[float], k: int) -> tuple[float, list[int]]:
-    """Match every centre to one of ``at`` in order, leaving ``k`` of ``at`` out, at the least total
-    distance: (cost, indices left out)."""
-    a, b = len(at), len(centres)
-    inf = float("inf")
-    f = [[inf] * (b + 1) for _ in range(a + 1)]
-    f[0][0] = 0.0
-    for i in range(1, a + 1):
-        for j in range(0, min(i, b) + 1):
-            if i - j > k:
-                continue
-            best = f[i - 1][j] if i - 1 >= j else inf
-            if j:
-                best = min(best, f[i - 1][j - 1] + abs(at[i - 1] - centres[j - 1]))
-            f[i][j] = best
-    out, i, j = [], a, b
-    while i > 0:
-        if j and f[i][j] == f[i - 1][j - 1] + abs(at[i - 1] - centres[j - 1]):
-            i, j = i - 1, j - 1
-        else:
-            out.append(i - 1)
-            i -= 1
-    return f[a][b], out
-
-
-def _which(cols, t: Tok) -> int:
-    """The column a value cell stands in: the one its span overlaps, else the nearest by centre."""
-    starts = [c[0] for c in cols] if not isinstance(cols, _Cols) else cols.starts
-    i = bisect_right(starts, t.end - 1e-9) - 1
-    if i >= 0 and cols[i][1] > t.start and (i == 0 or cols[i - 1][1] <= t.start):
-        return i
-    mid = (t.start + t.end) / 2
-    return min(range(len(cols)), key=lambda k: abs((cols[k][0] + cols[k][1]) / 2 - mid))
-
-
-class _Cols(list):
-    """Value columns as sorted (start, end) spans, with their starts for bisection."""
-
-    def __init__(self, spans):
-        super().__init__(sorted(spans))
-        self.starts = [c[0] for c in self]
-
-
-def _values(ln: _Line, cols) -> list[Cell]:
-    """The value cells of a row of numbers, one per column, blanks where nothing is printed; the
-    cells as printed when the columns could not be rebuilt (the core then fits them)."""
-    vals = ln.toks[ln.first:]
-    if cols:
-        n, idx = cols
-        if len(set(idx)) == len(idx):
-            cells = [Cell("", line=ln.no) for _ in range(n)]
-            for i, t in zip(idx, vals):
-                cells[i] = _cell(t, ln.no)
-            return cells
-    return [_cell(t, ln.no) for t in vals]
 
 
 @hookimpl

@@ -40,515 +40,294 @@ from tests.generators.render_template import STYLES as TEMPLATE_STYLES
 # id "<gold>/<form>/<variant>" -> what goes wrong (as observed); "...#layout" for the layout test.
 # A reason starting "CRASH:" is a non-CoreError exception (a parser bug).
 XFAIL: dict[str, str] = {
-    # the published PDF (../shared/real/huaian2024-city.pdf) through real pdftotext
-    "huaian2024-city/pdftotext-layout/published":
-        "layout space-aligned; silent 15 (unable_2, unable_3 … carry_forward (8 rows)); flagged 17 (new, carried_over … carry_forward (14 rows)); unread 76 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/published":
-        "layout blank-line-cells; section 三 not read; flagged 9 (s4); unread 185 (new, carried_over … s2 (26 rows))",
-    # the published PDF (../shared/real/huaian2024-city.pdf) through real pdftotext — also wrong numbers that nothing names (#silent)
-    "huaian2024-city/pdftotext-layout/published#silent":
-        "layout space-aligned; silent 15 (unable_2, unable_3 … carry_forward (8 rows)); flagged 17 (new, carried_over … carry_forward (14 rows)); unread 76 (new, carried_over … carry_forward (25 rows))",
-    # tests/generators/render_pdf.py PDFs through real pdftotext
-    "000/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "000/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; unread 55 (denied_1, denied_6 … carry_forward (9 rows))",
-    "000/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "000/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; unread 34 (new, carried_over … rejected_4 (19 rows))",
-    "000/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "000/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; unread 48 (new, carried_over … other_1 (21 rows))",
-    "000/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "000/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; unread 46 (new, carried_over … rejected_4 (19 rows))",
-    "000/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "001/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; unread 3 (total)",
-    "001/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))",
-    "001/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; unread 77 (new, carried_over … s2 (10 rows))",
-    "001/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read; unread 180 (new, carried_over … s2 (25 rows))",
-    "001/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; unread 3 (total)",
-    "001/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))",
-    "001/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 11 (new, granted … unable_1 (6 rows)); flagged 3 (new, total, carry_forward); unread 84 (new, carried_over … carry_forward (23 rows))",
-    "001/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))",
-    "001/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; unread 3 (total)",
-    "001/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))",
-    "002/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "002/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; unread 55 (denied_1, denied_6 … carry_forward (9 rows))",
-    "002/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "002/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; unread 38 (new, carried_over … rejected_4 (19 rows))",
-    "002/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "002/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; unread 52 (new, carried_over … other_1 (21 rows))",
-    "002/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "002/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; unread 50 (new, carried_over … rejected_4 (19 rows))",
-    "002/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "003/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "003/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; unread 54 (denied_1, denied_6 … carry_forward (9 rows))",
-    "003/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "003/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; unread 34 (new, carried_over … rejected_4 (19 rows))",
-    "003/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "003/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; unread 48 (new, carried_over … other_1 (21 rows))",
-    "003/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "003/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; unread 46 (new, carried_over … rejected_4 (19 rows))",
-    "003/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "004/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; unread 55 (new, carried_over … total (20 rows))",
-    "004/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))",
-    "004/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 1 (denied_8); unread 20 (denied_6, denied_7, denied_8)",
-    "004/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; unread 189 (new, carried_over … s4 (26 rows))",
-    "004/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; flagged 7 (new, carried_over … unable_1 (7 rows)); unread 30 (new, carried_over … total (20 rows))",
-    "004/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))",
-    "004/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; unread 56 (new, carried_over … total (21 rows))",
-    "004/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))",
-    "004/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; unread 55 (new, carried_over … total (20 rows))",
-    "004/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; unread 61 (new, carried_over … rejected_2 (16 rows))",
-    "huaian2024-city/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "huaian2024-city/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 20 (denied_1, denied_3 … other_3 (11 rows)); unread 104 (new, carried_over … carry_forward (24 rows))",
-    "huaian2024-city/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "huaian2024-city/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; silent 18 (carried_over, denied_1 … unable_3 (9 rows)); flagged 17 (partial, denied_2 … carry_forward (11 rows)); unread 65 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "huaian2024-city/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 28 (carried_over, denied_1 … carry_forward (14 rows)); flagged 4 (partial, denied_2, denied_5, rejected_1); unread 100 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "huaian2024-city/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; silent 30 (carried_over, denied_1 … carry_forward (15 rows)); flagged 3 (partial, denied_2, denied_5); unread 99 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "inv1/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); unread 89 (new, carried_over … total (20 rows))",
-    "inv1/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "inv1/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 3 (partial, denied_4, denied_8); unread 94 (new, carried_over … carry_forward (17 rows))",
-    "inv1/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "inv1/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; flagged 62 (new, carried_over … rejected_4 (19 rows)); unread 40 (new, carried_over … total (22 rows))",
-    "inv1/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "inv1/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); flagged 5 (rejected_4, rejected_5, other_1); unread 92 (new, carried_over … total (23 rows))",
-    "inv1/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "inv1/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); flagged 5 (rejected_2, rejected_3, rejected_4); unread 86 (new, carried_over … total (22 rows))",
-    "inv1/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "inv2/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); unread 143 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read",
-    "inv2/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 2 (denied_3, rejected_5); unread 142 (new, carried_over … carry_forward (23 rows))",
-    "inv2/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read",
-    "inv2/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; silent 1 (rejected_5); flagged 44 (new, carried_over … unable_3 (15 rows)); unread 74 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read",
-    "inv2/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); unread 142 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read",
-    "inv2/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); flagged 22 (carried_over, denied_1 … unable_3 (8 rows)); unread 98 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read",
-    "inv3-2019/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; silent 7 (denied_5, rejected_5, other); flagged 4 (total); unread 91 (new, carried_over … s2 (21 rows))",
-    "inv3-2019/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 8 (denied_5, rejected_2, other); unread 121 (new, carried_over … s2 (21 rows))",
-    "inv3-2019/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; section 三 not read; unread 183 (new, carried_over … s2 (25 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; silent 29 (carried_over, denied_1 … other (8 rows)); flagged 31 (new, granted … total (11 rows)); unread 63 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; section 三 not read; unread 165 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 10 (denied_2, rejected_2, rejected_5, other); flagged 14 (rejected_1, rejected_3 … carry_forward (5 rows)); unread 111 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; silent 10 (denied_2, rejected_2, rejected_5, other); flagged 11 (rejected_1, rejected_3, rejected_4, total); unread 117 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-ruled":
-        "layout space-aligned; silent 1 (denied_5); unread 95 (new, carried_over … total (18 rows))",
-    "inv5-blanks/pdftotext-plain/render_pdf-ruled":
-        "layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-word":
-        "layout space-aligned; flagged 14 (new, carried_over … other_3 (8 rows)); unread 83 (new, carried_over … carry_forward (18 rows))",
-    "inv5-blanks/pdftotext-plain/render_pdf-word":
-        "layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-unruled":
-        "layout space-aligned; flagged 20 (new, carried_over … rejected_4 (18 rows)); unread 38 (new, carried_over … total (21 rows))",
-    "inv5-blanks/pdftotext-plain/render_pdf-unruled":
-        "layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-unruled-top":
-        "layout space-aligned; silent 3 (denied_1, other_1); flagged 16 (granted, denied_4 … rejected_3 (9 rows)); unread 100 (new, carried_over … total (23 rows))",
-    "inv5-blanks/pdftotext-plain/render_pdf-unruled-top":
-        "layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-rotated":
-        "layout space-aligned; silent 2 (denied_1); flagged 1 (granted); unread 130 (new, carried_over … total (21 rows))",
-    "inv5-blanks/pdftotext-plain/render_pdf-rotated":
-        "layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))",
-    # tests/generators/render_pdf.py PDFs through real pdftotext — also wrong numbers that nothing names (#silent)
-    "001/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 11 (new, granted … unable_1 (6 rows)); flagged 3 (new, total, carry_forward); unread 84 (new, carried_over … carry_forward (23 rows))",
-    "huaian2024-city/pdftotext-layout/render_pdf-unruled#silent":
-        "layout space-aligned; silent 18 (carried_over, denied_1 … unable_3 (9 rows)); flagged 17 (partial, denied_2 … carry_forward (11 rows)); unread 65 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 28 (carried_over, denied_1 … carry_forward (14 rows)); flagged 4 (partial, denied_2, denied_5, rejected_1); unread 100 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-layout/render_pdf-rotated#silent":
-        "layout space-aligned; silent 30 (carried_over, denied_1 … carry_forward (15 rows)); flagged 3 (partial, denied_2, denied_5); unread 99 (new, carried_over … carry_forward (25 rows))",
-    "inv1/pdftotext-layout/render_pdf-ruled#silent":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); unread 89 (new, carried_over … total (20 rows))",
-    "inv1/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); flagged 5 (rejected_4, rejected_5, other_1); unread 92 (new, carried_over … total (23 rows))",
-    "inv1/pdftotext-layout/render_pdf-rotated#silent":
-        "layout space-aligned; silent 4 (partial, denied_2, denied_4, unable_2); flagged 5 (rejected_2, rejected_3, rejected_4); unread 86 (new, carried_over … total (22 rows))",
-    "inv2/pdftotext-layout/render_pdf-ruled#silent":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); unread 143 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-layout/render_pdf-unruled#silent":
-        "layout space-aligned; silent 1 (rejected_5); flagged 44 (new, carried_over … unable_3 (15 rows)); unread 74 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); unread 142 (new, carried_over … carry_forward (25 rows))",
-    "inv2/pdftotext-layout/render_pdf-rotated#silent":
-        "layout space-aligned; silent 6 (granted, denied_8, rejected_2, rejected_5); flagged 22 (carried_over, denied_1 … unable_3 (8 rows)); unread 98 (new, carried_over … carry_forward (25 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-ruled#silent":
-        "layout space-aligned; silent 7 (denied_5, rejected_5, other); flagged 4 (total); unread 91 (new, carried_over … s2 (21 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-unruled#silent":
-        "layout space-aligned; silent 29 (carried_over, denied_1 … other (8 rows)); flagged 31 (new, granted … total (11 rows)); unread 63 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 10 (denied_2, rejected_2, rejected_5, other); flagged 14 (rejected_1, rejected_3 … carry_forward (5 rows)); unread 111 (new, carried_over … s2 (24 rows))",
-    "inv3-2019/pdftotext-layout/render_pdf-rotated#silent":
-        "layout space-aligned; silent 10 (denied_2, rejected_2, rejected_5, other); flagged 11 (rejected_1, rejected_3, rejected_4, total); unread 117 (new, carried_over … s2 (24 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-ruled#silent":
-        "layout space-aligned; silent 1 (denied_5); unread 95 (new, carried_over … total (18 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-unruled-top#silent":
-        "layout space-aligned; silent 3 (denied_1, other_1); flagged 16 (granted, denied_4 … rejected_3 (9 rows)); unread 100 (new, carried_over … total (23 rows))",
-    "inv5-blanks/pdftotext-layout/render_pdf-rotated#silent":
-        "layout space-aligned; silent 2 (denied_1); flagged 1 (granted); unread 130 (new, carried_over … total (21 rows))",
-    # the LibreOffice-filled template"s PDF through real pdftotext
-    "000/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "000/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))",
-    "000/pdftotext-layout/template-split":
-        "layout space-aligned; unread 60 (new, carried_over … carry_forward (25 rows))",
-    "000/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))",
-    "000/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "000/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 74 (partial, rejected_3 … s2 (9 rows))",
-    "000/pdftotext-layout/template-split-late":
-        "layout space-aligned; unread 138 (new, carried_over … carry_forward (25 rows))",
-    "000/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "001/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 7 (partial, rejected_5)",
-    "001/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 98 (carried_over, granted … s2 (14 rows))",
-    "001/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 11 (denied_1, denied_5 … carry_forward (6 rows)); unread 87 (new, carried_over … s2 (24 rows))",
-    "001/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))",
-    "001/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 1 (denied_1); unread 10 (partial, denied_1, rejected_5, s2)",
-    "001/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))",
-    "001/pdftotext-layout/template-split-late":
-        "layout space-aligned; silent 4 (total, carry_forward); unread 66 (new, carried_over … carry_forward (23 rows))",
-    "001/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 186 (new, carried_over … s2 (25 rows))",
-    "002/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "002/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))",
-    "002/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 4 (new, granted, total); unread 58 (new, carried_over … carry_forward (25 rows))",
-    "002/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))",
-    "002/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "002/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 76 (partial, rejected_3 … s2 (10 rows))",
-    "002/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 2 (new, granted); unread 132 (new, carried_over … carry_forward (25 rows))",
-    "002/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "003/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "003/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))",
-    "003/pdftotext-layout/template-split":
-        "layout space-aligned; unread 81 (new, carried_over … carry_forward (25 rows))",
-    "003/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))",
-    "003/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "003/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))",
-    "003/pdftotext-layout/template-split-late":
-        "layout space-aligned; unread 140 (new, carried_over … carry_forward (25 rows))",
-    "003/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "004/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "004/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 83 (carried_over, granted … s2 (13 rows))",
-    "004/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 10 (new, carried_over … carry_forward (8 rows)); unread 58 (new, carried_over … carry_forward (25 rows))",
-    "004/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))",
-    "004/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "004/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (10 rows))",
-    "004/pdftotext-layout/template-split-late":
-        "layout space-aligned; unread 61 (new, carried_over … other_2 (22 rows))",
-    "004/pdftotext-plain/template-split-late":
-        "layout line-cells; unread 187 (new, carried_over … s2 (27 rows))",
-    "huaian2024-city/pdftotext-layout/template-onepage":
-        "layout space-aligned; flagged 3 (other_2); unread 92 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 96 (new, granted … s2 (14 rows))",
-    "huaian2024-city/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 15 (denied_1, denied_8 … carry_forward (11 rows)); unread 68 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))",
-    "huaian2024-city/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 6 (denied_1, other_2); unread 90 (new, carried_over … carry_forward (25 rows))",
-    "huaian2024-city/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))",
-    "huaian2024-city/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 10 (new, carried_over … other_3 (5 rows)); unread 131 (new, carried_over … s4 (26 rows))",
-    "huaian2024-city/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; flagged 1 (s4); unread 197 (new, carried_over … s2 (27 rows))",
-    "pingtan2019-district-concat/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 7 (partial, rejected_5)",
-    "pingtan2019-district-concat/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 90 (carried_over, granted … s2 (15 rows))",
-    "pingtan2019-district-concat/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 5 (denied_1, unable_1 … total (5 rows)); unread 40 (new, carried_over … s2 (24 rows))",
-    "pingtan2019-district-concat/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))",
-    "pingtan2019-district-concat/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 1 (denied_1); unread 11 (partial, denied_1, rejected_5, s2)",
-    "pingtan2019-district-concat/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))",
-    "pingtan2019-district-concat/pdftotext-layout/template-split-late":
-        "layout space-aligned; silent 2 (total); unread 70 (new, carried_over … carry_forward (23 rows))",
-    "pingtan2019-district-concat/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))",
-    "pingtan2023-district-concat/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "pingtan2023-district-concat/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 87 (carried_over, granted … s2 (14 rows))",
-    "pingtan2023-district-concat/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 10 (denied_1, denied_8 … other_3 (5 rows)); unread 85 (new, carried_over … carry_forward (25 rows))",
-    "pingtan2023-district-concat/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))",
-    "pingtan2023-district-concat/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 2 (denied_1); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "pingtan2023-district-concat/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))",
-    "pingtan2023-district-concat/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 3 (other_1, other_3); unread 72 (new, carried_over … carry_forward (25 rows))",
-    "pingtan2023-district-concat/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "pthzs2024-dept-concat/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "pthzs2024-dept-concat/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))",
-    "pthzs2024-dept-concat/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 3 (new, granted, denied_1); unread 51 (new, carried_over … carry_forward (25 rows))",
-    "pthzs2024-dept-concat/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))",
-    "pthzs2024-dept-concat/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 1 (denied_1); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "pthzs2024-dept-concat/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))",
-    "pthzs2024-dept-concat/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 8 (new, granted, unable_1, total); unread 97 (new, carried_over … carry_forward (25 rows))",
-    "pthzs2024-dept-concat/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "ptjtj2022-dept-spaced/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 2 (new, granted); unread 51 (new, carried_over … carry_forward (25 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 2 (total); unread 57 (partial, denied_1 … carry_forward (22 rows))",
-    "ptjtj2022-dept-spaced/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "ptscj2025-dept-concat/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 15 (partial, rejected_5, other_1, other_2)",
-    "ptscj2025-dept-concat/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 79 (carried_over, granted … s2 (13 rows))",
-    "ptscj2025-dept-concat/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 5 (new, granted … other_2 (5 rows)); unread 51 (new, carried_over … carry_forward (25 rows))",
-    "ptscj2025-dept-concat/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 80 (partial, rejected_3 … s2 (11 rows))",
-    "ptscj2025-dept-concat/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 1 (denied_1); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "ptscj2025-dept-concat/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (11 rows))",
-    "ptscj2025-dept-concat/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 12 (new, granted … carry_forward (6 rows)); unread 93 (new, carried_over … carry_forward (25 rows))",
-    "ptscj2025-dept-concat/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; flagged 2 (s2); unread 187 (new, carried_over … s2 (27 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-layout/template-onepage":
-        "layout space-aligned; flagged 1 (other_2); unread 15 (partial, rejected_5, other_1, other_2)",
-    "shkewei2024-dept-brokenmd/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 80 (carried_over, granted … s2 (13 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 4 (other_2, other_3, total, carry_forward); unread 65 (new, carried_over … carry_forward (25 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (11 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 1 (other_2); unread 15 (partial, rejected_5, other_1, other_2)",
-    "shkewei2024-dept-brokenmd/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-layout/template-split-late":
-        "layout space-aligned; silent 16 (carried_over, granted … carry_forward (8 rows)); flagged 1 (other_2); unread 90 (new, carried_over … carry_forward (25 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 193 (new, carried_over … s2 (27 rows))",
-    "inv1/pdftotext-layout/template-onepage":
-        "layout space-aligned; flagged 4 (other_2); unread 15 (partial, rejected_5, other_1, other_2)",
-    "inv1/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 101 (carried_over, granted … s2 (14 rows))",
-    "inv1/pdftotext-layout/template-split":
-        "layout space-aligned; flagged 8 (denied_1, unable_2, other_2); unread 76 (partial, denied_1 … carry_forward (16 rows))",
-    "inv1/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))",
-    "inv1/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 8 (denied_1, other_2); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "inv1/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))",
-    "inv1/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 3 (other_3); unread 37 (new, partial … total (7 rows))",
-    "inv1/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "inv2/pdftotext-layout/template-onepage":
-        "layout space-aligned; flagged 5 (other_2); unread 15 (partial, rejected_5, other_1, other_2)",
-    "inv2/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 100 (carried_over, granted … s2 (14 rows))",
-    "inv2/pdftotext-layout/template-split":
-        "layout space-aligned; unread 34 (partial, denied_1 … other_2 (5 rows))",
-    "inv2/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))",
-    "inv2/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 11 (denied_1, other_2); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "inv2/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))",
-    "inv2/pdftotext-layout/template-split-late":
-        "layout space-aligned; unread 47 (new, partial … total (7 rows))",
-    "inv2/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))",
-    "inv3-2019/pdftotext-layout/template-onepage":
-        "layout space-aligned; unread 7 (partial, rejected_5)",
-    "inv3-2019/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; unread 108 (carried_over, granted … s2 (15 rows))",
-    "inv3-2019/pdftotext-layout/template-split":
-        "layout space-aligned; unread 23 (partial, denied_1, rejected_5, s2)",
-    "inv3-2019/pdftotext-plain/template-split":
-        "layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))",
-    "inv3-2019/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 6 (denied_1); unread 11 (partial, denied_1, rejected_5, s2)",
-    "inv3-2019/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))",
-    "inv3-2019/pdftotext-layout/template-split-late":
-        "layout space-aligned; unread 34 (new, partial … total (5 rows))",
-    "inv3-2019/pdftotext-plain/template-split-late":
-        "layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))",
-    "inv5-blanks/pdftotext-layout/template-onepage":
-        "layout space-aligned; flagged 1 (other_2); unread 15 (partial, rejected_5, other_1, other_2)",
-    "inv5-blanks/pdftotext-plain/template-onepage":
-        "layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))",
-    "inv5-blanks/pdftotext-layout/template-split":
-        "layout space-aligned; unread 63 (new, carried_over … carry_forward (11 rows))",
-    "inv5-blanks/pdftotext-plain/template-split":
-        "layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))",
-    "inv5-blanks/pdftotext-layout/template-split-repeat":
-        "layout space-aligned; flagged 5 (denied_1, other_2); unread 16 (partial, denied_1 … other_2 (5 rows))",
-    "inv5-blanks/pdftotext-plain/template-split-repeat":
-        "layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))",
-    "inv5-blanks/pdftotext-layout/template-split-late":
-        "layout space-aligned; flagged 3 (new, other_3, carry_forward); unread 103 (new, carried_over … carry_forward (25 rows))",
-    "inv5-blanks/pdftotext-plain/template-split-late":
-        "layout line-cells; unread 190 (new, carried_over … s2 (27 rows))",
-    # the LibreOffice-filled template"s PDF through real pdftotext — also wrong numbers that nothing names (#silent)
-    "001/pdftotext-layout/template-split-late#silent":
-        "layout space-aligned; silent 4 (total, carry_forward); unread 66 (new, carried_over … carry_forward (23 rows))",
-    "pingtan2019-district-concat/pdftotext-layout/template-split-late#silent":
-        "layout space-aligned; silent 2 (total); unread 70 (new, carried_over … carry_forward (23 rows))",
-    "shkewei2024-dept-brokenmd/pdftotext-layout/template-split-late#silent":
-        "layout space-aligned; silent 16 (carried_over, granted … carry_forward (8 rows)); flagged 1 (other_2); unread 90 (new, carried_over … carry_forward (25 rows))",
-    # behaviours (the tests at the end of this file)
-    "missing-first-label": "plain pdftotext taken as blank-line-cells: section 三 not read",
-    "missing-middle-label": "plain pdftotext taken as blank-line-cells: section 三 not read",
-    "provenance": "pdftotext -layout of render_pdf ruled: （七）总计 not read, so no provenance",
-    "each-form/word": "line-cells claims the pdftotext -layout text of the word style (watermark)",
+    'huaian2024-city/pdftotext-plain/published':
+        'layout blank-line-cells; section 三 not read; flagged 9 (s4); unread 185 (new, carried_over … s2 (26 rows))',
+    '000/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    '000/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
+    '000/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    '000/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    '000/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    '000/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    '001/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+    '001/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 41 (new, carried_over … s4 (5 rows))',
+    '001/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read; unread 180 (new, carried_over … s2 (25 rows))',
+    '001/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+    '001/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+    '001/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+    '002/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    '002/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 28 (denied_6, denied_7 … carry_forward (5 rows))',
+    '002/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    '002/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    '002/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    '002/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    '003/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    '003/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
+    '003/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    '003/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    '003/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    '003/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    '004/pdftotext-layout/render_pdf-ruled':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+    '004/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 36 (denied_6, denied_7, denied_8, s4)',
+    '004/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; unread 189 (new, carried_over … s4 (26 rows))',
+    '004/pdftotext-layout/render_pdf-unruled':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+    '004/pdftotext-layout/render_pdf-unruled-top':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+    '004/pdftotext-layout/render_pdf-rotated':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+    'huaian2024-city/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    'huaian2024-city/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 28 (denied_6, denied_7, denied_8, total)',
+    'huaian2024-city/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    'huaian2024-city/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    'huaian2024-city/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    'huaian2024-city/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    'inv1/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    'inv1/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 42 (denied_6, denied_7 … carry_forward (6 rows))',
+    'inv1/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    'inv1/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    'inv1/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    'inv1/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    'inv2/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read',
+    'inv2/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 34 (denied_6, denied_7 … carry_forward (6 rows))',
+    'inv2/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read',
+    'inv2/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read',
+    'inv2/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read',
+    'inv2/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read',
+    'inv3-2019/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
+    'inv3-2019/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 29 (carried_over, granted, s4)',
+    'inv3-2019/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; section 三 not read; unread 183 (new, carried_over … s2 (25 rows))',
+    'inv3-2019/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; section 三 not read; unread 165 (new, carried_over … s2 (24 rows))',
+    'inv3-2019/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
+    'inv3-2019/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
+    'inv5-blanks/pdftotext-layout/render_pdf-ruled':
+        'layout space-aligned; unread 1 (denied_3)',
+    'inv5-blanks/pdftotext-plain/render_pdf-ruled':
+        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    'inv5-blanks/pdftotext-layout/render_pdf-word':
+        'layout space-aligned; unread 43 (new, denied_3 … carry_forward (7 rows))',
+    'inv5-blanks/pdftotext-plain/render_pdf-word':
+        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    'inv5-blanks/pdftotext-layout/render_pdf-unruled':
+        'layout space-aligned; unread 1 (denied_3)',
+    'inv5-blanks/pdftotext-plain/render_pdf-unruled':
+        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    'inv5-blanks/pdftotext-plain/render_pdf-unruled-top':
+        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    'inv5-blanks/pdftotext-layout/render_pdf-rotated':
+        'layout space-aligned; unread 1 (denied_3)',
+    'inv5-blanks/pdftotext-plain/render_pdf-rotated':
+        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    '000/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))',
+    '000/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
+    '000/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 74 (partial, rejected_3 … s2 (9 rows))',
+    '000/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    '001/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 98 (carried_over, granted … s2 (14 rows))',
+    '001/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))',
+    '001/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))',
+    '001/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 186 (new, carried_over … s2 (25 rows))',
+    '002/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
+    '002/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+    '002/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 76 (partial, rejected_3 … s2 (10 rows))',
+    '002/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    '003/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))',
+    '003/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
+    '003/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
+    '003/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    '004/pdftotext-layout/template-onepage':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 83 (carried_over, granted … s2 (13 rows))',
+    '004/pdftotext-layout/template-split':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))',
+    '004/pdftotext-layout/template-split-repeat':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (10 rows))',
+    '004/pdftotext-layout/template-split-late':
+        'layout space-aligned; unread 15 (s4)',
+    '004/pdftotext-plain/template-split-late':
+        'layout line-cells; unread 187 (new, carried_over … s2 (27 rows))',
+    'huaian2024-city/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 96 (new, granted … s2 (14 rows))',
+    'huaian2024-city/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))',
+    'huaian2024-city/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))',
+    'huaian2024-city/pdftotext-layout/template-split-late':
+        'layout space-aligned; flagged 6 (new, granted, total); unread 15 (s4)',
+    'huaian2024-city/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; flagged 1 (s4); unread 197 (new, carried_over … s2 (27 rows))',
+    'pingtan2019-district-concat/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 90 (carried_over, granted … s2 (15 rows))',
+    'pingtan2019-district-concat/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))',
+    'pingtan2019-district-concat/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))',
+    'pingtan2019-district-concat/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))',
+    'pingtan2023-district-concat/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 87 (carried_over, granted … s2 (14 rows))',
+    'pingtan2023-district-concat/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))',
+    'pingtan2023-district-concat/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))',
+    'pingtan2023-district-concat/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    'pthzs2024-dept-concat/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
+    'pthzs2024-dept-concat/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+    'pthzs2024-dept-concat/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+    'pthzs2024-dept-concat/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    'ptjtj2022-dept-spaced/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
+    'ptjtj2022-dept-spaced/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+    'ptjtj2022-dept-spaced/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+    'ptjtj2022-dept-spaced/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    'ptscj2025-dept-concat/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 79 (carried_over, granted … s2 (13 rows))',
+    'ptscj2025-dept-concat/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 80 (partial, rejected_3 … s2 (11 rows))',
+    'ptscj2025-dept-concat/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (11 rows))',
+    'ptscj2025-dept-concat/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; flagged 2 (s2); unread 187 (new, carried_over … s2 (27 rows))',
+    'shkewei2024-dept-brokenmd/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 80 (carried_over, granted … s2 (13 rows))',
+    'shkewei2024-dept-brokenmd/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (11 rows))',
+    'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))',
+    'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 193 (new, carried_over … s2 (27 rows))',
+    'inv1/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 101 (carried_over, granted … s2 (14 rows))',
+    'inv1/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))',
+    'inv1/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))',
+    'inv1/pdftotext-layout/template-split-late':
+        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+    'inv1/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    'inv2/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 100 (carried_over, granted … s2 (14 rows))',
+    'inv2/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))',
+    'inv2/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))',
+    'inv2/pdftotext-layout/template-split-late':
+        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+    'inv2/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+    'inv3-2019/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; unread 108 (carried_over, granted … s2 (15 rows))',
+    'inv3-2019/pdftotext-plain/template-split':
+        'layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))',
+    'inv3-2019/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))',
+    'inv3-2019/pdftotext-layout/template-split-late':
+        'layout space-aligned; flagged 2 (new, total); unread 7 (other)',
+    'inv3-2019/pdftotext-plain/template-split-late':
+        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))',
+    'inv5-blanks/pdftotext-plain/template-onepage':
+        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+    'inv5-blanks/pdftotext-plain/template-split':
+        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+    'inv5-blanks/pdftotext-plain/template-split-repeat':
+        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+    'inv5-blanks/pdftotext-layout/template-split-late':
+        'layout space-aligned; unread 12 (new, total)',
+    'inv5-blanks/pdftotext-plain/template-split-late':
+        'layout line-cells; unread 190 (new, carried_over … s2 (27 rows))',
+    'missing-first-label':
+        'plain pdftotext taken as blank-line-cells: section 三 not read',
+    'missing-middle-label':
+        'plain pdftotext taken as blank-line-cells: section 三 not read',
+    'each-form/word':
+        'line-cells claims the pdftotext -layout text of the word style (watermark)',
 }
 
 # --- the cases ---------------------------------------------------------------------------------------------

@@ -82,6 +82,9 @@ def _kind(score, d, w) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--xfail", action="store_true", help="print a draft XFAIL dict")
+    ap.add_argument("--write", action="store_true",
+                    help="rewrite the case entries of tests/test_real_tools.py's XFAIL with what was observed "
+                         "(the entries of the behaviour tests are kept)")
     ap.add_argument("-k", default="", help="only cases whose id contains this")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT / "tests"))
@@ -118,6 +121,25 @@ def main() -> None:
             if why:
                 print(f"    {cid!r}: {why!r},")
         print("}")
+    if a.write and not a.k:
+        _write(T, results)
+
+
+def _write(T, results: dict[str, str]) -> None:
+    """Replace the XFAIL dict's entries for the cases with ``results``; keep the other entries."""
+    path = ROOT / "tests" / "test_real_tools.py"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("XFAIL: dict[str, str] = {")
+    end = text.index("\n}\n", start) + 3
+    case_ids = {c.id for c in T.CASES} | {c.id + "#silent" for c in T.CASES}
+    kept = {k: v for k, v in T.XFAIL.items() if k not in case_ids}
+    lines = ["XFAIL: dict[str, str] = {"]
+    lines += [f"    {cid!r}:\n        {why!r}," for cid, why in results.items() if why]
+    lines += [f"    {cid!r}:\n        {why!r}," for cid, why in kept.items()]
+    lines.append("}\n")
+    path.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+    print(f"wrote {sum(1 for w in results.values() if w)} case entries and kept {len(kept)} others in {path}",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ CODES: dict[str, str] = {
     "duplicate_row": "two printed rows map to one template row; the first is kept",
     "row_placed_by_position": "rows printed without labels were placed by their position between labelled rows",
     "values_fitted": "a row printed more or fewer values than it has columns; how they were placed",
+    "decided_by_prose": "a number the text states for a cell decided among the splits of a run of glued digits",
     "displaced_value": "a number printed on a line of its own was put back into the blank cell the sums require",
+    "value_unconfirmed": "a value whose place was inferred (fitted, by position, split from a run, decided by the "
+                         "text) that no identity of the template checks",
     "cell_not_read": "a cell the document has could not be read with certainty: null, with the reason",
     # certain repairs of one cell
     "dash_blank": "a cell printed with a dash or 无 was read as blank (null, not 0)",

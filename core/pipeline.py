@@ -13,12 +13,13 @@ from core.layout import TEXT, Document, LayoutPlugin, Row
 from core.meta import decide_format, find_organ, find_year
 from core.placement import (check_s3_header, place_active_disclosure, place_applications, place_loose_numbers,
                             place_review_litigation)
-from core.prose import prose_checks
+from core.prose import find_statements, prose_checks, stated_cells
 from core.registry import Registry, default_registry
 from core.report import Report
 from core.sections import Sections, split_sections
 from core.sheet import Sheet
 from core.source import Source
+from core.status import cell_status
 from core.tables import header_column, table_rows
 from core.template import PROSE_SECTIONS, S3_COLUMN_LABELS, SECTIONS
 from core.text import looks_traditional, norm, to_simplified
@@ -182,9 +183,13 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
             else:
                 notes.add(ERROR, "section_missing", spec.key,
                           f"section {spec.numeral}、{spec.titles[0]} was not found")
+    text = {key: _prose(sections.heading[key], sections.rows(key))
+            for key in PROSE_SECTIONS if key in sections.heading}
+    statements = find_statements(text, meta)
     sheet = Sheet()
     if "active_disclosure" in sections.heading:
-        place_active_disclosure(table_rows(sections.rows("active_disclosure"), "active_disclosure"), fmt, sheet, notes)
+        place_active_disclosure(table_rows(sections.rows("active_disclosure"), "active_disclosure"), fmt, sheet,
+                                notes, stated_cells(statements, fmt))
     if "applications" in sections.heading:
         raw = sections.rows("applications")
         trows = table_rows(raw, "applications")
@@ -195,12 +200,11 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
     if "review_litigation" in sections.heading:
         place_review_litigation(table_rows(sections.rows("review_litigation"), "review_litigation"), sheet, notes)
     checks = run_checks(sheet, fmt)
-    text = {key: _prose(sections.heading[key], sections.rows(key))
-            for key in PROSE_SECTIONS if key in sections.heading}
-    checks += prose_checks(sheet, text, meta, fmt, notes)
+    checks += prose_checks(sheet, statements, fmt, notes)
+    status = cell_status(sheet, checks, notes)
     return Report(meta=meta, active_disclosure=sheet.section("active_disclosure"),
                   applications=sheet.section("applications"), review_litigation=sheet.section("review_litigation"),
-                  text=text, provenance=sheet.provenance(), checks=checks, diagnostics=notes.items)
+                  text=text, provenance=sheet.provenance(), status=status, checks=checks, diagnostics=notes.items)
 
 
 def _simplify(rows: list[Row]) -> list[Row]:

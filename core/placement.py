@@ -20,7 +20,7 @@ from core.sheet import READ, Sheet, Value
 from core.sheet import UNREAD as NOT_READ
 from core.tables import Columns, Fit, Slot, TableRow, fit_values, grid_start
 from core.template import (APPLICANT_COLUMNS, S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS,
-                           S3_ROWS, S4_FIELDS, S3Row, identities, s3_groups)
+                           S4_FIELDS, S3Row, identities, s3_groups, s3_rows)
 from core.text import norm, split_numbering
 
 _REMARK = re.compile(r"\(.*\)$")
@@ -86,7 +86,10 @@ def _fitted(fit: Fit) -> str | None:
 
 # --- section 二 ------------------------------------------------------------------------------------
 
-def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes) -> None:
+def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes,
+                            stated: dict[FieldPath, list] | None = None) -> None:
+    """Place section 二's rows; ``stated``: numbers the prose states for its cells (by cell), which decide
+    among the splits of a run of glued digits."""
     specs = S2_ROWS[fmt]
     seen: set[str] = set()
     columns = Columns(rows)
@@ -112,9 +115,7 @@ def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes:
             continue
         seen.add(best.id)
         if tr.glued:
-            slots: list[Slot | None] = _run_slots(tr, solver.read_run(tr.values[0].cell.text,
-                                                                      solver.s2_shape(fmt, best.id)))
-            inferred: str | None = "split"
+            slots, inferred = _s2_run(tr, fmt, best.id, stated or {}, notes)
         else:
             fit = fit_values(tr.values, len(best.columns), columns=columns)
             _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
@@ -127,16 +128,40 @@ def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes:
             notes.add(WARNING, "row_not_found", f"{S2}.{spec.id}", f"section 二 has no row {spec.labels[0]!r}")
 
 
+def _s2_run(tr: TableRow, fmt: str, row: str, stated: dict,
+            notes: Notes) -> tuple[list[Slot | None], str | None]:
+    """A section-二 row printed as a run of glued digits: its splits, narrowed by what the prose states
+    about its cells when the digits alone do not decide."""
+    run = tr.values[0].cell
+    assert run is not None
+    rs = solver.split_run(run.text, solver.s2_shape(fmt, row))
+    spec = next(r for r in S2_ROWS[fmt] if r.id == row)
+    said = [(i, st) for i, c in enumerate(spec.columns) for st in stated.get(FieldPath(S2, row, c.id), [])]
+    if not rs.splits or len(rs.splits) < 2 or not said:
+        cells = solver.cells_of(rs)
+        return _run_slots(tr, cells), _split_how(tr, cells)
+    keep = [k for k, split in enumerate(rs.splits) if all(split[i].value == st.number for i, st in said)]
+    if not keep:    # the prose contradicts every split: the prose check says so, the digits stay undecided
+        return _run_slots(tr, solver.cells_of(rs)), "split"
+    clauses = "; ".join(f"“{st.clause}”" for _i, st in said)
+    cells = solver.cells_of(rs, keep, f"; the text says {clauses}")
+    if len(keep) < len(rs.splits):
+        notes.add(INFO, "decided_by_prose", f"{S2}.{row}",
+                  f"{run.text!r} splits {len(rs.splits)} ways; the text says {clauses}, which leaves "
+                  f"{len(keep)}")
+    return _run_slots(tr, cells), "prose"
+
+
 # --- section 三 ------------------------------------------------------------------------------------
 
 class S3Matcher:
     """Places section-三 rows on template rows, reading labels in document order."""
 
-    def __init__(self, fmt: str):
+    def __init__(self, fmt: str, single_other: bool = False):
         self.fmt = fmt
-        self.spec: tuple[S3Row, ...] = S3_ROWS[fmt]
+        self.spec: tuple[S3Row, ...] = s3_rows(fmt, single_other)
         self.index = {r.id: i for i, r in enumerate(self.spec)}
-        self.groups = {g.key: g for g in s3_groups(fmt)}
+        self.groups = {g.key: g for g in s3_groups(fmt, single_other)}
         self._keys = [(norm(r.label), _main(norm(r.label))) for r in self.spec]
 
     def group_of(self, text: str) -> str | None:
@@ -202,7 +227,7 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
     label (their labels lost, or floating elsewhere as loose text) are placed by position only where that
     is forced: between two anchors, when they are exactly as many as the template rows missing there.
     """
-    m = S3Matcher(fmt)
+    m = S3Matcher(fmt, single_other=fmt != "2019" and _other_printed_as_one_row(rows, fmt))
     placed: dict[str, tuple[TableRow, str]] = {}
     sequence: list[tuple[str | None, TableRow]] = []   # (anchored row id, row) or (None, orphan row)
     cursor, group, pending = 0, None, 0
@@ -309,7 +334,8 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
         context = (f"; {note}" if note else "; the row and column sums allow each") if many else ""
         if tr.glued:
             assert rs is not None
-            out[rid] = (_run_slots(tr, solver.cells_of(rs, k, context)), "split", None)
+            cells = solver.cells_of(rs, k, context)
+            out[rid] = (_run_slots(tr, cells), _split_how(tr, cells), None)
         elif rid in doubtful and rs is not None and k is not None and rs.splits and len(k) < len(rs.splits):
             out[rid] = _decided(fits[rid], k, context)
     return out
@@ -340,6 +366,16 @@ def _decided(fit: Fit, keep: list[int], context: str) -> Placed:
     return slots, "fitted", ("info", "the column identities of the table leave one placement of its values")
 
 
+def _split_how(tr: TableRow, cells: list[solver.CellOut]) -> str | None:
+    """How the cells of a run were placed: "split" when the run had to be cut inside a printed number
+    or a blank was taken to hide in it; None when it printed one number per cell, apart by spaces."""
+    run = tr.values[0].cell
+    pieces = run.text.split() if run is not None else []
+    if len(pieces) == len(cells) and all(c.unread is None and c.text == p for c, p in zip(cells, pieces)):
+        return None
+    return "split"
+
+
 def _run_slots(tr: TableRow, cells: list[solver.CellOut]) -> list[Slot | None]:
     """The cells the solver cut out of a row's run, each a slot pointing at its digits in the source."""
     run = tr.values[0].cell
@@ -349,6 +385,27 @@ def _run_slots(tr: TableRow, cells: list[solver.CellOut]) -> list[Slot | None]:
         cell = replace(run, text=c.text, col=(run.col or 1) + c.start, printed=None, unread=c.unread)
         out.append(Slot(read(cell), cell))
     return out
+
+
+def _other_printed_as_one_row(rows: list[TableRow], fmt: str) -> bool:
+    """True when a 2021-format table prints （六）其他处理 with numbers of its own, and what follows it is
+    none of its sub-rows: the next row of numbers is （七）总计 (rows without labels after it are its
+    sub-rows with their labels lost)."""
+    m = S3Matcher(fmt)
+    subs = [r for r in m.spec if r.group == "other"]
+    at = next((i for i, tr in enumerate(rows) if tr.has_numbers and tr.label is not None
+               and m.group_of(tr.label.text) == "other"), None)
+    if at is None:
+        return False
+    after = next((tr for tr in rows[at + 1:] if tr.has_numbers), None)
+    if after is None or after.label is None or m.match(after.label.text, m.index["total"], None)[0] != "total":
+        return False
+    for tr in rows:
+        for cell in tr.labels:
+            _num, key = split_numbering(norm(cell.text))
+            if any(similarity(_main(key), _main(norm(r.label))) >= ROW_MATCH_MIN + 15 for r in subs[:2]):
+                return False
+    return True
 
 
 def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
@@ -417,9 +474,10 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
     n = len(S4_FIELDS)
     glued = [tr for tr in data if tr.glued]
     if glued:
-        slots = _run_slots(glued[0], solver.read_run(glued[0].values[0].cell.text, solver.S4_SHAPE))
-        for (g, c), slot in zip(S4_FIELDS, slots):
-            store(sheet, notes, FieldPath(S4, g, c), slot, inferred="split")
+        cells = solver.read_run(glued[0].values[0].cell.text, solver.S4_SHAPE)
+        how = _split_how(glued[0], cells)
+        for (g, c), slot in zip(S4_FIELDS, _run_slots(glued[0], cells)):
+            store(sheet, notes, FieldPath(S4, g, c), slot, inferred=how)
         return
     whole = [tr for tr in data if sum(1 for s in tr.values if s.reading.kind != BLANK) == n]
     if len(whole) == 1:

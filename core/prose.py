@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.checks import Check
 from core.diagnostics import WARNING, Notes
 from core.fields import FieldPath
 from core.sheet import Sheet
-from core.template import PROSE_SECTIONS, S3_ROWS, S4_GROUPS
+from core.template import PROSE_SECTIONS, S2_ROWS, S3_ROWS, S4_GROUPS
 from core.text import to_simplified
 
 RULE = "prose_matches_table"
@@ -53,6 +53,16 @@ _PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, 
     ("review", r"行政复议(?:案件|申请)?" + _FILL + _NUM),
     ("litigation", r"行政诉讼(?:案件)?" + _FILL + _NUM),
 ))
+#: Section 二 statements, which need no talk of disclosure around them: "制定规范性文件15件", "废止规章2件".
+_S2_DOCS = r"(?P<doc>(?:行政)?规范性文件|规章)"
+_S2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
+    ("issued", r"(?:新)?(?:制定|制发|出台|印发)(?:了)?" + _S2_DOCS + _FILL + _NUM),
+    ("repealed", r"(?:废止|宣布失效)(?:了)?" + _S2_DOCS + _FILL + _NUM),
+    ("in_force", r"现行有效(?:的)?" + _S2_DOCS + _FILL + _NUM),
+))
+_S2_ROW = {"规章": "regulations", "规范性文件": "normative_documents", "行政规范性文件": "normative_documents"}
+_S2_KINDS = {f"{row}.{kind}" for row in set(_S2_ROW.values()) for kind, _p in _S2_PATTERNS}
+
 #: Outcomes of the review or litigation stated just before ("…行政复议351件，其中结果维持72件，…").
 _OUTCOMES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
     ("upheld", r"(?:结果)?维持(?:原决定|原行政行为)?(?:的)?" + _FILL + _NUM),
@@ -63,7 +73,8 @@ _OUTCOMES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, 
 
 #: Any keyword of any statement: a clause whose leftover words hold one is about two things at once.
 _KEYWORD = re.compile(r"予以公开|同意公开|部分公开|不予|无法提供|其他处理|结转|顺延|转入|转至|转到|下一?年度"
-                      r"|复议|诉讼|起诉|新收|收到|受理|接收|接到|办理|办结|答复|维持|纠正|审结|其他结果|申请")
+                      r"|复议|诉讼|起诉|新收|收到|受理|接收|接到|办理|办结|答复|维持|纠正|审结|其他结果|申请"
+                      r"|规范性文件|规章|制定|制发|出台|印发|废止|失效|现行有效")
 #: Leftover words that cannot change what a clause states.
 _HARMLESS = re.compile(
     r"(?:19|20)\d\d[ \t]*年度?|全年度?|本年度?|今年|年内|当年|度"
@@ -87,23 +98,24 @@ _MOST_CHARS = 100_000
 
 
 @dataclass(frozen=True)
-class _Statement:
+class Statement:
+    """A number the prose states about table cells: what it counts (``kind``), the number, the clause
+    that says it, and the prose section it is in."""
+
     kind: str
     number: int
     clause: str
     end: int                 # where the clause ends in its sentence
     verb: str = ""
     combined: bool = False   # "共办理…N件（含上年结转…）": new_received + carried_over
+    section: str = ""
 
 
-def prose_checks(sheet: Sheet, prose: dict[str, str], meta: dict, fmt: str | None, notes: Notes) -> list[Check]:
-    """Check every number the prose states about sections 三 and 四 against the table cells it restates."""
-    checks: list[Check] = []
-    if fmt not in S3_ROWS or not (sheet.rows("applications") or sheet.rows("review_litigation")):
-        return checks
+def find_statements(prose: dict[str, str], meta: dict) -> list[Statement]:
+    """Every statement the prose sections make about the tables' numbers, in document order."""
+    out: list[Statement] = []
     year = meta.get("year")
     traditional = meta.get("script") == "traditional"
-    done: set[tuple] = set()
     for key in PROSE_SECTIONS:
         text = prose.get(key)
         if not text:
@@ -116,11 +128,33 @@ def prose_checks(sheet: Sheet, prose: dict[str, str], meta: dict, fmt: str | Non
         for about, sentence in _sentences(text):
             if not _DIGITS.search(sentence):
                 continue
-            for st in _statements(sentence, year, about):
-                check = _check(sheet, fmt, st, key, done, notes)
-                if check is not None:
-                    checks.append(check)
+            out += [replace(st, section=key) for st in _statements(sentence, year, about)]
+    return out
+
+
+def prose_checks(sheet: Sheet, statements: list[Statement], fmt: str | None, notes: Notes) -> list[Check]:
+    """Check every statement of the prose against the table cells it restates."""
+    checks: list[Check] = []
+    if fmt not in S3_ROWS or not len(sheet):
+        return checks
+    done: set[tuple] = set()
+    for st in statements:
+        check = _check(sheet, fmt, st, done, notes)
+        if check is not None:
+            checks.append(check)
     return checks
+
+
+def stated_cells(statements: list[Statement], fmt: str) -> dict[FieldPath, list[Statement]]:
+    """The statements that each name one section-二 cell, by that cell: the prose's evidence for a cell
+    the table's text leaves undecided (a run of digits glued together)."""
+    out: dict[FieldPath, list[Statement]] = {}
+    columns = {r.id: {c.id for c in r.columns} for r in S2_ROWS.get(fmt, ())}
+    for st in statements:
+        row, _, col = st.kind.partition(".")
+        if row in columns and col in columns[row]:
+            out.setdefault(FieldPath("active_disclosure", row, col), []).append(st)
+    return out
 
 
 # --- finding statements -----------------------------------------------------------------------------
@@ -185,11 +219,11 @@ def _clauses(sentence: str) -> list[tuple[int, str]]:
     return [(o, c) for o, c in out if c.strip()]
 
 
-def _statements(sentence: str, year: int | None, about: bool = False) -> list[_Statement]:
+def _statements(sentence: str, year: int | None, about: bool = False) -> list[Statement]:
     found = _all_statements(sentence, year)
     # Only about information disclosure: "全年受理申请3000件" in a paragraph on the service centre, or
     # "行政复议案件200件" in a justice bureau's report on its own work, are about something else.
-    found = [st for st in found if about or _ABOUT_DISCLOSURE.search(sentence[:st.end])]
+    found = [st for st in found if about or st.kind in _S2_KINDS or _ABOUT_DISCLOSURE.search(sentence[:st.end])]
     received = [st for st in found if st.kind == "received"]
     if len(received) > 1 or any("其中" in st.clause for st in received):
         # "收到申请100件，受理申请80件" or "…，其中受理申请80件": one of them is a subset.
@@ -197,8 +231,8 @@ def _statements(sentence: str, year: int | None, about: bool = False) -> list[_S
     return found
 
 
-def _all_statements(sentence: str, year: int | None) -> list[_Statement]:
-    found: list[_Statement] = []
+def _all_statements(sentence: str, year: int | None) -> list[Statement]:
+    found: list[Statement] = []
     group: str | None = None        # review / litigation just stated: the outcomes after "其中" are its
     outcomes_open = False
     for off, clause in _clauses(sentence):
@@ -207,6 +241,13 @@ def _all_statements(sentence: str, year: int | None) -> list[_Statement]:
             continue
         if off > 0 and sentence[off - 1] == ")" and _DIGITS.search(clause):
             # "全区（区政府及各部门、街道）新收申请166件": the bracket qualifies what follows.
+            group, outcomes_open = None, False
+            continue
+        s2 = _read(clause, _S2_PATTERNS, year)
+        if s2 is not None:
+            kind, m, _verb = s2
+            found.append(Statement(f"{_S2_ROW[m.group('doc')]}.{kind}", int(m.group("n")), clause.strip(),
+                                   off + len(clause)))
             group, outcomes_open = None, False
             continue
         st = _read(clause, _PATTERNS, year)
@@ -218,7 +259,7 @@ def _all_statements(sentence: str, year: int | None) -> list[_Statement]:
                 if verb == "办理" and not combined:
                     group, outcomes_open = None, False
                     continue
-            found.append(_Statement(kind, int(m.group("n")), clause.strip(), off + len(clause), verb, combined))
+            found.append(Statement(kind, int(m.group("n")), clause.strip(), off + len(clause), verb, combined))
             group, outcomes_open = (kind if kind in ("review", "litigation") else None), False
             continue
         if group is not None:
@@ -227,7 +268,7 @@ def _all_statements(sentence: str, year: int | None) -> list[_Statement]:
                 kind, m, lead = st
                 if lead or outcomes_open:
                     outcomes_open = True
-                    found.append(_Statement(f"{group}.{kind}", int(m.group("n")), clause.strip(), off + len(clause)))
+                    found.append(Statement(f"{group}.{kind}", int(m.group("n")), clause.strip(), off + len(clause)))
                     continue
         group, outcomes_open = None, False
     return found
@@ -261,12 +302,12 @@ def _read(clause: str, patterns, year: int | None, allow_lead: str = ""):
 
 # --- mapping statements onto cells ------------------------------------------------------------------
 
-def _rows(fmt: str, group: str) -> list[str]:
-    return [r.id for r in S3_ROWS[fmt] if r.id == group or r.id.startswith(group + ".")]
-
-
-def _cells(kind: str, fmt: str, combined: bool) -> tuple[list[str], str] | None:
+def _cells(kind: str, rows: tuple[str, ...], combined: bool) -> tuple[list[str], str] | None:
+    """The cells a statement restates and the ``where`` of a warning about it; ``rows`` are the rows of
+    section 三 the table has (a group's rows are its sub-rows, or the group's one row)."""
     apps = "applications"
+    if kind in _S2_KINDS:
+        return [f"active_disclosure.{kind}"], f"active_disclosure.{kind}"
     simple = {"received": "new_received", "carried_over": "carried_over", "carried_forward": "carried_forward",
               "granted": "granted", "partially_granted": "partially_granted"}
     if kind == "received" and combined:
@@ -278,9 +319,11 @@ def _cells(kind: str, fmt: str, combined: bool) -> tuple[list[str], str] | None:
         return [f"{apps}.granted.total", f"{apps}.partially_granted.total"], \
             "applications.granted.total+partially_granted.total"
     if kind in ("denied", "unable", "not_processed", "other"):
-        rows = _rows(fmt, kind)
-        where = f"{apps}.{kind}.*.total" if len(rows) > 1 else f"{apps}.{kind}.total"
-        return [f"{apps}.{r}.total" for r in rows], where
+        group = [r for r in rows if r == kind or r.startswith(kind + ".")]
+        if not group:
+            return None
+        where = f"{apps}.{kind}.*.total" if len(group) > 1 else f"{apps}.{kind}.total"
+        return [f"{apps}.{r}.total" for r in group], where
     group, _, col = kind.partition(".")
     col = col or "total"
     if group == "review":
@@ -290,8 +333,8 @@ def _cells(kind: str, fmt: str, combined: bool) -> tuple[list[str], str] | None:
     return None
 
 
-def _check(sheet: Sheet, fmt: str, st: _Statement, section: str, done: set, notes: Notes) -> Check | None:
-    mapped = _cells(st.kind, fmt, st.combined)
+def _check(sheet: Sheet, fmt: str, st: Statement, done: set, notes: Notes) -> Check | None:
+    mapped = _cells(st.kind, sheet.rows("applications"), st.combined)
     if mapped is None:
         return None
     cells, where = mapped
@@ -319,6 +362,6 @@ def _check(sheet: Sheet, fmt: str, st: _Statement, section: str, done: set, note
     ok = found == st.number
     if not ok:
         notes.add(WARNING, CODE, where,
-                  f"the text ({section}) says “{st.clause}” ({st.number}) but the table has {found} "
+                  f"the text ({st.section}) says “{st.clause}” ({st.number}) but the table has {found} "
                   f"in {', '.join(cells)}: one of the two is wrong")
     return Check(RULE, ok, cells, st.number, found, {}, blanks, sentence=st.clause)

@@ -19,6 +19,8 @@ class Report:
     review_litigation: dict = field(default_factory=dict)
     text: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
+    #: How sure the parse is of each cell: confirmed, unconfirmed, conflict, unread or blank (core.status).
+    status: dict = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -46,6 +48,7 @@ class Report:
             "review_litigation": self.review_litigation,
             "text": self.text,
             "provenance": self.provenance,
+            "status": self.status,
             "checks": [c.to_dict() for c in self.checks],
             "diagnostics": [d.to_dict() for d in self.diagnostics],
         }

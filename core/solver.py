@@ -506,7 +506,7 @@ def s3_tiers(row_ids: Sequence[str | None], fmt: str) -> list[list[Identity]]:
     at = {rid: i for i, rid in enumerate(row_ids) if rid is not None}
     col = {c: i for i, c in enumerate(S3_COLUMNS)}
     by_rule: dict[str, list[Identity]] = {RESULTS_SUM: [], BALANCE: []}
-    for ident in identities(fmt, tuple(r.id for r in S3_ROWS[fmt])):
+    for ident in identities(fmt, tuple(rid for rid in row_ids if rid is not None)):
         if ident.rule not in by_rule or not all(p.row in at for p in ident.cells):
             continue
         by_rule[ident.rule].append(tuple((at[p.row], col[p.column], 1) for p in ident.stated) +

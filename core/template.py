@@ -179,13 +179,26 @@ S3_RESULTS_LABEL = "三、本年度办理结果"
 S3_NON_RESULT_ROWS = ("new_received", "carried_over", "total", "carried_forward")
 
 
-def s3_result_rows(fmt: str) -> tuple[str, ...]:
-    return tuple(r.id for r in S3_ROWS[fmt] if r.id not in S3_NON_RESULT_ROWS)
+#: （六）其他处理 printed as one row: always so in the 2019 format, and in those 2021-format reports that
+#: print it with no sub-rows (real county reports do); its three ``other.*`` rows are then absent.
+S3_SINGLE_OTHER = S3Row("other", "其他处理", "(六)")
+S3_ROWS_SINGLE_OTHER = {fmt: tuple(S3_SINGLE_OTHER if r.id == "other.overdue_correction" else r
+                                   for r in rows if r.group != "other" or r.id == "other.overdue_correction")
+                        for fmt, rows in S3_ROWS.items()}
 
 
-def s3_groups(fmt: str) -> tuple[S3Group, ...]:
-    """Groups whose rows are sub-rows (（六） only has sub-rows in the 2021 format)."""
-    return tuple(g for g in S3_GROUPS if any(r.group == g.key for r in S3_ROWS[fmt]))
+def s3_rows(fmt: str, single_other: bool = False) -> tuple[S3Row, ...]:
+    """The rows of section 三 in ``fmt``; with ``single_other``, （六） as one row (see S3_SINGLE_OTHER)."""
+    return S3_ROWS_SINGLE_OTHER[fmt] if single_other else S3_ROWS[fmt]
+
+
+def s3_result_rows(fmt: str, single_other: bool = False) -> tuple[str, ...]:
+    return tuple(r.id for r in s3_rows(fmt, single_other) if r.id not in S3_NON_RESULT_ROWS)
+
+
+def s3_groups(fmt: str, single_other: bool = False) -> tuple[S3Group, ...]:
+    """Groups whose rows are sub-rows (（六） has sub-rows only in the 2021 format, and not always)."""
+    return tuple(g for g in S3_GROUPS if any(r.group == g.key for r in s3_rows(fmt, single_other)))
 
 
 # --- section 四 -------------------------------------------------------------------------------------
@@ -225,18 +238,18 @@ GROUP_SUM = "review_litigation_group_total"
 
 
 @cache
-def identities(fmt: str, s3_rows: tuple[str, ...]) -> tuple[Identity, ...]:
-    """Every identity of a report of ``fmt`` whose section 三 has the rows ``s3_rows`` (in template
-    order), in the order they are evaluated and listed."""
+def identities(fmt: str, rows: tuple[str, ...]) -> tuple[Identity, ...]:
+    """Every identity of a report of ``fmt`` whose section 三 has the rows ``rows`` (in template order),
+    in the order they are evaluated and listed."""
     out: list[Identity] = []
 
     def cell(row: str, col: str) -> FieldPath:
         return FieldPath(APPS, row, col)
 
-    for row in s3_rows:
+    for row in rows:
         out.append(Identity(ROW_SUM, ("row", row), (cell(row, "total"),),
                             tuple(cell(row, c) for c in APPLICANT_COLUMNS)))
-    results = s3_result_rows(fmt)
+    results = s3_result_rows(fmt, single_other="other" in rows)
     for col in S3_COLUMNS:
         out.append(Identity(BALANCE, ("column", col), (cell("new_received", col), cell("carried_over", col)),
                             (cell("total", col), cell("carried_forward", col))))

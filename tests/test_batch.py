@@ -255,8 +255,8 @@ def test_jsonl_is_the_parse_output_plus_batch_keys(corpus, first_run):
     lines = out.with_suffix(".jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(corpus.good)
     doc = json.loads(lines[0])
-    assert list(doc)[:8] == ["meta", "active_disclosure", "applications", "review_litigation", "text", "provenance",
-                             "checks", "diagnostics"]
+    assert list(doc)[:9] == ["meta", "active_disclosure", "applications", "review_litigation", "text", "provenance",
+                             "status", "checks", "diagnostics"]
     assert set(doc["batch"]) >= {"path", "sha256", "parser_version", "organ_key", "substantive_disclosure_rate"}
 
 

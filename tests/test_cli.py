@@ -29,7 +29,11 @@ def test_parse_prints_the_contract(cli):
     assert p.returncode == 0, p.stderr
     out = json.loads(p.stdout)
     assert list(out) == ["meta", "active_disclosure", "applications", "review_litigation", "text",
-                         "provenance", "checks", "diagnostics"]
+                         "provenance", "status", "checks", "diagnostics"]
+    # every cell the document has says how sure the parse is of it
+    cells = [f"applications.{r}.{c}" for r, cols in out["applications"].items() for c in cols]
+    assert set(cells) <= set(out["status"]) and set(out["status"].values()) <= {
+        "confirmed", "unconfirmed", "conflict", "unread", "blank"}
     assert {"source", "layout", "layout_scores", "format", "year", "organ", "script"} <= set(out["meta"])
     assert set(out["text"]) == {"overview", "problems", "other_matters"}
 

@@ -238,7 +238,7 @@ _prose_words = st.sampled_from(["全年", "共", "新收", "收到", "受理", "
 def test_prose_checks_never_raise_and_only_compare_table_cells(words):
     from core.diagnostics import Notes
     from core.fields import FieldPath
-    from core.prose import RULE, prose_checks
+    from core.prose import RULE, find_statements, prose_checks
     from core.sheet import READ, Sheet, Value
     from core.template import S3_ROWS, S4_COLUMNS, S4_GROUPS
 
@@ -249,7 +249,8 @@ def test_prose_checks_never_raise_and_only_compare_table_cells(words):
         for col in S4_COLUMNS:
             sheet.put(FieldPath("review_litigation", g, col), Value(READ, 1))
     text = {"overview": "".join(words)}
-    checks = prose_checks(sheet, text, {"year": 2023, "format": "2021", "script": "simplified"}, "2021", Notes())
+    meta = {"year": 2023, "format": "2021", "script": "simplified"}
+    checks = prose_checks(sheet, find_statements(text, meta), "2021", Notes())
     for c in checks:
         assert c.rule == RULE and c.cells and c.found == sum(sheet.value(FieldPath.parse(p)) for p in c.cells)
         assert str(c.expected) in unicodedata.normalize("NFKC", text["overview"])

@@ -258,7 +258,10 @@ def test_seeds_rendered_glued(gold_path, one_line, spaces, registry):
         assert not [d for d in compare(gold, report) if not d.startswith("active_disclosure.")]
         assert not [c for c in report["checks"] if not c["ok"]]
     other = {d["code"] for d in report["diagnostics"] if d["level"] in ("warning", "error")}
-    assert other <= {"cell_not_read"}
+    assert other <= {"cell_not_read", "value_unconfirmed"}
+    # a value split from a run that no identity checks is said to be so; sections 三 and 四 have identities
+    assert all(d["where"].startswith("active_disclosure.") for d in report["diagnostics"]
+               if d["code"] == "value_unconfirmed")
 
 
 def test_the_renderer_glues_cells_and_numbering():
@@ -308,7 +311,8 @@ def test_random_reports_rendered_glued_are_never_silently_wrong(seed, registry):
     report = parse(text, name=f"random-{seed}.txt", registry=registry).to_dict()
     assert report["meta"]["layout"] == "glued-text"
     assert _no_silent_error(gold, report) == []
-    assert {d["code"] for d in report["diagnostics"] if d["level"] in ("warning", "error")} <= {"cell_not_read"}
+    assert {d["code"] for d in report["diagnostics"] if d["level"] in ("warning", "error")} <= {
+        "cell_not_read", "value_unconfirmed"}
     # most of sections 三 and 四 is determined by the arithmetic
     unread = [w for w in _warned(report) if not w.startswith("active_disclosure.")]
     assert len(unread) <= 8

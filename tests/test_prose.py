@@ -11,7 +11,7 @@ from core.api import parse
 from core.errors import CoreError
 from core.diagnostics import Notes
 from core.fields import FieldPath
-from core.prose import CODE, RULE, prose_checks
+from core.prose import CODE, RULE, find_statements, prose_checks
 from core.sheet import BLANK, READ, UNREAD, Sheet, Value
 from core.template import S3_ROWS, S4_COLUMNS, S4_GROUPS
 
@@ -138,7 +138,7 @@ class _Case:
         return self.notes.items
 
     def run(self) -> None:
-        self.checks = prose_checks(self.sheet, self.text, self.meta, self.fmt, self.notes)
+        self.checks = prose_checks(self.sheet, find_statements(self.text, self.meta), self.fmt, self.notes)
 
 
 def _report(fmt="2021", year=2023, script="simplified", **totals) -> _Case:

@@ -7,10 +7,21 @@
 
 Names are imported lazily, so that ``import core`` (and ``python -m core --help``) stays fast.
 """
+
 from __future__ import annotations
 
-__all__ = ["parse", "Report", "LayoutPlugin", "Row", "Cell", "hookimpl", "CoreError", "UnreadableInput",
-           "NotAReport", "UsageError"]
+__all__ = [
+    "Cell",
+    "CoreError",
+    "LayoutPlugin",
+    "NotAReport",
+    "Report",
+    "Row",
+    "UnreadableInput",
+    "UsageError",
+    "hookimpl",
+    "parse",
+]
 
 _LAZY = {
     "parse": "core.api",

@@ -1,4 +1,5 @@
 """The Python entry point: ``core.parse(path_or_text)``."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,13 @@ from core.report import Report
 from core.source import Source
 
 
-def parse(source: str | os.PathLike | bytes, *, layout: str | None = None, name: str | None = None,
-          registry: Registry | None = None) -> Report:
+def parse(
+    source: str | os.PathLike | bytes,
+    *,
+    layout: str | None = None,
+    name: str | None = None,
+    registry: Registry | None = None,
+) -> Report:
     """Parse one report and return it as a :class:`core.report.Report`.
 
     :param source: a path (``str`` or ``PathLike``), the file's bytes, or the report's text. A ``str``
@@ -32,6 +38,7 @@ def as_source(source, name: str | None = None) -> Source:
     if isinstance(source, (bytes, bytearray)):
         if not bytes(source).strip():
             from core.errors import UnreadableInput
+
             raise UnreadableInput(f"{name or '<bytes>'}: the input is empty")
         return Source(bytes(source), name=name or "<bytes>")
     if isinstance(source, str):
@@ -39,11 +46,14 @@ def as_source(source, name: str | None = None) -> Source:
             return Source.from_path(source)
         if not source.strip():
             from core.errors import UnreadableInput
+
             raise UnreadableInput(f"{name or '<text>'}: the input is empty")
         return Source.from_text(source, name=name or "<text>")
     raise TypeError(f"parse() takes a path, bytes or text, not {type(source).__name__}")
 
 
 def _looks_like_path(s: str) -> bool:
-    return len(s) < 260 and (os.sep in s or Path(s).suffix.lower() in
-                             {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps", ".csv"})
+    return len(s) < 260 and (
+        os.sep in s
+        or Path(s).suffix.lower() in {".txt", ".md", ".html", ".htm", ".pdf", ".docx", ".doc", ".wps", ".csv"}
+    )

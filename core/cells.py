@@ -15,6 +15,7 @@ disputed cases, as the corpus and the real reports decide them:
 - ``8 0 1``: several numbers in one cell (RUN), for the core to place under its columns;
 - a number of more than 24 characters: unreadable — no count of a report is that long.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,8 +90,10 @@ def read_cell(text: str) -> CellReading:
         t = t.replace(",", "")
     if len(t) > LONGEST_NUMBER and (_NUMBER.fullmatch(t) or _AMOUNT.fullmatch(t)):
         # No count or amount of a report is that long (and int() refuses more than 4300 digits).
-        return CellReading(UNREAD, repair=("cell_not_read", f"a number printed with {len(t)} characters is "
-                                                            f"no count or amount of a report"))
+        return CellReading(
+            UNREAD,
+            repair=("cell_not_read", f"a number printed with {len(t)} characters is no count or amount of a report"),
+        )
     if _NUMBER.fullmatch(t):
         digits = t.lstrip("+-")
         repair = None
@@ -102,8 +105,11 @@ def read_cell(text: str) -> CellReading:
         return CellReading(AMOUNT, _number(m.group(1)), printed=t)
     m = _COUNT_UNIT.fullmatch(t)
     if m:
-        return CellReading(NUMBER, int(m.group(1)),
-                           repair=("unit_dropped", f"cell printed as {text.strip()!r} read as {int(m.group(1))}"))
+        return CellReading(
+            NUMBER,
+            int(m.group(1)),
+            repair=("unit_dropped", f"cell printed as {text.strip()!r} read as {int(m.group(1))}"),
+        )
     return _LABEL
 
 

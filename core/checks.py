@@ -1,5 +1,6 @@
 """The template's consistency rules (勾稽关系) evaluated on the cells read, each evaluation listed with the
 cells it read; a break is reported, never repaired."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -20,13 +21,19 @@ class Check:
     cells: list[str]
     expected: int | float
     found: int | float
-    scope: dict[str, str] = field(default_factory=dict)   # {"column": ...}, {"row": ...} or {"group": ...}
+    scope: dict[str, str] = field(default_factory=dict)  # {"column": ...}, {"row": ...} or {"group": ...}
     blank_cells: list[str] = field(default_factory=list)  # blank cells counted as 0
-    sentence: str | None = None                           # for checks of prose against the table
+    sentence: str | None = None  # for checks of prose against the table
 
     def to_dict(self) -> dict:
-        out: dict[str, Any] = {"rule": self.rule, "ok": self.ok, **self.scope, "cells": self.cells,
-                               "expected": self.expected, "found": self.found}
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "ok": self.ok,
+            **self.scope,
+            "cells": self.cells,
+            "expected": self.expected,
+            "found": self.found,
+        }
         if self.blank_cells:
             out["blank_cells"] = self.blank_cells
         if self.sentence:
@@ -42,10 +49,7 @@ def evaluate(identity: Identity, sheet: Sheet) -> Check | None:
         return None
     expected, b1 = _sum(sheet, identity.stated)
     found, b2 = _sum(sheet, identity.summed)
-    if isinstance(expected, float) or isinstance(found, float):
-        ok = abs(expected - found) < 1e-6
-    else:
-        ok = expected == found
+    ok = abs(expected - found) < 1e-06 if isinstance(expected, float) or isinstance(found, float) else expected == found
     return Check(identity.rule, ok, [str(p) for p in cells], expected, found, dict([identity.scope]), b1 + b2)
 
 

@@ -1,4 +1,5 @@
 """The command line: parse, detect, plugins and corpus-add, with one-line errors and fixed exit codes."""
+
 from __future__ import annotations
 
 import argparse
@@ -36,6 +37,7 @@ def _source(path: str):
         data = sys.stdin.buffer.read()
         if not data.strip():
             from core.errors import UnreadableInput
+
             raise UnreadableInput("<stdin>: the input is empty")
         return Source(data, name="<stdin>")
     return Source.from_path(path) if path else as_source(path)
@@ -83,11 +85,13 @@ def cmd_detect(args) -> int:
     det = detect(_source(args.file), registry.layouts())
     tied = det.tied
     if args.json:
-        out = {"file": args.file,
-               "ranking": [{"layout": p.name, "score": round(s, 3), "origin": p.origin} for p, s in det.ranking],
-               "best": det.best.name if det.best else None,
-               "tie": [p.name for p in tied] if len(tied) > 1 else [],
-               "failures": [{"layout": p.name, "error": e} for p, e in det.failures]}
+        out = {
+            "file": args.file,
+            "ranking": [{"layout": p.name, "score": round(s, 3), "origin": p.origin} for p, s in det.ranking],
+            "best": det.best.name if det.best else None,
+            "tie": [p.name for p in tied] if len(tied) > 1 else [],
+            "failures": [{"layout": p.name, "error": e} for p, e in det.failures],
+        }
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for p, s in det.ranking:
@@ -97,12 +101,16 @@ def cmd_detect(args) -> int:
     for f in registry.failures:
         print(f"warning: {f}", file=sys.stderr)
     if det.best is not None and not det.confident:
-        print(f"no layout recognises this file's tables; {det.best.name} ({det.ranking[0][1]:.2f}) "
-              f"can only read it as prose")
+        print(
+            f"no layout recognises this file's tables; {det.best.name} ({det.ranking[0][1]:.2f}) "
+            f"can only read it as prose"
+        )
     elif len(tied) > 1:
         names = ", ".join(p.name for p in tied)
-        print(f"tie: {names} score within {TIE_MARGIN} of each other; parse reads the file with each and "
-              f"keeps the one that reads the most cells")
+        print(
+            f"tie: {names} score within {TIE_MARGIN} of each other; parse reads the file with each and "
+            f"keeps the one that reads the most cells"
+        )
     elif det.best is None:
         print("no layout recognises this file")
     else:
@@ -114,11 +122,14 @@ def cmd_plugins(args) -> int:
     registry = _registry(args)
     layouts, commands = registry.layouts(), registry.commands()
     if args.json:
-        out = {"layouts": [{"name": p.name, "origin": p.origin, "version": p.version,
-                            "description": p.description} for p in layouts],
-               "commands": [{"name": c.name, "origin": c.origin, "version": c.version, "help": c.help}
-                            for c in commands],
-               "failures": [str(f) for f in registry.failures]}
+        out = {
+            "layouts": [
+                {"name": p.name, "origin": p.origin, "version": p.version, "description": p.description}
+                for p in layouts
+            ],
+            "commands": [{"name": c.name, "origin": c.origin, "version": c.version, "help": c.help} for c in commands],
+            "failures": [str(f) for f in registry.failures],
+        }
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     for p in layouts:
@@ -143,10 +154,12 @@ def cmd_corpus_add(args) -> int:
 def build_parser(registry) -> argparse.ArgumentParser:
     """The host's commands, then those plugins register (``batch`` and ``compare`` among them)."""
     common = _Parser(add_help=False)
-    common.add_argument("--no-plugins", action="store_true", default=argparse.SUPPRESS,
-                        help="use only the built-in layouts")
-    ap = _Parser(prog="python -m core", description="Parse government information disclosure annual reports.",
-                 parents=[common])
+    common.add_argument(
+        "--no-plugins", action="store_true", default=argparse.SUPPRESS, help="use only the built-in layouts"
+    )
+    ap = _Parser(
+        prog="python -m core", description="Parse government information disclosure annual reports.", parents=[common]
+    )
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("parse", parents=[common], help="parse one report and print its JSON")
     p.add_argument("file", help="the report file, or - for standard input")
@@ -161,7 +174,9 @@ def build_parser(registry) -> argparse.ArgumentParser:
     p = sub.add_parser("plugins", parents=[common], help="list the installed layouts and commands")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_plugins)
-    p = sub.add_parser("corpus-add", parents=[common], help="add a regression case: copy the file, write its expected JSON")
+    p = sub.add_parser(
+        "corpus-add", parents=[common], help="add a regression case: copy the file, write its expected JSON"
+    )
     p.add_argument("file")
     p.add_argument("--name", required=True, help="case name (letters, digits, - and _)")
     p.add_argument("--corpus", default="corpus", help="corpus directory (default: corpus)")
@@ -173,13 +188,18 @@ def build_parser(registry) -> argparse.ArgumentParser:
     return ap
 
 
+def _command_names(parser: argparse.ArgumentParser) -> list[str]:
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return sorted(subs[0].choices) if subs else []
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else argv
         parser = build_parser(_registry_for(argv))
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
-            names = ", ".join(sorted(parser._subparsers._group_actions[0].choices))  # type: ignore[union-attr]
+            names = ", ".join(_command_names(parser))
             raise UsageError(f"python -m core: a command is needed: {names}")
         return args.func(args)
     except CoreError as e:

@@ -1,11 +1,12 @@
 """The registration record of a subcommand that a plugin adds to ``python -m core`` (as ``batch`` and
 ``compare`` are added by the ``zfxxgk_batch`` package)."""
+
 from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from core.errors import PluginError
 

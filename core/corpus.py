@@ -1,4 +1,5 @@
 """Regression cases: expected values in the seeds' "gold" format, written from a parse and compared with one."""
+
 from __future__ import annotations
 
 import json
@@ -10,16 +11,32 @@ from core.template import S2_ROWS, S3_COLUMNS, S4_FIELDS
 
 #: gold s3 key -> stable row id
 S3_KEYS = {
-    "new": "new_received", "carried_over": "carried_over", "granted": "granted", "partial": "partially_granted",
-    "denied_1": "denied.state_secret", "denied_2": "denied.prohibited_by_law",
-    "denied_3": "denied.three_safeties_one_stability", "denied_4": "denied.third_party_rights",
-    "denied_5": "denied.internal_affairs", "denied_6": "denied.process_information",
-    "denied_7": "denied.enforcement_case_file", "denied_8": "denied.administrative_query",
-    "unable_1": "unable.not_held", "unable_2": "unable.needs_creation", "unable_3": "unable.unclear_after_correction",
-    "rejected_1": "not_processed.complaint", "rejected_2": "not_processed.duplicate",
-    "rejected_3": "not_processed.publication", "rejected_4": "not_processed.excessive",
-    "rejected_5": "not_processed.confirmation", "other": "other", "other_1": "other.overdue_correction",
-    "other_2": "other.overdue_fee", "other_3": "other.other", "total": "total", "carry_forward": "carried_forward",
+    "new": "new_received",
+    "carried_over": "carried_over",
+    "granted": "granted",
+    "partial": "partially_granted",
+    "denied_1": "denied.state_secret",
+    "denied_2": "denied.prohibited_by_law",
+    "denied_3": "denied.three_safeties_one_stability",
+    "denied_4": "denied.third_party_rights",
+    "denied_5": "denied.internal_affairs",
+    "denied_6": "denied.process_information",
+    "denied_7": "denied.enforcement_case_file",
+    "denied_8": "denied.administrative_query",
+    "unable_1": "unable.not_held",
+    "unable_2": "unable.needs_creation",
+    "unable_3": "unable.unclear_after_correction",
+    "rejected_1": "not_processed.complaint",
+    "rejected_2": "not_processed.duplicate",
+    "rejected_3": "not_processed.publication",
+    "rejected_4": "not_processed.excessive",
+    "rejected_5": "not_processed.confirmation",
+    "other": "other",
+    "other_1": "other.overdue_correction",
+    "other_2": "other.overdue_fee",
+    "other_3": "other.other",
+    "total": "total",
+    "carry_forward": "carried_forward",
 }
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,80}$")
 
@@ -29,7 +46,7 @@ def s2_gold_key(fmt: str, field: str) -> str:
     spec = next(r for r in S2_ROWS[fmt] if r.id == row_id)
     label = next(c.label for c in spec.columns if c.id == col).split("(")[0]
     item = spec.item.replace("（", "(").replace("）", ")")
-    return f"{item[item.index('('):item.index(')') + 1]}/{spec.labels[0]}/{label}"
+    return f"{item[item.index('(') : item.index(')') + 1]}/{spec.labels[0]}/{label}"
 
 
 def to_gold(report: dict) -> dict:
@@ -38,15 +55,21 @@ def to_gold(report: dict) -> dict:
     fmt = meta.get("format")
     s3_ids = {v: k for k, v in S3_KEYS.items()}
     gold = {
-        "layout": meta.get("layout"), "script": meta.get("script"), "format": fmt, "year": meta.get("year"),
+        "layout": meta.get("layout"),
+        "script": meta.get("script"),
+        "format": fmt,
+        "year": meta.get("year"),
         "organ": meta.get("organ"),
         "s2": {s2_gold_key(fmt, f): v for f, v in report["active_disclosure"].items()},
         "s3": {s3_ids[r]: [cols.get(c) for c in S3_COLUMNS] for r, cols in report["applications"].items()},
     }
     if report["review_litigation"]:
         gold["s4"] = [report["review_litigation"].get(g, {}).get(c) for g, c in S4_FIELDS]
-    failed = [{"rule": c["rule"], **{k: c[k] for k in ("row", "column", "group") if k in c}}
-              for c in report["checks"] if not c["ok"]]
+    failed = [
+        {"rule": c["rule"], **{k: c[k] for k in ("row", "column", "group") if k in c}}
+        for c in report["checks"]
+        if not c["ok"]
+    ]
     if failed:
         gold["failed_checks"] = failed
     warnings = sorted({d["code"] for d in report["diagnostics"] if d["level"] in ("warning", "error")})
@@ -59,7 +82,6 @@ def to_gold(report: dict) -> dict:
 def compare(gold: dict, report: dict) -> list[str]:
     """Every difference between the expected values and a parse, as readable lines (empty: all match)."""
     diffs = []
-    fmt = gold.get("format") or report["meta"].get("format")
     for key in ("year", "format"):
         if gold.get(key) is not None and str(gold[key]) != str(report["meta"].get(key)):
             diffs.append(f"meta.{key}: want {gold[key]!r} got {report['meta'].get(key)!r}")
@@ -122,8 +144,12 @@ def add_case(file: Path, name: str, corpus: Path, registry=None) -> list[Path]:
     try:
         gold = to_gold(parse_source(source, registry=registry).to_dict())
     except NotAReport as e:
-        gold = {"expect": "refuse", "exit": 4, "stderr_contains": str(e)[:40],
-                "notes": "written by corpus-add: check that this document must be refused"}
+        gold = {
+            "expect": "refuse",
+            "exit": 4,
+            "stderr_contains": str(e)[:40],
+            "notes": "written by corpus-add: check that this document must be refused",
+        }
     cases.mkdir(parents=True, exist_ok=True)
     expected.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(file, target)

@@ -1,4 +1,5 @@
 """Scoring every layout plugin on a file and ranking them; near-ties are reported, never settled by order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ Levels (the output contract): ``info`` — a repair that is certain, or a fact w
 a value that may be wrong or was not read; ``error`` — a section missing or unreadable. A report whose
 numbers are all right and whose checks all pass has no warnings.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -43,12 +44,12 @@ CODES: dict[str, str] = {
     "decided_by_prose": "a number the text states for a cell decided among the splits of a run of glued digits",
     "displaced_value": "a number printed on a line of its own was put back into the blank cell the sums require",
     "value_unconfirmed": "a value whose place was inferred (fitted, by position, split from a run, decided by the "
-                         "text) that no identity of the template checks",
+    "text) that no identity of the template checks",
     "cell_not_read": "a cell the document has could not be read with certainty: null, with the reason",
     # certain repairs of one cell
     "dash_blank": "a cell printed with a dash or 无 was read as blank (null, not 0)",
-    "leading_zero": "a number printed with a leading zero (\"00\") was read as the number",
-    "unit_dropped": "a count printed with its unit (\"5件\") was read as the number",
+    "leading_zero": 'a number printed with a leading zero ("00") was read as the number',
+    "unit_dropped": 'a count printed with its unit ("5件") was read as the number',
     # the prose
     "prose_contradicts_table": "a number the text states differs from the table cells it restates",
 }

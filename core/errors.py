@@ -1,4 +1,5 @@
 """The errors a user can be shown, each tied to the exit code the output contract gives it."""
+
 from __future__ import annotations
 
 EXIT_OK = 0

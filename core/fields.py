@@ -1,5 +1,6 @@
 """The one typed form of a dotted field path (``applications.denied.state_secret.natural_person``), used
 wherever a path is read or written: values, provenance, checks, diagnostics, exports."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ class FieldPath:
         return f"{self.section}.{self.row}"
 
     @classmethod
-    def parse(cls, path: str) -> "FieldPath":
+    def parse(cls, path: str) -> FieldPath:
         """The path of ``"applications.total.natural_person"``; raises ValueError for anything else."""
         section, _, rest = path.partition(".")
         row, _, column = rest.rpartition(".")

@@ -13,9 +13,11 @@ Numbers that belong to prose are left out of the runs: one followed by a unit of
 given back to the prose, and a label's numbering glued onto the end of the run before it
 ("…00000002.其他法律…") is given back to the label.
 """
+
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 
 from core.cells import RUN, CellReading
@@ -32,12 +34,15 @@ _PROSE_AFTER = set("件条个次篇%年月日人份家余多项位名期号届�
 #: A year printed at the end of a run, when the run is followed by 年: the start of a sentence of prose.
 _YEAR_TAIL = re.compile(r"(?:19|20)\d\d$")
 #: Numbering that starts a label of section 三: "（三）", "三、", "2." (halfwidth after folding).
-_MARK = re.compile(r"[(][一二三四五六七八九十]{1,2}[)]|[一二三四五六七八九十]{1,2}[、.](?!\d)|(?<![\d.])\d{1,2}[.、](?!\d)")
+_MARK = re.compile(
+    r"[(][一二三四五六七八九十]{1,2}[)]|[一二三四五六七八九十]{1,2}[、.](?!\d)|(?<![\d.])\d{1,2}[.、](?!\d)"
+)
 #: How closely the words before a run must end with a section-二 row label.
 S2_LABEL_MIN = 88.0
 
-_S2_LABELS = sorted({(norm(label), r.id) for rows in S2_ROWS.values() for r in rows for label in r.labels},
-                    key=lambda lr: -len(lr[0]))
+_S2_LABELS = sorted(
+    {(norm(label), r.id) for rows in S2_ROWS.values() for r in rows for label in r.labels}, key=lambda lr: -len(lr[0])
+)
 
 
 class _Text:
@@ -65,7 +70,7 @@ class _Text:
         k = bisect.bisect_right(self.starts, a) - 1
         src = self.cells[k]
         off = a - self.starts[k]
-        printed = None if src.printed is None else src.printed[off:off + len(s)]
+        printed = None if src.printed is None else src.printed[off : off + len(s)]
         return Cell(s, line=src.line, col=(src.col or 1) + off, page=src.page, printed=printed)
 
     def labels(self, a: int, b: int, marks: bool) -> list[Cell]:
@@ -78,7 +83,7 @@ class _Text:
             for m in _MARK.finditer(self.folded, a, b):
                 cuts.add(m.start())
         edges = sorted(cuts)
-        return [c for s, e in zip(edges, edges[1:]) if (c := self.cell(s, e)) is not None]
+        return [c for s, e in itertools.pairwise(edges) if (c := self.cell(s, e)) is not None]
 
     def runs(self, numbering: bool) -> list[tuple[int, int]]:
         """Runs of values: prose numbers left out, a year that starts prose and (with ``numbering``) a
@@ -99,8 +104,7 @@ class _Text:
                 e = year.start()
                 while e > s and ft[e - 1] == " ":
                     e -= 1
-            if numbering and e < len(ft) and ft[e] in ".、" and ft[e - 1].isdigit() \
-                    and not ft[e + 1:e + 2].isdigit():
+            if numbering and e < len(ft) and ft[e] in ".、" and ft[e - 1].isdigit() and not ft[e + 1 : e + 2].isdigit():
                 e -= 1
                 while e > s and ft[e - 1] == " ":
                     e -= 1
@@ -146,7 +150,7 @@ def _s2_rows(text: _Text) -> list[TableRow]:
 def _s2_label_start(text: _Text, a: int, b: int) -> int | None:
     """Where the section-二 row label that ends [a, b) starts, if one does."""
     ft = text.folded
-    kept = []   # (folded char, offset), from the end backwards, spaces and quotes skipped
+    kept: list[tuple[str, int]] = []  # (folded char, offset), from the end backwards, spaces and quotes skipped
     i = b - 1
     while i >= a and len(kept) < 16:
         ch = norm(ft[i])
@@ -169,5 +173,5 @@ def _s4_rows(text: _Text) -> list[TableRow]:
     runs = text.runs(numbering=False)
     if not runs:
         return []
-    s, e = max(runs, key=lambda r: (sum(ch.isdigit() for ch in text.folded[r[0]:r[1]]), -r[0]))
+    s, e = max(runs, key=lambda r: (sum(ch.isdigit() for ch in text.folded[r[0] : r[1]]), -r[0]))
     return [text.row(text.labels(0, s, marks=False), s, e)]

@@ -1,7 +1,8 @@
 """The hooks a plugin can implement (the plugin interface of the ``zfxxgk`` host): layouts and subcommands."""
+
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 import pluggy
 
@@ -38,6 +39,7 @@ def core_layouts() -> Iterable[LayoutPlugin]:
 
     .. versionadded:: 0.1
     """
+    return ()
 
 
 @hookspec
@@ -71,3 +73,4 @@ def core_commands() -> Iterable[Command]:
 
     .. versionadded:: 0.2
     """
+    return ()

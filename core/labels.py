@@ -1,4 +1,5 @@
 """Fuzzy comparison of printed labels with the template's canonical labels."""
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -1,10 +1,12 @@
 """The types a layout plugin hands to the core: cells with their place in the source, rows of cells,
 the document a layout read (rows, notes, meta), and the registration record of a layout."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from core.errors import PluginError
 

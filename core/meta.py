@@ -1,4 +1,5 @@
 """What the document says about itself: the statistics year, the organ, and the template format."""
+
 from __future__ import annotations
 
 import re
@@ -14,10 +15,14 @@ _REPORT = r"(?:工作)?(?:年度)?(?:工作)?(?:[报報]告|年[报報])"
 _TITLE = re.compile(r"((?:19|20)\d{2})年度?([^。;,!?\n]{0,30}?)" + _DISCLOSURE + _REPORT)
 _TITLE_NO_YEAR = re.compile(r"^([^。;,!?\n\d]{2,30}?)" + _DISCLOSURE + _REPORT + "$", re.M)
 _PERIOD = re.compile(r"统计[^。;]{0,12}?((?:19|20)\d{2})年0?1月0?1日")
-_PUBLISHED = re.compile(r"(?:发布时间|发布日期|成文日期|发文日期|印发日期|生成日期|公开日期)[:|]*((?:19|20)\d{2})[-年/.]")
+_PUBLISHED = re.compile(
+    r"(?:发布时间|发布日期|成文日期|发文日期|印发日期|生成日期|公开日期)[:|]*((?:19|20)\d{2})[-年/.]"
+)
 _FIELD_NAME = re.compile(r"^(?:标题|題|题目|名称|名稱|文章标题|信息名称)[:|]")
 _ANY_YEAR = re.compile(r"((?:19|20)\d{2})年")
-_PUBLISHER = re.compile(r"(?:[发發]布[机機][构構]|[发發]布[单單]位|[发發]文[机機][关關]|公[开開]主[体體]|信息[来來]源|[来來]源)[:|]+([^|:]{2,30}?)(?:\||:|$|发布|成文|公开|体裁|主题|字体|浏览)")
+_PUBLISHER = re.compile(
+    r"(?:[发發]布[机機][构構]|[发發]布[单單]位|[发發]文[机機][关關]|公[开開]主[体體]|信息[来來]源|[来來]源)[:|]+([^|:]{2,30}?)(?:\||:|$|发布|成文|公开|体裁|主题|字体|浏览)"
+)
 
 
 def find_year(head_text: str, body_text: str) -> tuple[int | None, str]:
@@ -54,7 +59,7 @@ def find_organ(head_text: str) -> str | None:
         between = m.group(2).strip("关于關於")
         if len(between) >= 2:
             return between
-        lines = key[:m.start()].split("\n")
+        lines = key[: m.start()].split("\n")
         before = re.split(r"[。|]", lines[-1])[-1].strip()
         if 2 <= len(before) <= 30:
             return before
@@ -78,7 +83,7 @@ def decide_format(table_text: str, year: int | None) -> tuple[str, str, bool]:
     votes = {fmt: sum(1 for w in words if norm(w) in key) for fmt, words in FORMAT_MARKERS.items()}
     by_year = None if year is None else ("2021" if year >= 2021 else "2019")
     if votes["2021"] != votes["2019"]:
-        fmt = max(votes, key=votes.get)
+        fmt = max(votes, key=lambda f: votes[f])
         reason = f"table headings ({votes[fmt]} words of the {fmt} format, {votes[_other(fmt)]} of the other)"
         return fmt, reason, by_year is not None and by_year != fmt
     if by_year:

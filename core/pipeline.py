@@ -1,6 +1,8 @@
 """From a source to a checked report: choose the layout, read its rows, map them onto the template."""
+
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import replace
 
@@ -11,8 +13,13 @@ from core.diagnostics import ERROR, INFO, WARNING, Diagnostic, Notes
 from core.errors import CoreError, NotAReport, UnreadableInput
 from core.layout import TEXT, Document, LayoutPlugin, Row
 from core.meta import decide_format, find_organ, find_year
-from core.placement import (check_s3_header, place_active_disclosure, place_applications, place_loose_numbers,
-                            place_review_litigation)
+from core.placement import (
+    check_s3_header,
+    place_active_disclosure,
+    place_applications,
+    place_loose_numbers,
+    place_review_litigation,
+)
 from core.prose import find_statements, prose_checks, stated_cells
 from core.registry import Registry, default_registry
 from core.report import Report
@@ -40,9 +47,8 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
         chosen = detection.tied
         if not chosen:
             if not source.looks_binary():
-                source.text  # raises the precise reason when the bytes do not decode as text
-            raise UnreadableInput(f"{source.name}: no installed layout can read this file "
-                                  f"({_what_it_is(source)})")
+                _ = source.text  # raises the precise reason when the bytes do not decode as text
+            raise UnreadableInput(f"{source.name}: no installed layout can read this file ({_what_it_is(source)})")
     attempts: list[tuple[Report, LayoutPlugin]] = []
     errors: list[tuple[LayoutPlugin, CoreError]] = []
     for plugin in chosen:
@@ -62,8 +68,9 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
                 errors.append((plugin, e))
                 continue
             failed = "; ".join(f"{p.name}: {e.message}" for p, e in errors)
-            report.diagnostics.append(Diagnostic(INFO, "layout_fallback", "meta.layout",
-                                                 f"read with {plugin.name} after {failed}"))
+            report.diagnostics.append(
+                Diagnostic(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
+            )
             attempts.append((report, plugin))
             break
     if not attempts:
@@ -71,12 +78,19 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     report, plugin = max(attempts, key=lambda rp: _quality(rp[0]))
     if len(chosen) > 1:
         names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for p in chosen)
-        report.diagnostics.append(Diagnostic(
-            INFO, "layout_tie", "meta.layout", f"layouts scored within the tie margin: {names}; each was "
-                                               f"parsed and {plugin.name} read the most cells with the fewest warnings"))
+        report.diagnostics.append(
+            Diagnostic(
+                INFO,
+                "layout_tie",
+                "meta.layout",
+                f"layouts scored within the tie margin: {names}; each was "
+                f"parsed and {plugin.name} read the most cells with the fewest warnings",
+            )
+        )
     for p, reason in detection.failures:
-        report.diagnostics.append(Diagnostic(WARNING, "plugin_failed", "meta.layout_scores",
-                                             f"layout {p.name} failed to detect: {reason}"))
+        report.diagnostics.append(
+            Diagnostic(WARNING, "plugin_failed", "meta.layout_scores", f"layout {p.name} failed to detect: {reason}")
+        )
     for failure in registry.failures:
         report.diagnostics.append(Diagnostic(WARNING, "plugin_failed", "meta.layout_scores", str(failure)))
     return report
@@ -85,10 +99,9 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
 def _decode_once(source: Source) -> None:
     """Decode a text input before the layouts get their copies, so that they share the work."""
     if not source.binary:
-        try:
-            source.decoded
-        except UnreadableInput:
-            pass  # the layouts that need the text raise it themselves
+        # the layouts that need the text raise the error themselves
+        with contextlib.suppress(UnreadableInput):
+            _ = source.decoded
 
 
 def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
@@ -102,8 +115,9 @@ def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
     except (MemoryError, RecursionError):
         raise UnreadableInput(f"{source.name}: too large or too deeply nested to read") from None
     except Exception as e:  # a plugin bug must be one line, not a traceback
-        raise UnreadableInput(f"{source.name}: layout {plugin.name} could not read it "
-                              f"({type(e).__name__}: {e})") from None
+        raise UnreadableInput(
+            f"{source.name}: layout {plugin.name} could not read it ({type(e).__name__}: {e})"
+        ) from None
     if not doc.rows:
         raise UnreadableInput(f"{source.name}: no text found")
     return doc, source
@@ -133,6 +147,7 @@ def _what_it_is(source: Source) -> str:
 
 # --- building the report ----------------------------------------------------------------------------
 
+
 def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
     notes = Notes()
     rows = list(doc.rows)
@@ -158,8 +173,9 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
     table_text = "\n".join(r.text for key in ("active_disclosure", "applications") for r in sections.rows(key))
     fmt, fmt_how, conflict = decide_format(table_text, year)
     if conflict:
-        notes.add(WARNING, "format_conflict", "meta.format",
-                  f"the tables are in the {fmt} format but the report is on {year}")
+        notes.add(
+            WARNING, "format_conflict", "meta.format", f"the tables are in the {fmt} format but the report is on {year}"
+        )
     meta = {
         "source": source.name,
         "layout": plugin.name,
@@ -178,33 +194,56 @@ def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection:
             if spec.key in PROSE_SECTIONS:
                 # No number depends on a prose section; its text, when printed under another heading,
                 # stays in the previous section's text.
-                notes.add(INFO, "section_missing", spec.key,
-                          f"heading {spec.numeral}、{spec.titles[0]} not found; no text is given for it")
+                notes.add(
+                    INFO,
+                    "section_missing",
+                    spec.key,
+                    f"heading {spec.numeral}、{spec.titles[0]} not found; no text is given for it",
+                )
             else:
-                notes.add(ERROR, "section_missing", spec.key,
-                          f"section {spec.numeral}、{spec.titles[0]} was not found")
-    text = {key: _prose(sections.heading[key], sections.rows(key))
-            for key in PROSE_SECTIONS if key in sections.heading}
+                notes.add(ERROR, "section_missing", spec.key, f"section {spec.numeral}、{spec.titles[0]} was not found")
+    text = {key: _prose(sections.heading[key], sections.rows(key)) for key in PROSE_SECTIONS if key in sections.heading}
     statements = find_statements(text, meta)
     sheet = Sheet()
     if "active_disclosure" in sections.heading:
-        place_active_disclosure(table_rows(sections.rows("active_disclosure"), "active_disclosure"), fmt, sheet,
-                                notes, stated_cells(statements, fmt))
+        place_active_disclosure(
+            table_rows(sections.rows("active_disclosure"), "active_disclosure"),
+            fmt,
+            sheet,
+            notes,
+            stated_cells(statements, fmt),
+        )
     if "applications" in sections.heading:
         raw = sections.rows("applications")
         trows = table_rows(raw, "applications")
         check_s3_header(_header_text(trows), notes)
         place_applications(trows, fmt, sheet, notes, header_start=header_column(raw, S3_COLUMN_LABELS[0]))
-        place_loose_numbers(sheet, notes, fmt, [r.cells[0] for r in raw if r.kind == TEXT and len(r.cells) == 1
-                                                and read_cell(r.cells[0].text).kind == NUMBER])
+        place_loose_numbers(
+            sheet,
+            notes,
+            fmt,
+            [
+                r.cells[0]
+                for r in raw
+                if r.kind == TEXT and len(r.cells) == 1 and read_cell(r.cells[0].text).kind == NUMBER
+            ],
+        )
     if "review_litigation" in sections.heading:
         place_review_litigation(table_rows(sections.rows("review_litigation"), "review_litigation"), sheet, notes)
     checks = run_checks(sheet, fmt)
     checks += prose_checks(sheet, statements, fmt, notes)
     status = cell_status(sheet, checks, notes)
-    return Report(meta=meta, active_disclosure=sheet.section("active_disclosure"),
-                  applications=sheet.section("applications"), review_litigation=sheet.section("review_litigation"),
-                  text=text, provenance=sheet.provenance(), status=status, checks=checks, diagnostics=notes.items)
+    return Report(
+        meta=meta,
+        active_disclosure=sheet.section("active_disclosure"),
+        applications=sheet.section("applications"),
+        review_litigation=sheet.section("review_litigation"),
+        text=text,
+        provenance=sheet.provenance(),
+        status=status,
+        checks=checks,
+        diagnostics=notes.items,
+    )
 
 
 def _simplify(rows: list[Row]) -> list[Row]:
@@ -221,7 +260,7 @@ def _simplified_cell(cell):
 
 
 def _header_text(trows) -> str:
-    parts = []
+    parts: list[str] = []
     for tr in trows:
         if tr.has_numbers:
             parts.extend(c.text for c in tr.labels[:-1])
@@ -244,8 +283,10 @@ _OTHER_DOCUMENT = re.compile(r"(通知|通报|工作要点|要点|实施方案|�
 
 def _refuse_if_not_a_report(sections: Sections, year: int | None, year_how: str, head_text: str) -> None:
     if year is not None and year < FIRST_TEMPLATE_YEAR and year_how in ("title", "statistics period"):
-        raise NotAReport(f"report on {year} predates the 2019 template (国办公开办函〔2019〕60号); "
-                         f"only reports on 2019 and later are parsed")
+        raise NotAReport(
+            f"report on {year} predates the 2019 template (国办公开办函〔2019〕60号); "
+            f"only reports on 2019 and later are parsed"
+        )
     title = next((r.text for r in sections.preamble[:8] if len(norm(r.text)) >= 6), "")
     kind = _OTHER_DOCUMENT.search(norm(title).rstrip("。.:"))
     if kind and not _REPORT_WORDS.search(norm(title)[-8:]):
@@ -258,5 +299,7 @@ def _refuse_if_not_a_report(sections: Sections, year: int | None, year_how: str,
     if year is not None and year < FIRST_TEMPLATE_YEAR:
         raise NotAReport(f"report on {year} predates the 2019 template; only reports on 2019 and later are parsed")
     if not _REPORT_WORDS.search(norm(head_text)) or len(filled) < 2:
-        raise NotAReport("not a government information disclosure annual report of the 2019/2021 template "
-                         f"({len(filled)} of its 6 sections found with content)")
+        raise NotAReport(
+            "not a government information disclosure annual report of the 2019/2021 template "
+            f"({len(filled)} of its 6 sections found with content)"
+        )

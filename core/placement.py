@@ -1,13 +1,14 @@
 """Placing the table rows of sections 二, 三 and 四 on the template's cells: each row on its template row,
 each value under its column, written once into the report's :class:`core.sheet.Sheet`."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz
-
-from dataclasses import replace
 
 from core import solver
 from core.cells import AMOUNT, BLANK, LABEL, UNREAD, read, read_cell
@@ -19,8 +20,18 @@ from core.sheet import BLANK as PRINTED_BLANK
 from core.sheet import READ, Sheet, Value
 from core.sheet import UNREAD as NOT_READ
 from core.tables import Columns, Fit, Slot, TableRow, fit_values, grid_start
-from core.template import (APPLICANT_COLUMNS, S2_AMOUNTS_AS_PRINTED, S2_ROWS, S3_COLUMN_LABELS, S3_COLUMNS,
-                           S4_FIELDS, S3Row, identities, s3_groups, s3_rows)
+from core.template import (
+    APPLICANT_COLUMNS,
+    S2_AMOUNTS_AS_PRINTED,
+    S2_ROWS,
+    S3_COLUMN_LABELS,
+    S3_COLUMNS,
+    S4_FIELDS,
+    S3Row,
+    identities,
+    s3_groups,
+    s3_rows,
+)
 from core.text import norm, split_numbering
 
 _REMARK = re.compile(r"\(.*\)$")
@@ -42,8 +53,15 @@ def _main(key: str) -> str:
 
 # --- writing values ---------------------------------------------------------------------------------
 
-def store(sheet: Sheet, notes: Notes, path: FieldPath, slot: Slot | None, as_printed: bool = False,
-          inferred: str | None = None) -> None:
+
+def store(
+    sheet: Sheet,
+    notes: Notes,
+    path: FieldPath,
+    slot: Slot | None,
+    as_printed: bool = False,
+    inferred: str | None = None,
+) -> None:
     """Write one cell: its value or why it could not be read, its provenance, and any certain repair."""
     where = str(path)
     cell = slot.cell if slot is not None else None
@@ -58,7 +76,7 @@ def store(sheet: Sheet, notes: Notes, path: FieldPath, slot: Slot | None, as_pri
         notes.add(WARNING, "cell_not_read", where, reason)
         sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
         return
-    if kind == LABEL or slot.reading.kind not in (BLANK, AMOUNT) and slot.reading.value is None:
+    if kind == LABEL or (slot.reading.kind not in (BLANK, AMOUNT) and slot.reading.value is None):
         text = cell.text.strip() if cell is not None else ""
         reason = f"text {text!r} printed where a number was expected"
         notes.add(WARNING, "cell_not_read", where, reason)
@@ -86,8 +104,10 @@ def _fitted(fit: Fit) -> str | None:
 
 # --- section 二 ------------------------------------------------------------------------------------
 
-def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes,
-                            stated: dict[FieldPath, list] | None = None) -> None:
+
+def place_active_disclosure(
+    rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes, stated: dict[FieldPath, list] | None = None
+) -> None:
     """Place section 二's rows; ``stated``: numbers the prose states for its cells (by cell), which decide
     among the splits of a run of glued digits."""
     specs = S2_ROWS[fmt]
@@ -102,34 +122,49 @@ def place_active_disclosure(rows: list[TableRow], fmt: str, sheet: Sheet, notes:
             s = max(similarity(key, norm(label)) for label in spec.labels)
             if s > best_score:
                 best, best_score = spec, s
-        if not tr.has_numbers and (best is None or best_score < BLANK_ROW_MATCH_MIN
-                                   or not _printed_blank(tr, len(best.columns))):
+        if not tr.has_numbers and (
+            best is None or best_score < BLANK_ROW_MATCH_MIN or not _printed_blank(tr, len(best.columns))
+        ):
             continue
         if best is None or best_score < S2_ROW_MATCH_MIN:
-            notes.add(WARNING, "row_not_recognised", S2,
-                      f"row {tr.label.text.strip()!r} with numbers matches no row of section 二")
+            notes.add(
+                WARNING,
+                "row_not_recognised",
+                S2,
+                f"row {tr.label.text.strip()!r} with numbers matches no row of section 二",
+            )
             continue
         if best.id in seen:
-            notes.add(WARNING, "duplicate_row", f"{S2}.{best.id}",
-                      f"row {tr.label.text.strip()!r} appears twice; the first is kept")
+            notes.add(
+                WARNING,
+                "duplicate_row",
+                f"{S2}.{best.id}",
+                f"row {tr.label.text.strip()!r} appears twice; the first is kept",
+            )
             continue
         seen.add(best.id)
         if tr.glued:
+            slots: Sequence[Slot | None]
             slots, inferred = _s2_run(tr, fmt, best.id, stated or {}, notes)
         else:
             fit = fit_values(tr.values, len(best.columns), columns=columns)
             _fit_note(notes, f"{S2}.{best.id}", fit, "values_fitted")
             slots, inferred = fit.slots, _fitted(fit)
         for col, slot in zip(best.columns, slots):
-            store(sheet, notes, FieldPath(S2, best.id, col.id), slot,
-                  as_printed=(fmt, best.field(col.id)) in S2_AMOUNTS_AS_PRINTED, inferred=inferred)
+            store(
+                sheet,
+                notes,
+                FieldPath(S2, best.id, col.id),
+                slot,
+                as_printed=(fmt, best.field(col.id)) in S2_AMOUNTS_AS_PRINTED,
+                inferred=inferred,
+            )
     for spec in specs:
         if spec.id not in seen:
             notes.add(WARNING, "row_not_found", f"{S2}.{spec.id}", f"section 二 has no row {spec.labels[0]!r}")
 
 
-def _s2_run(tr: TableRow, fmt: str, row: str, stated: dict,
-            notes: Notes) -> tuple[list[Slot | None], str | None]:
+def _s2_run(tr: TableRow, fmt: str, row: str, stated: dict, notes: Notes) -> tuple[list[Slot | None], str | None]:
     """A section-二 row printed as a run of glued digits: its splits, narrowed by what the prose states
     about its cells when the digits alone do not decide."""
     run = tr.values[0].cell
@@ -141,18 +176,22 @@ def _s2_run(tr: TableRow, fmt: str, row: str, stated: dict,
         cells = solver.cells_of(rs)
         return _run_slots(tr, cells), _split_how(tr, cells)
     keep = [k for k, split in enumerate(rs.splits) if all(split[i].value == st.number for i, st in said)]
-    if not keep:    # the prose contradicts every split: the prose check says so, the digits stay undecided
+    if not keep:  # the prose contradicts every split: the prose check says so, the digits stay undecided
         return _run_slots(tr, solver.cells_of(rs)), "split"
     clauses = "; ".join(f"“{st.clause}”" for _i, st in said)
     cells = solver.cells_of(rs, keep, f"; the text says {clauses}")
     if len(keep) < len(rs.splits):
-        notes.add(INFO, "decided_by_prose", f"{S2}.{row}",
-                  f"{run.text!r} splits {len(rs.splits)} ways; the text says {clauses}, which leaves "
-                  f"{len(keep)}")
+        notes.add(
+            INFO,
+            "decided_by_prose",
+            f"{S2}.{row}",
+            f"{run.text!r} splits {len(rs.splits)} ways; the text says {clauses}, which leaves {len(keep)}",
+        )
     return _run_slots(tr, cells), "prose"
 
 
 # --- section 三 ------------------------------------------------------------------------------------
+
 
 class S3Matcher:
     """Places section-三 rows on template rows, reading labels in document order."""
@@ -219,8 +258,9 @@ def _row_sum_ok(slots: list[Slot]) -> bool:
     return sum(nums[:6]) == nums[6]
 
 
-def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes,
-                       header_start: int | None = None) -> None:
+def place_applications(
+    rows: list[TableRow], fmt: str, sheet: Sheet, notes: Notes, header_start: int | None = None
+) -> None:
     """Place section 三's rows; ``header_start`` is the index of the 自然人 header cell in a gridded table.
 
     Labelled rows are anchored on template rows in document order. Rows of numbers printed without a
@@ -229,7 +269,7 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
     """
     m = S3Matcher(fmt, single_other=fmt != "2019" and _other_printed_as_one_row(rows, fmt))
     placed: dict[str, tuple[TableRow, str]] = {}
-    sequence: list[tuple[str | None, TableRow]] = []   # (anchored row id, row) or (None, orphan row)
+    sequence: list[tuple[str | None, TableRow]] = []  # (anchored row id, row) or (None, orphan row)
     cursor, group, pending = 0, None, 0
     for tr in rows:
         for cell in tr.labels[:-1] if tr.has_numbers else tr.labels:
@@ -258,13 +298,21 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
             found, _score = m.match(tr.label.text, cursor + pending, group)
             how = "label"
             if found is None:
-                notes.add(WARNING, "row_not_recognised", APPS,
-                          f"row {tr.label.text.strip()!r} with numbers matches no row of section 三")
+                notes.add(
+                    WARNING,
+                    "row_not_recognised",
+                    APPS,
+                    f"row {tr.label.text.strip()!r} with numbers matches no row of section 三",
+                )
                 continue
             target = found
         if target in placed:
-            notes.add(WARNING, "duplicate_row", f"{APPS}.{target}",
-                      "two rows of section 三 map to this row; the first is kept")
+            notes.add(
+                WARNING,
+                "duplicate_row",
+                f"{APPS}.{target}",
+                "two rows of section 三 map to this row; the first is kept",
+            )
             continue
         placed[target] = (tr, how)
         sequence.append((target, tr))
@@ -272,8 +320,9 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
         group = m.spec[cursor - 1].group or (group if how == "group" else None)
     _place_orphans(m, sequence, placed, notes)
 
-    start = grid_start([tr for tr, _how in placed.values() if tr.values and not tr.glued], len(S3_COLUMNS),
-                       header_start)
+    start = grid_start(
+        [tr for tr, _how in placed.values() if tr.values and not tr.glued], len(S3_COLUMNS), header_start
+    )
     values = _s3_values(m, placed, fmt, start)
     for r in m.spec:
         if r.id not in placed:
@@ -295,7 +344,7 @@ def place_applications(rows: list[TableRow], fmt: str, sheet: Sheet, notes: Note
             store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
 
 
-Placed = tuple[list[Slot | None], str | None, tuple[str, str] | None]
+Placed = tuple[Sequence[Slot | None], str | None, tuple[str, str] | None]
 
 
 def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[str, Placed]:
@@ -316,8 +365,7 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
         if tr.glued:
             continue
         offset = None if start is None or tr.start is None else start - tr.start
-        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset,
-                                     columns=columns)
+        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset, columns=columns)
         out[rid] = (fit.slots, _fitted(fit), fit.note)
     doubtful = [rid for rid in order if placed[rid][0].glued or None in fits[rid].slots]
     if not doubtful:
@@ -325,8 +373,7 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
     rows: list[solver.RowSplits | None] = []
     for rid in order:
         tr = placed[rid][0]
-        rows.append(solver.split_run(tr.values[0].cell.text, solver.S3_SHAPE) if tr.glued
-                    else _as_splits(fits[rid]))
+        rows.append(solver.split_run(tr.values[0].cell.text, solver.S3_SHAPE) if tr.glued else _as_splits(fits[rid]))
     keep, note = solver.solve_rows(rows, solver.s3_tiers(order, fmt))
     for rid, rs, k in zip(order, rows, keep):
         tr = placed[rid][0]
@@ -346,8 +393,13 @@ def _as_splits(fit: Fit) -> solver.RowSplits | None:
     pool = fit.pool if fit.pool else [fit.slots]
     if any(s is None or s.reading.kind in (LABEL, UNREAD) for cand in pool for s in cand):
         return None
-    splits = [tuple(solver.Piece(s.cell.text if s.cell else "", 0, 0, s.reading.value)  # type: ignore[union-attr]
-                    for s in cand) for cand in pool]
+    splits = [
+        tuple(
+            solver.Piece(s.cell.text if s is not None and s.cell else "", 0, 0, s.reading.value if s else None)
+            for s in cand
+        )
+        for cand in pool
+    ]
     return solver.RowSplits("", solver.S3_SHAPE, splits, True)
 
 
@@ -361,8 +413,15 @@ def _decided(fit: Fit, keep: list[int], context: str) -> Placed:
         agreed = len({(s.reading.kind, s.reading.value) for s in column}) == 1
         slots.append(column[0] if agreed else None)
     if None in slots:
-        return slots, "fitted", ("warning", f"{len(pool)} placements of its values fit the table's "
-                                            f"sums{context}; the cells they disagree on are not read")
+        return (
+            slots,
+            "fitted",
+            (
+                "warning",
+                f"{len(pool)} placements of its values fit the table's "
+                f"sums{context}; the cells they disagree on are not read",
+            ),
+        )
     return slots, "fitted", ("info", "the column identities of the table leave one placement of its values")
 
 
@@ -393,11 +452,17 @@ def _other_printed_as_one_row(rows: list[TableRow], fmt: str) -> bool:
     sub-rows with their labels lost)."""
     m = S3Matcher(fmt)
     subs = [r for r in m.spec if r.group == "other"]
-    at = next((i for i, tr in enumerate(rows) if tr.has_numbers and tr.label is not None
-               and m.group_of(tr.label.text) == "other"), None)
+    at = next(
+        (
+            i
+            for i, tr in enumerate(rows)
+            if tr.has_numbers and tr.label is not None and m.group_of(tr.label.text) == "other"
+        ),
+        None,
+    )
     if at is None:
         return False
-    after = next((tr for tr in rows[at + 1:] if tr.has_numbers), None)
+    after = next((tr for tr in rows[at + 1 :] if tr.has_numbers), None)
     if after is None or after.label is None or m.match(after.label.text, m.index["total"], None)[0] != "total":
         return False
     for tr in rows:
@@ -412,35 +477,47 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
     """Give rows without labels the template rows missing between their anchors, when that is forced."""
     index = -1
     orphans: list[TableRow] = []
-    for rid, tr in sequence + [(_END, None)]:
+    for rid, tr in [*sequence, (_END, None)]:
         if rid is None:
             orphans.append(tr)
             continue
         nxt = len(m.spec) if rid == _END else m.index[rid]
         if orphans:
-            missing = [r.id for r in m.spec[index + 1:nxt] if r.id not in placed]
+            missing = [r.id for r in m.spec[index + 1 : nxt] if r.id not in placed]
             after = m.spec[index].id if index >= 0 else "the table's start"
             before = m.spec[nxt].id if nxt < len(m.spec) else "the table's end"
             if len(orphans) == len(missing):
                 for row_id, orphan in zip(missing, orphans):
                     placed[row_id] = (orphan, "position")
-                notes.add(INFO, "row_placed_by_position", f"{APPS}.{missing[0]}",
-                          f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
-                          f"exactly the template rows missing there: " + ", ".join(missing))
+                notes.add(
+                    INFO,
+                    "row_placed_by_position",
+                    f"{APPS}.{missing[0]}",
+                    f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                    f"exactly the template rows missing there: " + ", ".join(missing),
+                )
             else:
                 for row_id in missing:
                     placed[row_id] = (TableRow(values=[]), "uncertain")
-                notes.add(WARNING, "row_placed_by_position", f"{APPS}.{after}",
-                          f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
-                          f"where {len(missing)} template row(s) are missing: which is which is uncertain, "
-                          f"so those rows are null" + (": " + ", ".join(missing) if missing else ""))
+                notes.add(
+                    WARNING,
+                    "row_placed_by_position",
+                    f"{APPS}.{after}",
+                    f"{len(orphans)} row(s) printed without labels between {after} and {before}, "
+                    f"where {len(missing)} template row(s) are missing: which is which is uncertain, "
+                    f"so those rows are null" + (": " + ", ".join(missing) if missing else ""),
+                )
             orphans = []
         if rid != _END:
             index = max(index, m.index[rid])
     for rid, (_tr, how) in placed.items():
         if how == "group":
-            notes.add(INFO, "row_placed_by_position", f"{APPS}.{rid}",
-                      "row printed with its group's label only: it is the group's first row")
+            notes.add(
+                INFO,
+                "row_placed_by_position",
+                f"{APPS}.{rid}",
+                "row printed with its group's label only: it is the group's first row",
+            )
 
 
 _END = "<end>"
@@ -451,11 +528,13 @@ def check_s3_header(header_text: str, notes: Notes) -> None:
     key = norm(header_text)
     absent = [lab for lab in S3_COLUMN_LABELS if lab not in key]
     if absent and len(absent) > 2:
-        notes.add(INFO, "columns_assumed", APPS,
-                  "applicant column headers not found; the template's column order is assumed")
+        notes.add(
+            INFO, "columns_assumed", APPS, "applicant column headers not found; the template's column order is assumed"
+        )
 
 
 # --- section 四 ------------------------------------------------------------------------------------
+
 
 def _s4_ok(slots: list[Slot]) -> bool:
     if any(s.reading.kind == LABEL for s in slots):
@@ -463,7 +542,7 @@ def _s4_ok(slots: list[Slot]) -> bool:
     if any(s.reading.kind == UNREAD for s in slots):
         return True
     nums = [s.reading.value or 0 for s in slots]
-    return all(sum(nums[g * 5:g * 5 + 4]) == nums[g * 5 + 4] for g in range(3))
+    return all(sum(nums[g * 5 : g * 5 + 4]) == nums[g * 5 + 4] for g in range(3))
 
 
 def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) -> None:
@@ -473,7 +552,7 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
         return
     n = len(S4_FIELDS)
     glued = [tr for tr in data if tr.glued]
-    if glued:
+    if glued and glued[0].values[0].cell is not None:
         cells = solver.read_run(glued[0].values[0].cell.text, solver.S4_SHAPE)
         how = _split_how(glued[0], cells)
         for (g, c), slot in zip(S4_FIELDS, _run_slots(glued[0], cells)):
@@ -496,6 +575,7 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
 
 
 # --- values printed outside their cell --------------------------------------------------------------
+
 
 def place_loose_numbers(sheet: Sheet, notes: Notes, fmt: str, loose: list[Cell]) -> None:
     """Put back a number that a converter printed on a line of its own, outside its table cell.
@@ -520,9 +600,15 @@ def place_loose_numbers(sheet: Sheet, notes: Notes, fmt: str, loose: list[Cell])
             row_need = sum(sheet.value(FieldPath(APPS, row, c)) or 0 for c in APPLICANT_COLUMNS)
         else:
             row_need = (sheet.value(FieldPath(APPS, row, "total")) or 0) - sum(
-                sheet.value(FieldPath(APPS, row, c)) or 0 for c in APPLICANT_COLUMNS if c != col)
-        needs = [need for rule in column_rules if target in rule.cells
-                 for need in [_needed(sheet, rule.stated, rule.summed, target)] if need is not None]
+                sheet.value(FieldPath(APPS, row, c)) or 0 for c in APPLICANT_COLUMNS if c != col
+            )
+        needs = [
+            need
+            for rule in column_rules
+            if target in rule.cells
+            for need in [_needed(sheet, rule.stated, rule.summed, target)]
+            if need is not None
+        ]
         if not needs or any(n != row_need for n in needs):
             continue
         match = [c for c in unused if read_cell(c.text).value == row_need]
@@ -530,9 +616,13 @@ def place_loose_numbers(sheet: Sheet, notes: Notes, fmt: str, loose: list[Cell])
             continue
         unused.remove(match[0])
         sheet.put(target, Value(READ, row_need, match[0], inferred="displaced"))
-        notes.add(INFO, "displaced_value", str(target),
-                  f"cell printed blank, and {match[0].text.strip()!r} printed on a line of its own nearby "
-                  f"is exactly what the row's sum and the column's identity require there")
+        notes.add(
+            INFO,
+            "displaced_value",
+            str(target),
+            f"cell printed blank, and {match[0].text.strip()!r} printed on a line of its own nearby "
+            f"is exactly what the row's sum and the column's identity require there",
+        )
 
 
 def _needed(sheet: Sheet, stated, summed, target: FieldPath):

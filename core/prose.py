@@ -11,6 +11,7 @@ the report's own year …), and when its heading, paragraph or sentence speaks o
 ("全区（含各街道）…") — makes the clause unreadable, and it is skipped. Table cells that are absent, all
 blank, or doubted by a warning are not compared; a blank beside filled cells counts as 0 (``blank_cells``).
 """
+
 from __future__ import annotations
 
 import re
@@ -35,53 +36,74 @@ _RESULT_TAIL = r"(?:答复|决定)?(?:的)?(?:申请)?(?:事项)?"
 _PRIOR = r"上一?年度?"
 
 #: (statement kind, pattern). Each pattern ends at the number (or starts with it, for "2件结转下一年度").
-_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("received", r"(?P<verb>新收|收到|受理|接收|接到|办理)了?(?:各类)?"
-                 r"(?:依申请公开(?:申请)?|(?:政府信息公开|信息公开|公开)?申请(?:公开事项|事项)?)" + _FILL + _NUM),
-    ("carried_over", _PRIOR + r"结转(?:的)?(?:政府信息公开|信息公开)?(?:申请)?(?:事项)?" + _FILL + _NUM),
-    ("carried_forward", r"(?:结转|转入|转至|转到|转|顺延)(?:至|到|入)?下一?年度?(?:继续)?"
-                        r"(?:办理|答复|处理)?(?:答复)?(?:的)?(?:申请)?" + _FILL + _NUM),
-    ("carried_forward", _NUM + r"[ \t]*(?:申请)?(?:结转|转入|转至|转到|顺延)(?:至|到|入)?下一?年度?"
-                        r"(?:继续)?(?:办理|答复|处理)?"),
-    ("granted_partial", _NOT + r"(?:予以公开|同意公开)(?:和|及|与|以及|、)部分公开" + _RESULT_TAIL + _FILL + _NUM),
-    ("granted", _NOT + r"(?:予以公开|同意公开)" + _RESULT_TAIL + _FILL + _NUM),
-    ("partially_granted", r"部分公开" + _RESULT_TAIL + _FILL + _NUM),
-    ("denied", r"不予(?:以)?公开" + _RESULT_TAIL + _FILL + _NUM),
-    ("unable", r"无法提供" + _RESULT_TAIL + _FILL + _NUM),
-    ("not_processed", r"不予处理" + _RESULT_TAIL + _FILL + _NUM),
-    ("other", r"其他处理" + _RESULT_TAIL + _FILL + _NUM),
-    ("review", r"行政复议(?:案件|申请)?" + _FILL + _NUM),
-    ("litigation", r"行政诉讼(?:案件)?" + _FILL + _NUM),
-))
+_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        (
+            "received",
+            r"(?P<verb>新收|收到|受理|接收|接到|办理)了?(?:各类)?"
+            r"(?:依申请公开(?:申请)?|(?:政府信息公开|信息公开|公开)?申请(?:公开事项|事项)?)" + _FILL + _NUM,
+        ),
+        ("carried_over", _PRIOR + r"结转(?:的)?(?:政府信息公开|信息公开)?(?:申请)?(?:事项)?" + _FILL + _NUM),
+        (
+            "carried_forward",
+            r"(?:结转|转入|转至|转到|转|顺延)(?:至|到|入)?下一?年度?(?:继续)?"
+            r"(?:办理|答复|处理)?(?:答复)?(?:的)?(?:申请)?" + _FILL + _NUM,
+        ),
+        (
+            "carried_forward",
+            _NUM + r"[ \t]*(?:申请)?(?:结转|转入|转至|转到|顺延)(?:至|到|入)?下一?年度?"
+            r"(?:继续)?(?:办理|答复|处理)?",
+        ),
+        ("granted_partial", _NOT + r"(?:予以公开|同意公开)(?:和|及|与|以及|、)部分公开" + _RESULT_TAIL + _FILL + _NUM),
+        ("granted", _NOT + r"(?:予以公开|同意公开)" + _RESULT_TAIL + _FILL + _NUM),
+        ("partially_granted", r"部分公开" + _RESULT_TAIL + _FILL + _NUM),
+        ("denied", r"不予(?:以)?公开" + _RESULT_TAIL + _FILL + _NUM),
+        ("unable", r"无法提供" + _RESULT_TAIL + _FILL + _NUM),
+        ("not_processed", r"不予处理" + _RESULT_TAIL + _FILL + _NUM),
+        ("other", r"其他处理" + _RESULT_TAIL + _FILL + _NUM),
+        ("review", r"行政复议(?:案件|申请)?" + _FILL + _NUM),
+        ("litigation", r"行政诉讼(?:案件)?" + _FILL + _NUM),
+    )
+)
 #: Section 二 statements, which need no talk of disclosure around them: "制定规范性文件15件", "废止规章2件".
 _S2_DOCS = r"(?P<doc>(?:行政)?规范性文件|规章)"
-_S2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("issued", r"(?:新)?(?:制定|制发|出台|印发)(?:了)?" + _S2_DOCS + _FILL + _NUM),
-    ("repealed", r"(?:废止|宣布失效)(?:了)?" + _S2_DOCS + _FILL + _NUM),
-    ("in_force", r"现行有效(?:的)?" + _S2_DOCS + _FILL + _NUM),
-))
+_S2_PATTERNS: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("issued", r"(?:新)?(?:制定|制发|出台|印发)(?:了)?" + _S2_DOCS + _FILL + _NUM),
+        ("repealed", r"(?:废止|宣布失效)(?:了)?" + _S2_DOCS + _FILL + _NUM),
+        ("in_force", r"现行有效(?:的)?" + _S2_DOCS + _FILL + _NUM),
+    )
+)
 _S2_ROW = {"规章": "regulations", "规范性文件": "normative_documents", "行政规范性文件": "normative_documents"}
 _S2_KINDS = {f"{row}.{kind}" for row in set(_S2_ROW.values()) for kind, _p in _S2_PATTERNS}
 
 #: Outcomes of the review or litigation stated just before ("…行政复议351件，其中结果维持72件，…").
-_OUTCOMES: tuple[tuple[str, re.Pattern], ...] = tuple((k, re.compile(p)) for k, p in (
-    ("upheld", r"(?:结果)?维持(?:原决定|原行政行为)?(?:的)?" + _FILL + _NUM),
-    ("corrected", r"(?:结果)?纠正(?:的)?" + _FILL + _NUM),
-    ("other", r"其他结果(?:的)?" + _FILL + _NUM),
-    ("pending", r"(?:尚)?未审结(?:的)?" + _FILL + _NUM),
-))
+_OUTCOMES: tuple[tuple[str, re.Pattern], ...] = tuple(
+    (k, re.compile(p))
+    for k, p in (
+        ("upheld", r"(?:结果)?维持(?:原决定|原行政行为)?(?:的)?" + _FILL + _NUM),
+        ("corrected", r"(?:结果)?纠正(?:的)?" + _FILL + _NUM),
+        ("other", r"其他结果(?:的)?" + _FILL + _NUM),
+        ("pending", r"(?:尚)?未审结(?:的)?" + _FILL + _NUM),
+    )
+)
 
 #: Any keyword of any statement: a clause whose leftover words hold one is about two things at once.
-_KEYWORD = re.compile(r"予以公开|同意公开|部分公开|不予|无法提供|其他处理|结转|顺延|转入|转至|转到|下一?年度"
-                      r"|复议|诉讼|起诉|新收|收到|受理|接收|接到|办理|办结|答复|维持|纠正|审结|其他结果|申请"
-                      r"|规范性文件|规章|制定|制发|出台|印发|废止|失效|现行有效")
+_KEYWORD = re.compile(
+    r"予以公开|同意公开|部分公开|不予|无法提供|其他处理|结转|顺延|转入|转至|转到|下一?年度"
+    r"|复议|诉讼|起诉|新收|收到|受理|接收|接到|办理|办结|答复|维持|纠正|审结|其他结果|申请"
+    r"|规范性文件|规章|制定|制发|出台|印发|废止|失效|现行有效"
+)
 #: Leftover words that cannot change what a clause states.
 _HARMLESS = re.compile(
     r"(?:19|20)\d\d[ \t]*年度?|全年度?|本年度?|今年|年内|当年|度"
     r"|[全我本](?:市|县|区|旗|镇|乡|省|局|委|办|厅|院|署|会|所|中心|机关|单位)"
     r"|共计|总共|合计|总计|一共|共|计|其中|另有|另外|此外|同时|还|已经|已|均|依法|实际|有|的|了|并|在"
     r"|政府信息公开工作|政府信息公开|信息公开|依申请公开|政务公开|因|由于|被申请|被提起|提起|引起的|引发的"
-    r"|导致的|含|包括|[ \t、]")
+    r"|导致的|含|包括|[ \t、]"
+)
 _YEAR = re.compile(r"((?:19|20)\d\d)[ \t]*年")
 _DIGITS = re.compile(r"\d+")
 _THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?=[ \t]*[件宗个起条])")
@@ -105,9 +127,9 @@ class Statement:
     kind: str
     number: int
     clause: str
-    end: int                 # where the clause ends in its sentence
+    end: int  # where the clause ends in its sentence
     verb: str = ""
-    combined: bool = False   # "共办理…N件（含上年结转…）": new_received + carried_over
+    combined: bool = False  # "共办理…N件（含上年结转…）": new_received + carried_over
     section: str = ""
 
 
@@ -120,9 +142,9 @@ def find_statements(prose: dict[str, str], meta: dict) -> list[Statement]:
         text = prose.get(key)
         if not text:
             continue
-        if len(text) > _MOST_CHARS:   # only whole sentences of the first _MOST_CHARS characters
+        if len(text) > _MOST_CHARS:  # only whole sentences of the first _MOST_CHARS characters
             text = text[:_MOST_CHARS]
-            text = text[:max(text.rfind("。"), text.rfind("\n")) + 1]
+            text = text[: max(text.rfind("。"), text.rfind("\n")) + 1]
         if traditional:
             text = to_simplified(text)
         for about, sentence in _sentences(text):
@@ -159,6 +181,7 @@ def stated_cells(statements: list[Statement], fmt: str) -> dict[FieldPath, list[
 
 # --- finding statements -----------------------------------------------------------------------------
 
+
 def _sentences(text: str) -> list[tuple[bool, str]]:
     """(about, sentence) for the sentences of the prose, with hard line wraps (PDF text) joined back and
     markup dropped; ``about`` says whether the last short heading or the paragraph before the sentence
@@ -172,8 +195,7 @@ def _sentences(text: str) -> list[tuple[bool, str]]:
             joined.append("")
             continue
         prev = joined[-1] if joined else ""
-        if prev and prev[-1] not in _LINE_END and not (_is_heading(prev) and len(prev) <= 30) \
-                and not _is_heading(line):
+        if prev and prev[-1] not in _LINE_END and not (_is_heading(prev) and len(prev) <= 30) and not _is_heading(line):
             joined[-1] += line
         else:
             joined.append(line)
@@ -204,7 +226,7 @@ def _clauses(sentence: str) -> list[tuple[int, str]]:
     when every part holds a number ("不予公开20件、无法提供26件", not "行政复议、行政诉讼共3件")."""
     out = []
     start = 0
-    for m in list(_CLAUSE_END.finditer(sentence)) + [None]:
+    for m in [*list(_CLAUSE_END.finditer(sentence)), None]:
         end = m.start() if m else len(sentence)
         part = sentence[start:end]
         pieces = part.split("、")
@@ -223,7 +245,7 @@ def _statements(sentence: str, year: int | None, about: bool = False) -> list[St
     found = _all_statements(sentence, year)
     # Only about information disclosure: "全年受理申请3000件" in a paragraph on the service centre, or
     # "行政复议案件200件" in a justice bureau's report on its own work, are about something else.
-    found = [st for st in found if about or st.kind in _S2_KINDS or _ABOUT_DISCLOSURE.search(sentence[:st.end])]
+    found = [st for st in found if about or st.kind in _S2_KINDS or _ABOUT_DISCLOSURE.search(sentence[: st.end])]
     received = [st for st in found if st.kind == "received"]
     if len(received) > 1 or any("其中" in st.clause for st in received):
         # "收到申请100件，受理申请80件" or "…，其中受理申请80件": one of them is a subset.
@@ -233,7 +255,7 @@ def _statements(sentence: str, year: int | None, about: bool = False) -> list[St
 
 def _all_statements(sentence: str, year: int | None) -> list[Statement]:
     found: list[Statement] = []
-    group: str | None = None        # review / litigation just stated: the outcomes after "其中" are its
+    group: str | None = None  # review / litigation just stated: the outcomes after "其中" are its
     outcomes_open = False
     for off, clause in _clauses(sentence):
         if len(clause) > _LONGEST_CLAUSE:
@@ -246,8 +268,9 @@ def _all_statements(sentence: str, year: int | None) -> list[Statement]:
         s2 = _read(clause, _S2_PATTERNS, year)
         if s2 is not None:
             kind, m, _verb = s2
-            found.append(Statement(f"{_S2_ROW[m.group('doc')]}.{kind}", int(m.group("n")), clause.strip(),
-                                   off + len(clause)))
+            found.append(
+                Statement(f"{_S2_ROW[m.group('doc')]}.{kind}", int(m.group("n")), clause.strip(), off + len(clause))
+            )
             group, outcomes_open = None, False
             continue
         st = _read(clause, _PATTERNS, year)
@@ -283,7 +306,7 @@ def _read(clause: str, patterns, year: int | None, allow_lead: str = ""):
         if len(hits) != 1:
             return None
     kind, m = hits[0]
-    rest = clause[:m.start()] + " " + clause[m.end():]
+    rest = clause[: m.start()] + " " + clause[m.end() :]
     if _KEYWORD.search(rest.replace("被申请", "")):
         return None
     for y in _YEAR.findall(rest):
@@ -295,12 +318,13 @@ def _read(clause: str, patterns, year: int | None, allow_lead: str = ""):
     if leftover.strip():
         return None
     if allow_lead:
-        return kind, m, allow_lead in clause[:m.start()]
+        return kind, m, allow_lead in clause[: m.start()]
     verb = m.groupdict().get("verb") or ""
     return kind, m, verb
 
 
 # --- mapping statements onto cells ------------------------------------------------------------------
+
 
 def _cells(kind: str, rows: tuple[str, ...], combined: bool) -> tuple[list[str], str] | None:
     """The cells a statement restates and the ``where`` of a warning about it; ``rows`` are the rows of
@@ -308,27 +332,36 @@ def _cells(kind: str, rows: tuple[str, ...], combined: bool) -> tuple[list[str],
     apps = "applications"
     if kind in _S2_KINDS:
         return [f"active_disclosure.{kind}"], f"active_disclosure.{kind}"
-    simple = {"received": "new_received", "carried_over": "carried_over", "carried_forward": "carried_forward",
-              "granted": "granted", "partially_granted": "partially_granted"}
+    simple = {
+        "received": "new_received",
+        "carried_over": "carried_over",
+        "carried_forward": "carried_forward",
+        "granted": "granted",
+        "partially_granted": "partially_granted",
+    }
     if kind == "received" and combined:
-        return [f"{apps}.new_received.total", f"{apps}.carried_over.total"], \
-            "applications.new_received.total+carried_over.total"
+        return [
+            f"{apps}.new_received.total",
+            f"{apps}.carried_over.total",
+        ], "applications.new_received.total+carried_over.total"
     if kind in simple:
         return [f"{apps}.{simple[kind]}.total"], f"{apps}.{simple[kind]}.total"
     if kind == "granted_partial":
-        return [f"{apps}.granted.total", f"{apps}.partially_granted.total"], \
-            "applications.granted.total+partially_granted.total"
+        return [
+            f"{apps}.granted.total",
+            f"{apps}.partially_granted.total",
+        ], "applications.granted.total+partially_granted.total"
     if kind in ("denied", "unable", "not_processed", "other"):
         group = [r for r in rows if r == kind or r.startswith(kind + ".")]
         if not group:
             return None
         where = f"{apps}.{kind}.*.total" if len(group) > 1 else f"{apps}.{kind}.total"
         return [f"{apps}.{r}.total" for r in group], where
-    group, _, col = kind.partition(".")
+    head, _, col = kind.partition(".")
     col = col or "total"
-    if group == "review":
+    if head == "review":
         return [f"review_litigation.review.{col}"], f"review_litigation.review.{col}"
-    if group == "litigation":
+    if head == "litigation":
         return [f"review_litigation.{g}.{col}" for g in S4_GROUPS[1:]], f"review_litigation.litigation_*.{col}"
     return None
 
@@ -345,7 +378,7 @@ def _check(sheet: Sheet, fmt: str, st: Statement, done: set, notes: Notes) -> Ch
     if all(v is None for v in values) or any(isinstance(v, float) for v in values):
         return None
     if any(sheet.unread(p) for p in paths):
-        return None   # a cell the parser could not read is not a blank the prose can be held against
+        return None  # a cell the parser could not read is not a blank the prose can be held against
     blanks = [c for c, v in zip(cells, values) if v is None]
     found = sum(v for v in values if v is not None)
     if found != st.number and st.kind == "received" and st.verb == "受理" and not st.combined:
@@ -353,15 +386,22 @@ def _check(sheet: Sheet, fmt: str, st: Statement, done: set, notes: Notes) -> Ch
         extra = FieldPath("applications", "carried_over", "total")
         carried = sheet.value(extra)
         if carried and found + carried == st.number:
-            cells, where, found = cells + [str(extra)], "applications.new_received.total+carried_over.total", \
-                found + carried
+            cells, where, found = (
+                [*cells, str(extra)],
+                "applications.new_received.total+carried_over.total",
+                found + carried,
+            )
     key = (tuple(cells), st.number)
     if key in done:
         return None
     done.add(key)
     ok = found == st.number
     if not ok:
-        notes.add(WARNING, CODE, where,
-                  f"the text ({st.section}) says “{st.clause}” ({st.number}) but the table has {found} "
-                  f"in {', '.join(cells)}: one of the two is wrong")
+        notes.add(
+            WARNING,
+            CODE,
+            where,
+            f"the text ({st.section}) says “{st.clause}” ({st.number}) but the table has {found} "
+            f"in {', '.join(cells)}: one of the two is wrong",
+        )
     return Check(RULE, ok, cells, st.number, found, {}, blanks, sentence=st.clause)

@@ -1,18 +1,19 @@
 """Finding, loading and validating layout plugins: built-in ones and those installed with pip."""
+
 from __future__ import annotations
 
 import importlib
 import os
 from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
 from importlib import metadata
+from typing import Any
 
 import pluggy
 
 from core import hookspecs
-from core.errors import CoreError, PluginError
 from core.command import Command
+from core.errors import CoreError, PluginError
 from core.layout import LayoutPlugin
 
 #: Entry-point groups third-party plugins register under: layouts, and subcommands of ``python -m core``.
@@ -136,8 +137,10 @@ class Registry:
         first, so a plugin cannot displace them."""
         self.load()
         seen: dict[str, Any] = {}
-        for impl in sorted(getattr(self.pm.hook, hook).get_hookimpls(),
-                           key=lambda i: self._origins.get(i.plugin_name, ("", ""))[0] != BUILTIN):
+        for impl in sorted(
+            getattr(self.pm.hook, hook).get_hookimpls(),
+            key=lambda i: self._origins.get(i.plugin_name, ("", ""))[0] != BUILTIN,
+        ):
             origin, version = self._origins.get(impl.plugin_name, (impl.plugin_name, ""))
             try:
                 records = list(impl.function() or ())
@@ -153,8 +156,9 @@ class Registry:
                 other = seen.get(rec.name)
                 if other is not None or rec.name in taken:
                     by = other.origin if other is not None else "the host"
-                    self.failures.append(LoadFailure(impl.plugin_name, origin,
-                                                     f"{what} {rec.name!r} is already registered by {by}"))
+                    self.failures.append(
+                        LoadFailure(impl.plugin_name, origin, f"{what} {rec.name!r} is already registered by {by}")
+                    )
                     continue
                 seen[rec.name] = rec
         return sorted(seen.values(), key=lambda r: r.name)
@@ -164,6 +168,7 @@ class Registry:
             if rec.name == name:
                 return rec
         from core.errors import UsageError
+
         known = ", ".join(r.name for r in self.layouts())
         raise UsageError(f"no layout plugin named {name!r} (installed: {known})")
 
@@ -182,7 +187,9 @@ def _short(modname: str) -> str:
 
 
 def _same_dist(a: str, b: str) -> bool:
-    norm = lambda s: s.lower().replace("_", "-").replace(".", "-")
+    def norm(s):
+        return s.lower().replace("_", "-").replace(".", "-")
+
     return norm(a) == norm(b)
 
 

@@ -1,4 +1,5 @@
 """The parsed report: the output contract's JSON shape as one object, made once at the end of a parse."""
+
 from __future__ import annotations
 
 import json
@@ -8,7 +9,7 @@ from core.checks import Check
 from core.diagnostics import ERROR, INFO, WARNING, Diagnostic
 from core.fields import FieldPath
 
-__all__ = ["Report", "Check", "Diagnostic", "INFO", "WARNING", "ERROR"]
+__all__ = ["ERROR", "INFO", "WARNING", "Check", "Diagnostic", "Report"]
 
 
 @dataclass

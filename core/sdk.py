@@ -17,6 +17,7 @@ core does everything else (sections, labels, values, checks). So a layout needs 
 
 The built-in layouts import nothing else from the core (a test says so); neither should a plugin.
 """
+
 from __future__ import annotations
 
 from core.cells import AMOUNT, BLANK, LABEL, NUMBER, RUN, UNREAD, CellReading, is_number, is_value, read_cell
@@ -29,10 +30,40 @@ from core.text import fold_chars as fold_text
 from core.text import norm, split_numbering
 
 __all__ = [
-    "AMOUNT", "BLANK", "CELL", "FLOW", "LABEL", "MAX_BYTES", "NUMBER", "PLUGIN_API_VERSION", "RUN", "TABLE",
-    "TEXT", "UNREAD", "Cell", "CellReading", "CoreError", "Document", "LayoutPlugin", "NotAReport", "Note",
-    "Row", "Source", "UnreadableInput", "UsageError", "display_width", "fold_text", "hookimpl", "is_number", "is_value",
-    "norm", "numbering", "read_cell", "section_of", "split_numbering", "text_lines",
+    "AMOUNT",
+    "BLANK",
+    "CELL",
+    "FLOW",
+    "LABEL",
+    "MAX_BYTES",
+    "NUMBER",
+    "PLUGIN_API_VERSION",
+    "RUN",
+    "TABLE",
+    "TEXT",
+    "UNREAD",
+    "Cell",
+    "CellReading",
+    "CoreError",
+    "Document",
+    "LayoutPlugin",
+    "NotAReport",
+    "Note",
+    "Row",
+    "Source",
+    "UnreadableInput",
+    "UsageError",
+    "display_width",
+    "fold_text",
+    "hookimpl",
+    "is_number",
+    "is_value",
+    "norm",
+    "numbering",
+    "read_cell",
+    "section_of",
+    "split_numbering",
+    "text_lines",
 ]
 
 

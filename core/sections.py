@@ -5,6 +5,7 @@ can stand anywhere in a line, and the line is cut there. Of all the places that 
 ones kept are the best-scoring sequence in template order, so that a title quoted in navigation or prose,
 or a table row numbered like a heading ("四、结转下年度…"), cannot push the real headings out.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,7 +58,7 @@ def heading_score(text: str, index: int) -> float:
     spec = SECTIONS[index]
     m = _HEAD_NUM.match(key)
     numeral = m.group(1) if m else ""
-    rest = key[m.end():] if m else key
+    rest = key[m.end() :] if m else key
     score = max(similarity(rest, norm(t)) for t in spec.titles)
     if numeral and numeral != spec.numeral:
         # Reports that add sections of their own restart or shift the numbering of the template's
@@ -95,9 +96,9 @@ def inline_headings(text: str) -> list[tuple[int, int, int, float]]:
                 t = norm(title)
                 for k in range(-2, 5):
                     end = m.end() + len(title) + k
-                    if end <= m.end() or end > len(folded) or "\n" in folded[m.end():end]:
+                    if end <= m.end() or end > len(folded) or "\n" in folded[m.end() : end]:
                         continue
-                    s = similarity(norm(folded[m.end():end]), t)
+                    s = similarity(norm(folded[m.end() : end]), t)
                     if s > best:
                         best, best_end = s, end
             if best >= INLINE_MIN and best_end is not None:
@@ -107,7 +108,7 @@ def inline_headings(text: str) -> list[tuple[int, int, int, float]]:
 
 def split_sections(rows: list[Row]) -> Sections:
     """Assign rows to sections (cutting FLOW rows where a heading stands inside them)."""
-    cands: list[tuple[tuple[int, int], int, float, int]] = []   # ((row, offset), section, score, end)
+    cands: list[tuple[tuple[int, int], int, float, int]] = []  # ((row, offset), section, score, end)
     for ri, row in enumerate(rows):
         if row.kind == FLOW:
             for start, end, si, score in inline_headings(row.cells[0].text):
@@ -167,7 +168,7 @@ def _piece(cell: Cell, a: int, b: int) -> Cell | None:
     if not text:
         return None
     lead = len(raw) - len(raw.lstrip())
-    printed = None if cell.printed is None else cell.printed[a + lead:a + lead + len(text)]
+    printed = None if cell.printed is None else cell.printed[a + lead : a + lead + len(text)]
     return replace(cell, text=text, col=(cell.col or 1) + a + lead, printed=printed)
 
 
@@ -189,13 +190,13 @@ def best_sequence(cands: list[tuple[tuple[int, int], int, float]]) -> dict[tuple
             i += 1
         updates = []
         for _at, si, score in group:
-            prev = max((best[s] for s in range(si) if best[s] is not None), key=lambda b: (b[0], b[1]),
-                       default=None)
-            value = (1, score, ((at, si),)) if prev is None else (prev[0] + 1, prev[1] + score,
-                                                                   prev[2] + ((at, si),))
+            earlier = [b for b in best[:si] if b is not None]
+            prev = max(earlier, key=lambda b: (b[0], b[1]), default=None)
+            value = (1, score, ((at, si),)) if prev is None else (prev[0] + 1, prev[1] + score, (*prev[2], (at, si)))
             updates.append((si, value))
         for si, value in updates:
-            if best[si] is None or (value[0], value[1]) > (best[si][0], best[si][1]):
+            old = best[si]
+            if old is None or (value[0], value[1]) > (old[0], old[1]):
                 best[si] = value
     top = max((b for b in best if b is not None), key=lambda b: (b[0], b[1]), default=None)
     return {} if top is None else dict(top[2])

@@ -1,10 +1,11 @@
 """The cells read of one report, by field path: what each holds (a value, a printed blank, or nothing the
 parser could read) and where it was printed. Placement writes it, once per cell; the checks, the prose
 checks and the per-cell status read it; the report's JSON is made from it."""
+
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Iterator
 
 from core.fields import FieldPath
 from core.layout import Cell

@@ -24,14 +24,27 @@ Rules of a cut:
   result rows add up to （七）总计 and 本年新收 + 上年结转 = （七）总计 + 结转下年度. When no cut satisfies an
   identity (the report breaks it), the cuts are taken without it, and the core reports the break.
 """
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
-from core.template import (AMOUNT, BALANCE, COUNT, GROUP_SUM, RESULTS_SUM, ROW_SUM, S2_ROWS, S3_COLUMNS,
-                           S3_ROWS, S4_FIELDS, SIGNED, identities)
+from core.template import (
+    AMOUNT,
+    BALANCE,
+    COUNT,
+    GROUP_SUM,
+    RESULTS_SUM,
+    ROW_SUM,
+    S2_ROWS,
+    S3_COLUMNS,
+    S3_ROWS,
+    S4_FIELDS,
+    SIGNED,
+    identities,
+)
 
 _PATTERN = {
     COUNT: re.compile(r"(?:0|[1-9]\d*)\Z"),
@@ -39,8 +52,18 @@ _PATTERN = {
     AMOUNT: re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?(?:万元|亿元|元|万)?\Z"),
 }
 #: Fullwidth forms folded one character for one character, so that offsets stay those of the run.
-_FOLD = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)},
-                       "．": ".", "－": "-", "＋": "+", "\u3000": " ", "\u00a0": " ", "—": "-", "−": "-"})
+_FOLD = str.maketrans(
+    {
+        **{chr(0xFF10 + i): str(i) for i in range(10)},
+        "．": ".",
+        "－": "-",
+        "＋": "+",
+        "\u3000": " ",
+        "\u00a0": " ",
+        "—": "-",
+        "−": "-",
+    }
+)
 
 #: Most splits of one row enumerated before the row is given up as undecidable.
 ROW_LIMIT = 20000
@@ -76,7 +99,7 @@ class Piece:
     text: str
     start: int
     end: int
-    value: int | float | str
+    value: int | float | str | None  # None: a blank hidden in the run
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +116,7 @@ Split = tuple[Piece, ...]
 
 
 # --- one run ------------------------------------------------------------------------------------------
+
 
 class _Run:
     """A run without its spaces, remembering where each character was printed and where spaces cut it."""
@@ -136,7 +160,7 @@ class _Run:
         return out
 
     def piece(self, a: int, b: int, value) -> Piece:
-        if a == b:   # a blank hidden in the run, at the place it would have been printed
+        if a == b:  # a blank hidden in the run, at the place it would have been printed
             at = self.where[a] if a < self.n else (self.where[-1] + 1 if self.n else 0)
             return Piece("", at, at, None)
         start, end = self.where[a], self.where[b - 1] + 1
@@ -210,13 +234,13 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
                             continue
                         for ps in parts_of(pos, t, parts, _number(tv)):
                             for r in rest:
-                                out.append(ps + ((t, e, tv),) + r)
+                                out.append((*ps, (t, e, tv), *r))
                             step(len(out))
             else:
                 kind = kinds[col]
                 if shape.blanks:
                     for r in cells(col + 1, pos):
-                        out.append(((pos, pos, None),) + r)
+                        out.append(((pos, pos, None), *r))
                     step(len(out))
                 reserve = 0 if shape.blanks else left - 1
                 for b in range(pos + 1, min(run.next_cut[pos], run.n - reserve) + 1):
@@ -224,7 +248,7 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
                     if v is None:
                         continue
                     for r in cells(col + 1, b):
-                        out.append(((pos, b, v),) + r)
+                        out.append(((pos, b, v), *r))
                     step(len(out))
         memo_cells[key] = out
         return out
@@ -274,10 +298,10 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
                         continue
                     if _number(v) > remaining:
                         if kind == COUNT:
-                            break       # longer tokens only grow
+                            break  # longer tokens only grow
                         continue
                     for r in parts_of(b, t, parts[1:], remaining - _number(v)):
-                        out.append(((pos, b, v),) + r)
+                        out.append(((pos, b, v), *r))
                     step(len(out))
         memo_parts[key] = out
         return out
@@ -312,8 +336,13 @@ def split_run(run: str, shape: Shape, limit: int = ROW_LIMIT) -> RowSplits:
             unspaced = _enumerate(plain, shape, True, limit) if plain else []
             broken = _enumerate(spaced, shape, False, limit)
             if unspaced and broken:
-                return RowSplits(run, shape, _union(unspaced, broken), False,
-                                 "either a space is printed inside a number or the row's sum is broken")
+                return RowSplits(
+                    run,
+                    shape,
+                    _union(unspaced, broken),
+                    False,
+                    "either a space is printed inside a number or the row's sum is broken",
+                )
             if unspaced:
                 return RowSplits(run, shape, unspaced, True, "the spaces printed in it cut no possible split")
             if broken:
@@ -325,8 +354,7 @@ def split_run(run: str, shape: Shape, limit: int = ROW_LIMIT) -> RowSplits:
         if plain:
             found = _enumerate(plain, shape, False, limit)
             if found:
-                return RowSplits(run, shape, found, not shape.groups,
-                                 "the spaces printed in it cut no possible split")
+                return RowSplits(run, shape, found, not shape.groups, "the spaces printed in it cut no possible split")
     except _TooMany:
         return RowSplits(run, shape, None, False, "too many ways to split it")
     digits = sum(ch.isdigit() for ch in run.translate(_FOLD))
@@ -382,15 +410,18 @@ def cells_of(rs: RowSplits, keep: Sequence[int] | None = None, context: str = ""
         start += len(run[start:end]) - len(run[start:end].lstrip())
         # Even splits first ("77|132|470" before "7|7|132470"): the likelier readings lead the list.
         counts = [c for c in block if rs.shape.kinds[c] != AMOUNT] or block
-        ordered = sorted(splits, key=lambda sp: (max(len(sp[c].text.strip()) for c in counts),
-                                                 [len(sp[c].text.strip()) for c in counts]))
+        ordered = sorted(
+            splits,
+            key=lambda sp: (max(len(sp[c].text.strip()) for c in counts), [len(sp[c].text.strip()) for c in counts]),
+        )
         shown = list(dict.fromkeys(_show(s, block) for s in ordered))
         cands = " or ".join(shown[:_QUOTED]) + (f" or … ({len(shown)} ways)" if len(shown) > _QUOTED else "")
         why = f"{text!r} splits as {cands}"
         if rs.note:
             why += f" ({rs.note})"
-        why += context or ("; the row's arithmetic allows each" if rs.checked and rs.shape.groups
-                           else "; nothing in the row decides")
+        why += context or (
+            "; the row's arithmetic allows each" if rs.checked and rs.shape.groups else "; nothing in the row decides"
+        )
         for col in block:
             out[col] = CellOut(text, start, why)
     return out  # type: ignore[return-value]
@@ -406,8 +437,9 @@ def read_run(run: str, shape: Shape) -> list[CellOut]:
 Identity = tuple[tuple[int, int, int], ...]  # ((row index, column, coefficient), ...): sum == 0
 
 
-def solve_rows(rows: Sequence[RowSplits | None], tiers: Sequence[Sequence[Identity]],
-               budget: int = TABLE_BUDGET) -> tuple[list[list[int] | None], str]:
+def solve_rows(
+    rows: Sequence[RowSplits | None], tiers: Sequence[Sequence[Identity]], budget: int = TABLE_BUDGET
+) -> tuple[list[list[int] | None], str]:
     """Which splits of each row survive the identities across rows.
 
     ``tiers`` are sets of identities tried in turn (all of them, then fewer) until one has a solution.
@@ -415,7 +447,9 @@ def solve_rows(rows: Sequence[RowSplits | None], tiers: Sequence[Sequence[Identi
     absent or could not be listed) and a note on what decided. Identities touching such a row are dropped.
     """
     usable = [r is not None and bool(r.splits) for r in rows]
-    own = [list(range(len(r.splits))) if u else None for r, u in zip(rows, usable)]  # type: ignore[union-attr]
+    own: list[list[int] | None] = [
+        list(range(len(r.splits or ()))) if r is not None and u else None for r, u in zip(rows, usable)
+    ]
     for tier in tiers:
         ids = [i for i in tier if all(usable[r] for r, _c, _k in i)]
         if not ids:
@@ -424,7 +458,7 @@ def solve_rows(rows: Sequence[RowSplits | None], tiers: Sequence[Sequence[Identi
         if result is None:
             return own, "too many combinations to decide from the column sums"
         if any(result):
-            return [result[i] if usable[i] else None for i in range(len(rows))], ""
+            return [sorted(result[i]) if usable[i] else None for i in range(len(rows))], ""
     return own, "the column sums fit no split"
 
 
@@ -442,7 +476,7 @@ def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | 
 
     def ok(k: int) -> bool:
         for ident in checks[k]:
-            total = 0
+            total: float = 0
             for r, c, coef in ident:
                 total += coef * values[pos[r]][chosen[pos[r]]][c]
             if abs(total) > 1e-9:
@@ -473,8 +507,9 @@ def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | 
         return None
     if not seen or not seen[0]:
         return [set() for _ in rows]
-    out: list[set[int]] = [set(range(len(r.splits))) if usable[i] and i not in pos else set()
-                           for i, r in enumerate(rows)]
+    out: list[set[int]] = [
+        set(range(len(r.splits))) if usable[i] and i not in pos else set() for i, r in enumerate(rows)
+    ]
     for r in involved:
         out[r] = seen[pos[r]]
     return [sorted(s) for s in out]  # type: ignore[misc]
@@ -509,8 +544,10 @@ def s3_tiers(row_ids: Sequence[str | None], fmt: str) -> list[list[Identity]]:
     for ident in identities(fmt, tuple(rid for rid in row_ids if rid is not None)):
         if ident.rule not in by_rule or not all(p.row in at for p in ident.cells):
             continue
-        by_rule[ident.rule].append(tuple((at[p.row], col[p.column], 1) for p in ident.stated) +
-                                   tuple((at[p.row], col[p.column], -1) for p in ident.summed))
+        by_rule[ident.rule].append(
+            tuple((at[p.row], col[p.column], 1) for p in ident.stated)
+            + tuple((at[p.row], col[p.column], -1) for p in ident.summed)
+        )
     sums, balance = by_rule[RESULTS_SUM], by_rule[BALANCE]
     return [sums + balance, sums, balance]
 

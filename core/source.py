@@ -1,4 +1,5 @@
 """Reading an input once: its bytes, and its text decoded from those bytes when it is text."""
+
 from __future__ import annotations
 
 import os
@@ -14,7 +15,7 @@ MAX_BYTES = 64 * 1024 * 1024
 #: report, and every layout's work grows with the line count.
 MAX_LINES = 200_000
 
-_CONTROL = bytes(b for b in range(32) if b < 9 or 13 < b)
+_CONTROL = bytes(b for b in range(32) if b < 9 or b > 13)
 #: Formats that are never text, whatever their bytes decode to: PDF, zip (docx), OLE2 (doc/wps), images.
 _BINARY_SIGNATURES = (b"%PDF", b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\xff\xd8\xff", b"GIF8")
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
@@ -28,11 +29,12 @@ class Source:
     broken plugin) does to its copy reaches another.
     """
 
-    __slots__ = ("data", "name", "path", "_memo")
+    __slots__ = ("_memo", "data", "name", "path")
 
     data: bytes
     name: str
     path: Path | None
+    _memo: dict
 
     def __init__(self, data: bytes, name: str = "<text>", path: Path | None = None):
         object.__setattr__(self, "data", bytes(data))
@@ -48,15 +50,16 @@ class Source:
         return f"Source({self.name!r}, {len(self.data)} bytes)"
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike) -> "Source":
+    def from_path(cls, path: str | os.PathLike) -> Source:
         p = Path(path)
         try:
             if p.is_dir():
                 raise UnreadableInput(f"{p}: is a directory, not a file")
             size = p.stat().st_size
             if size > MAX_BYTES:
-                raise UnreadableInput(f"{p}: {size // (1024 * 1024)} MB is larger than any report "
-                                      f"({MAX_BYTES // (1024 * 1024)} MB limit)")
+                raise UnreadableInput(
+                    f"{p}: {size // (1024 * 1024)} MB is larger than any report ({MAX_BYTES // (1024 * 1024)} MB limit)"
+                )
             data = p.read_bytes()
         except FileNotFoundError:
             raise UnreadableInput(f"{p}: no such file") from None
@@ -71,12 +74,12 @@ class Source:
         return cls(data, name=p.name, path=p)
 
     @classmethod
-    def from_text(cls, text: str, name: str = "<text>") -> "Source":
+    def from_text(cls, text: str, name: str = "<text>") -> Source:
         src = cls(text.encode("utf-8"), name=name)
         src._memo["decoded"] = Decoded(_normalise_newlines(text), "utf-8", ())
         return src
 
-    def copy(self) -> "Source":
+    def copy(self) -> Source:
         """A new Source of the same bytes that shares what was already decoded (immutable values)."""
         twin = Source(self.data, self.name, self.path)
         twin._memo.update((k, v) for k, v in self._memo.items() if k != "text_read")
@@ -108,7 +111,7 @@ class Source:
         return self.binary
 
     @property
-    def decoded(self) -> "Decoded":
+    def decoded(self) -> Decoded:
         """The text with its encoding and what decoding found; raises :class:`UnreadableInput` when the
         bytes are not text."""
         return self._once("decoded", self._decode)
@@ -135,7 +138,7 @@ class Source:
         decoded = self._memo.get("decoded")
         return decoded.encoding if isinstance(decoded, Decoded) else None
 
-    def _decode(self) -> "Decoded":
+    def _decode(self) -> Decoded:
         data = self.data
         if self.binary:
             raise UnreadableInput(f"{self.name}: binary data, not text")
@@ -167,8 +170,11 @@ class Source:
             pass
         bad = data.decode("utf-8", errors="replace").count("\ufffd")
         if bad <= max(8, len(data) // 1000):
-            note = ("warning", "invalid_utf8", f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD "
-                                               f"(first at byte {err.start})")
+            note = (
+                "warning",
+                "invalid_utf8",
+                f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD (first at byte {err.start})",
+            )
             return data.decode("utf-8", errors="replace"), "utf-8", (note,)
         raise UnreadableInput(f"{self.name}: not UTF-8 or GB18030 text (undecodable at byte {err.start})")
 

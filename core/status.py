@@ -14,6 +14,7 @@ columns, placed by its position, split from a run of glued digits, decided by th
 line of its own — and that no identity confirms is a warning naming the cell: the reading is plausible,
 not checked.
 """
+
 from __future__ import annotations
 
 from core.checks import Check
@@ -28,9 +29,13 @@ STATUSES = (CONFIRMED, UNCONFIRMED, CONFLICT, UNREAD, BLANK)
 #: The rules that are prose checks, not identities of the template.
 _NOT_IDENTITIES = frozenset({"prose_matches_table"})
 
-_HOW = {"fitted": "fitted to its columns", "position": "placed by its row's position",
-        "split": "split from a run of glued digits", "prose": "decided by a number the text states",
-        "displaced": "put back from a line of its own"}
+_HOW = {
+    "fitted": "fitted to its columns",
+    "position": "placed by its row's position",
+    "split": "split from a run of glued digits",
+    "prose": "decided by a number the text states",
+    "displaced": "put back from a line of its own",
+}
 
 
 def cell_status(sheet: Sheet, checks: list[Check], notes: Notes) -> dict[str, str]:

@@ -1,13 +1,14 @@
-"""Table rows as the mapping sees them: label cells, then value cells, fitted to a known column count."""
+"""Table rows as the placement sees them: label cells, then value cells, fitted to a known column count."""
+
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import combinations
-
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import combinations, pairwise
 
-from core.layout import CELL, FLOW, TABLE, TEXT, Cell, Row
 from core.cells import BLANK, LABEL, CellReading, read
+from core.layout import CELL, FLOW, TABLE, TEXT, Cell, Row
 
 _BLANK = CellReading(BLANK)
 
@@ -93,7 +94,7 @@ _NUMBER = re.compile(r"[-+]?\d[\d,.]*")
 def _label_and_numbers(cell: Cell) -> tuple[Cell, ...] | None:
     """A prose line that is really a table row: "行政许可 97", or "0 0 0 …" (at least two numbers)."""
     text = cell.text
-    pad = 1 if text[:1].isdigit() else 0   # the pattern wants a space before the first number
+    pad = 1 if text[:1].isdigit() else 0  # the pattern wants a space before the first number
     m = _LABEL_NUMBERS.match(" " * pad + text)
     if not m:
         return None
@@ -126,8 +127,8 @@ def _split_table_row(cells) -> TableRow:
 
 @dataclass
 class Fit:
-    slots: list[Slot | None]       # None: the cell could not be read with certainty
-    note: tuple[str, str] | None   # (level, message) about how the values were fitted
+    slots: Sequence[Slot | None]  # None: the cell could not be read with certainty
+    note: tuple[str, str] | None  # (level, message) about how the values were fitted
     candidates: int = 1
     #: Every placement the row's own arithmetic leaves, when more than one was tried (for the table's
     #: column identities to decide among, see core.placement).
@@ -191,38 +192,44 @@ class Columns:
     def place(self, values: list[Slot], n: int) -> list[Slot] | None:
         """The row's values under their columns, blanks where nothing is printed, when where they stand
         leaves one answer: each value nearest one column of its page, no two the same."""
-        cells = [s for s in values if s.reading.kind != BLANK or s.cell is not None and s.cell.text.strip()]
+        cells = [s for s in values if s.reading.kind != BLANK or (s.cell is not None and s.cell.text.strip())]
         if not cells or len(cells) >= n:
             return None
         page = cells[0].cell.page if cells[0].cell is not None else None
         centres = self.centres.get((page, n))
-        xs = [_x(s.cell) for s in cells]
-        if centres is None or None in xs:
+        found = [_x(s.cell) for s in cells]
+        xs = [x for x in found if x is not None]
+        if centres is None or len(xs) < len(found):
             return None
-        gaps = [b - a for a, b in zip(centres, centres[1:])]
+        gaps = [b - a for a, b in pairwise(centres)]
         if min(gaps, default=0) <= 0:
             return None
         placed: list[Slot | None] = [None] * n
         for slot, x in zip(cells, xs):
-            j = min(range(n), key=lambda c: abs(centres[c] - x))  # type: ignore[operator]
+            j = min(range(n), key=lambda c: abs(centres[c] - x))
             near = min(gaps[j - 1] if j > 0 else gaps[0], gaps[j] if j < n - 1 else gaps[-1])
-            if placed[j] is not None or abs(centres[j] - x) > 0.4 * near:  # type: ignore[operator]
+            if placed[j] is not None or abs(centres[j] - x) > 0.4 * near:
                 return None
             placed[j] = slot
         return [s if s is not None else Slot(_BLANK, None) for s in placed]
 
 
-def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None = None,
-               columns: Columns | None = None) -> Fit:
+def fit_values(
+    values: list[Slot], n: int, consistent=None, offset: int | None = None, columns: Columns | None = None
+) -> Fit:
     """Place a row's value cells into ``n`` columns.
 
     Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
     has more or fewer numbers than columns, every placement is tried; ``consistent(slots)`` (the row's own
     arithmetic) keeps the plausible ones, and a column gets a value only when all of them agree on it.
     """
-    if offset is not None and 0 <= offset and len(values) >= offset + n and \
-            all(s.reading.kind == BLANK for s in values[:offset] + values[offset + n:]):
-        return Fit(list(values[offset:offset + n]), None)
+    if (
+        offset is not None
+        and offset >= 0
+        and len(values) >= offset + n
+        and all(s.reading.kind == BLANK for s in values[:offset] + values[offset + n :])
+    ):
+        return Fit(list(values[offset : offset + n]), None)
     vals = list(values)
     trailing = 0
     while vals and vals[-1].reading.kind == BLANK:
@@ -237,10 +244,12 @@ def fit_values(values: list[Slot], n: int, consistent=None, offset: int | None =
     if len(vals) < n and columns is not None:
         placed = columns.place(vals, n)
         if placed is not None and (consistent is None or consistent(placed)):
-            return Fit(list(placed), ("info", f"{len(vals)} values for {n} columns; each stands under its "
-                                              f"column where it is printed"))
+            return Fit(
+                list(placed),
+                ("info", f"{len(vals)} values for {n} columns; each stands under its column where it is printed"),
+            )
     if len(vals) > n:
-        cands = [vals[i:i + n] for i in range(len(vals) - n + 1)]
+        cands = [vals[i : i + n] for i in range(len(vals) - n + 1)]
         # Printed numbers are data and blanks at the ends are padding: prefer windows holding more numbers.
         most = max(_numbers(c) for c in cands)
         cands = [c for c in cands if _numbers(c) == most]

@@ -2,6 +2,7 @@
 of its three tables, their stable field IDs, the kind of value each cell holds, and the identities
 (勾稽关系) that tie the cells together. Checks, row placement, the digit-run solver, the prose checks and
 the cross-year checks all read them from here."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,8 +26,11 @@ SECTIONS = (
     SectionSpec("overview", "一", ("总体情况", "概述")),
     SectionSpec("active_disclosure", "二", ("主动公开政府信息情况", "主动公开情况")),
     SectionSpec("applications", "三", ("收到和处理政府信息公开申请情况", "依申请公开政府信息情况")),
-    SectionSpec("review_litigation", "四", ("政府信息公开行政复议、行政诉讼情况",
-                                            "因政府信息公开工作被申请行政复议、提起行政诉讼情况")),
+    SectionSpec(
+        "review_litigation",
+        "四",
+        ("政府信息公开行政复议、行政诉讼情况", "因政府信息公开工作被申请行政复议、提起行政诉讼情况"),
+    ),
     SectionSpec("problems", "五", ("存在的主要问题及改进情况", "政府信息公开工作存在的主要问题及改进情况")),
     SectionSpec("other_matters", "六", ("其他需要报告的事项",)),
 )
@@ -66,14 +70,22 @@ class S2Row:
         return f"{self.id}.{column}"
 
 
-_ISSUED_2021 = (S2Column("issued", "本年制发件数"), S2Column("repealed", "本年废止件数"),
-                S2Column("in_force", "现行有效件数"))
+_ISSUED_2021 = (
+    S2Column("issued", "本年制发件数"),
+    S2Column("repealed", "本年废止件数"),
+    S2Column("in_force", "现行有效件数"),
+)
 _DECISIONS_2021 = (S2Column("decisions", "本年处理决定数量"),)
-_MADE_2019 = (S2Column("made", "本年新制作数量"), S2Column("published", "本年新公开数量"),
-              S2Column("total_public", "对外公开总数量"))
-_COUNT_2019 = (S2Column("previous_items", "上一年项目数量", unit="项"),
-               S2Column("change", "本年增/减", SIGNED, unit="项"),
-               S2Column("decisions", "处理决定数量"))
+_MADE_2019 = (
+    S2Column("made", "本年新制作数量"),
+    S2Column("published", "本年新公开数量"),
+    S2Column("total_public", "对外公开总数量"),
+)
+_COUNT_2019 = (
+    S2Column("previous_items", "上一年项目数量", unit="项"),
+    S2Column("change", "本年增/减", SIGNED, unit="项"),
+    S2Column("decisions", "处理决定数量"),
+)
 S2_ROWS = {
     "2021": (
         S2Row("regulations", ("规章",), _ISSUED_2021, "第二十条第（一）项"),
@@ -81,8 +93,12 @@ S2_ROWS = {
         S2Row("licensing", ("行政许可",), _DECISIONS_2021, "第二十条第（五）项"),
         S2Row("punishment", ("行政处罚",), _DECISIONS_2021, "第二十条第（六）项"),
         S2Row("coercion", ("行政强制",), _DECISIONS_2021, "第二十条第（六）项"),
-        S2Row("fees", ("行政事业性收费",), (S2Column("amount", "本年收费金额(单位:万元)", AMOUNT, "万元"),),
-              "第二十条第（八）项"),
+        S2Row(
+            "fees",
+            ("行政事业性收费",),
+            (S2Column("amount", "本年收费金额(单位:万元)", AMOUNT, "万元"),),
+            "第二十条第（八）项",
+        ),
     ),
     "2019": (
         S2Row("regulations", ("规章",), _MADE_2019, "第二十条第（一）项"),
@@ -92,9 +108,12 @@ S2_ROWS = {
         S2Row("punishment", ("行政处罚",), _COUNT_2019, "第二十条第（六）项"),
         S2Row("coercion", ("行政强制",), _COUNT_2019, "第二十条第（六）项"),
         S2Row("fees", ("行政事业性收费",), _COUNT_2019[:2], "第二十条第（八）项"),
-        S2Row("procurement", ("政府集中采购",),
-              (S2Column("projects", "采购项目数量", unit="项"), S2Column("amount", "采购总金额", AMOUNT, "")),
-              "第二十条第（九）项"),
+        S2Row(
+            "procurement",
+            ("政府集中采购",),
+            (S2Column("projects", "采购项目数量", unit="项"), S2Column("amount", "采购总金额", AMOUNT, "")),
+            "第二十条第（九）项",
+        ),
     ),
 }
 #: Fields printed with their unit and kept as printed ("6187.4万元").
@@ -102,16 +121,39 @@ S2_AMOUNTS_AS_PRINTED = {("2019", "procurement.amount")}
 
 #: Words of one format's section 二 and 三 that the other format never prints.
 FORMAT_MARKERS = {
-    "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额",
-             "逾期不补正", "逾期未按收费通知"),
-    "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减",
-             "其他对外管理服务事项", "政府集中采购", "采购总金额", "采购项目数量"),
+    "2021": (
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+        "本年处理决定数量",
+        "本年收费金额",
+        "逾期不补正",
+        "逾期未按收费通知",
+    ),
+    "2019": (
+        "本年新制作数量",
+        "本年新公开数量",
+        "对外公开总数量",
+        "上一年项目数量",
+        "本年增/减",
+        "其他对外管理服务事项",
+        "政府集中采购",
+        "采购总金额",
+        "采购项目数量",
+    ),
 }
 
 # --- section 三 -------------------------------------------------------------------------------------
 
-S3_COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "social_welfare_org",
-              "legal_service_org", "other_org", "total")
+S3_COLUMNS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "social_welfare_org",
+    "legal_service_org",
+    "other_org",
+    "total",
+)
 S3_COLUMN_LABELS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
 APPLICANT_COLUMNS = S3_COLUMNS[:6]
 
@@ -166,12 +208,18 @@ _S3_TAIL = (
     S3Row("carried_forward", "结转下年度继续办理", "四"),
 )
 S3_ROWS = {
-    "2021": _S3_HEAD + (
-        S3Row("other.overdue_correction", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "1", "other"),
-        S3Row("other.overdue_fee", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "2", "other"),
+    "2021": (
+        *_S3_HEAD,
+        S3Row(
+            "other.overdue_correction", "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请", "1", "other"
+        ),
+        S3Row(
+            "other.overdue_fee", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请", "2", "other"
+        ),
         S3Row("other.other", "其他", "3", "other"),
-    ) + _S3_TAIL,
-    "2019": _S3_HEAD + (S3Row("other", "其他处理", "(六)"),) + _S3_TAIL,
+        *_S3_TAIL,
+    ),
+    "2019": (*_S3_HEAD, S3Row("other", "其他处理", "(六)"), *_S3_TAIL),
 }
 #: The group heading the template prints over the result rows.
 S3_RESULTS_LABEL = "三、本年度办理结果"
@@ -182,9 +230,14 @@ S3_NON_RESULT_ROWS = ("new_received", "carried_over", "total", "carried_forward"
 #: （六）其他处理 printed as one row: always so in the 2019 format, and in those 2021-format reports that
 #: print it with no sub-rows (real county reports do); its three ``other.*`` rows are then absent.
 S3_SINGLE_OTHER = S3Row("other", "其他处理", "(六)")
-S3_ROWS_SINGLE_OTHER = {fmt: tuple(S3_SINGLE_OTHER if r.id == "other.overdue_correction" else r
-                                   for r in rows if r.group != "other" or r.id == "other.overdue_correction")
-                        for fmt, rows in S3_ROWS.items()}
+S3_ROWS_SINGLE_OTHER = {
+    fmt: tuple(
+        S3_SINGLE_OTHER if r.id == "other.overdue_correction" else r
+        for r in rows
+        if r.group != "other" or r.id == "other.overdue_correction"
+    )
+    for fmt, rows in S3_ROWS.items()
+}
 
 
 def s3_rows(fmt: str, single_other: bool = False) -> tuple[S3Row, ...]:
@@ -206,10 +259,18 @@ def s3_groups(fmt: str, single_other: bool = False) -> tuple[S3Group, ...]:
 S4_GROUPS = ("review", "litigation_direct", "litigation_after_review")
 S4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
 S4_FIELDS = tuple((g, c) for g in S4_GROUPS for c in S4_COLUMNS)
-S4_GROUP_LABELS = {"review": "行政复议", "litigation_direct": "行政诉讼 未经复议直接起诉",
-                   "litigation_after_review": "行政诉讼 复议后起诉"}
-S4_COLUMN_LABELS = {"upheld": "结果维持", "corrected": "结果纠正", "other": "其他结果", "pending": "尚未审结",
-                    "total": "总计"}
+S4_GROUP_LABELS = {
+    "review": "行政复议",
+    "litigation_direct": "行政诉讼 未经复议直接起诉",
+    "litigation_after_review": "行政诉讼 复议后起诉",
+}
+S4_COLUMN_LABELS = {
+    "upheld": "结果维持",
+    "corrected": "结果纠正",
+    "other": "其他结果",
+    "pending": "尚未审结",
+    "total": "总计",
+}
 
 # --- identities -------------------------------------------------------------------------------------
 
@@ -247,17 +308,29 @@ def identities(fmt: str, rows: tuple[str, ...]) -> tuple[Identity, ...]:
         return FieldPath(APPS, row, col)
 
     for row in rows:
-        out.append(Identity(ROW_SUM, ("row", row), (cell(row, "total"),),
-                            tuple(cell(row, c) for c in APPLICANT_COLUMNS)))
+        out.append(
+            Identity(ROW_SUM, ("row", row), (cell(row, "total"),), tuple(cell(row, c) for c in APPLICANT_COLUMNS))
+        )
     results = s3_result_rows(fmt, single_other="other" in rows)
     for col in S3_COLUMNS:
-        out.append(Identity(BALANCE, ("column", col), (cell("new_received", col), cell("carried_over", col)),
-                            (cell("total", col), cell("carried_forward", col))))
-        out.append(Identity(RESULTS_SUM, ("column", col), (cell("total", col),),
-                            tuple(cell(r, col) for r in results)))
+        out.append(
+            Identity(
+                BALANCE,
+                ("column", col),
+                (cell("new_received", col), cell("carried_over", col)),
+                (cell("total", col), cell("carried_forward", col)),
+            )
+        )
+        out.append(Identity(RESULTS_SUM, ("column", col), (cell("total", col),), tuple(cell(r, col) for r in results)))
     for g in S4_GROUPS:
-        out.append(Identity(GROUP_SUM, ("group", g), (FieldPath(REVIEW, g, "total"),),
-                            tuple(FieldPath(REVIEW, g, c) for c in S4_COLUMNS[:4])))
+        out.append(
+            Identity(
+                GROUP_SUM,
+                ("group", g),
+                (FieldPath(REVIEW, g, "total"),),
+                tuple(FieldPath(REVIEW, g, c) for c in S4_COLUMNS[:4]),
+            )
+        )
     return tuple(out)
 
 
@@ -279,17 +352,29 @@ class YearIdentity:
 def year_identities() -> tuple[YearIdentity, ...]:
     """二、上年结转 of N+1 = 四、结转下年度继续办理 of N, per column; in the 2021 format, 现行有效件数 of N+1 =
     that of N + 本年制发件数 − 本年废止件数 of N+1, for 规章 and 行政规范性文件."""
-    out = [YearIdentity("carried_forward_equals_next_carried_over", ("column", col),
-                        ((FieldPath(APPS, "carried_forward", col), 1),),
-                        ((FieldPath(APPS, "carried_over", col), 1),))
-           for col in S3_COLUMNS]
+    out = [
+        YearIdentity(
+            "carried_forward_equals_next_carried_over",
+            ("column", col),
+            ((FieldPath(APPS, "carried_forward", col), 1),),
+            ((FieldPath(APPS, "carried_over", col), 1),),
+        )
+        for col in S3_COLUMNS
+    ]
     for row in ("regulations", "normative_documents"):
-        out.append(YearIdentity(
-            "in_force_follows_issued_and_repealed", ("row", row),
-            ((FieldPath("active_disclosure", row, "in_force"), 1),),
-            ((FieldPath("active_disclosure", row, "in_force"), 1), (FieldPath("active_disclosure", row, "issued"), -1),
-             (FieldPath("active_disclosure", row, "repealed"), 1)),
-            formats=("2021",)))
+        out.append(
+            YearIdentity(
+                "in_force_follows_issued_and_repealed",
+                ("row", row),
+                ((FieldPath("active_disclosure", row, "in_force"), 1),),
+                (
+                    (FieldPath("active_disclosure", row, "in_force"), 1),
+                    (FieldPath("active_disclosure", row, "issued"), -1),
+                    (FieldPath("active_disclosure", row, "repealed"), 1),
+                ),
+                formats=("2021",),
+            )
+        )
     return tuple(out)
 
 

@@ -1,4 +1,5 @@
 """Text normalisation shared by every matcher: width, spaces, punctuation, numbering and script."""
+
 from __future__ import annotations
 
 import re
@@ -7,15 +8,32 @@ from functools import lru_cache
 from pathlib import Path
 
 _DROP = str.maketrans("", "", " \t\u3000\u00a0\u200b\ufeff*#“”\"'‘’「」『』`")
-_FOLD = str.maketrans({"﹙": "(", "﹚": ")", "〔": "(", "〕": ")", "【": "(", "】": ")", "，": ",", "、": "、",
-                       "：": ":", "；": ";", "．": ".", "－": "-", "—": "-", "–": "-", "／": "/"})
+_FOLD = str.maketrans(
+    {
+        "﹙": "(",
+        "﹚": ")",
+        "〔": "(",
+        "〕": ")",
+        "【": "(",
+        "】": ")",
+        "，": ",",
+        "、": "、",
+        "：": ":",
+        "；": ";",
+        "．": ".",
+        "－": "-",
+        "—": "-",
+        "–": "-",
+        "／": "/",
+    }
+)
 
 _NUMBERING = re.compile(
     r"^(?:"
-    r"[(][一二三四五六七八九十]{1,3}[)][、.,]?"      # (一)
-    r"|[一二三四五六七八九十]{1,3}[、.,:]"            # 一、
-    r"|\d{1,2}[.、,)](?!\d)"                        # 1.  1、
-    r"|[(]\d{1,2}[)]"                               # (1)
+    r"[(][一二三四五六七八九十]{1,3}[)][、.,]?"  # (一)
+    r"|[一二三四五六七八九十]{1,3}[、.,:]"  # 一、
+    r"|\d{1,2}[.、,)](?!\d)"  # 1.  1、
+    r"|[(]\d{1,2}[)]"  # (1)
     r")"
 )
 
@@ -51,7 +69,7 @@ def split_numbering(key: str) -> tuple[str, str]:
     if not m:
         return "", key
     num = m.group(0).rstrip("、.,:")
-    return num, key[m.end():]
+    return num, key[m.end() :]
 
 
 # --- script -----------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ CODES: dict[str, str] = {
     "pdf_text_lost": "the PDF reader knows it lost some text (fonts without a Unicode map)",
     "pdf_scanned_pages": "pages that are images with no text layer were not read",
     # choosing the layout
-    "layout_tie": "layouts scored within the tie margin; each was parsed and the best reading kept",
+    "layouts_compared": "several layouts recognise the file; each read it, and the reading the template's "
+                        "identities confirm most was kept",
     "layout_fallback": "the best-scoring layout found no report; another layout read it",
     "plugin_failed": "a plugin failed to load or to detect; the other layouts carried on",
     # what the document says about itself

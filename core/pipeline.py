@@ -44,7 +44,8 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
     if layout:
         chosen = [registry.layout(layout)]
     else:
-        chosen = detection.tied
+        # Every layout that recognises the file reads it; the document's arithmetic decides among them.
+        chosen = [p for p, score in detection.ranking if score >= CONFIDENT] or detection.tied
         if not chosen:
             if not source.looks_binary():
                 _ = source.text  # raises the precise reason when the bytes do not decode as text
@@ -56,35 +57,25 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
             attempts.append((build_report(*read_rows(plugin, source), plugin, detection), plugin))
         except CoreError as e:
             errors.append((plugin, e))
-    if not attempts and not layout:
-        # The best layout found no report in the file (page navigation in its format around a report in
-        # another): the other layouts that recognise the file get their turn, best first.
-        for plugin, score in detection.ranking:
-            if plugin in chosen or score < CONFIDENT:
-                continue
-            try:
-                report = build_report(*read_rows(plugin, source), plugin, detection)
-            except CoreError as e:
-                errors.append((plugin, e))
-                continue
-            failed = "; ".join(f"{p.name}: {e.message}" for p, e in errors)
-            report.diagnostics.append(
-                Diagnostic(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
-            )
-            attempts.append((report, plugin))
-            break
     if not attempts:
         raise errors[0][1]
-    report, plugin = max(attempts, key=lambda rp: _quality(rp[0]))
-    if len(chosen) > 1:
-        names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for p in chosen)
+    report, plugin = max(attempts, key=lambda rp: _quality(rp[0], detection.scores.get(rp[1].name, 0.0)))
+    if errors and errors[0][0] is chosen[0]:
+        # The best-scoring layout found no report in the file (page navigation in its format around a
+        # report in another): another layout that recognises the file read it.
+        failed = "; ".join(f"{p.name}: {e.message}" for p, e in errors)
+        report.diagnostics.append(
+            Diagnostic(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
+        )
+    if len(attempts) > 1:
+        names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for _r, p in attempts)
         report.diagnostics.append(
             Diagnostic(
                 INFO,
-                "layout_tie",
+                "layouts_compared",
                 "meta.layout",
-                f"layouts scored within the tie margin: {names}; each was "
-                f"parsed and {plugin.name} read the most cells with the fewest warnings",
+                f"layouts that recognise the file: {names}; each read it and {plugin.name}'s reading has "
+                f"the most cells the template's identities confirm",
             )
         )
     for p, reason in detection.failures:
@@ -129,11 +120,13 @@ def as_document(result) -> Document:
     return Document(result)
 
 
-def _quality(report: Report) -> tuple:
-    cells = sum(1 for row in report.applications.values() for v in row.values() if v is not None)
-    cells += sum(1 for v in report.active_disclosure.values() if v is not None)
-    cells += sum(1 for g in report.review_litigation.values() for v in g.values() if v is not None)
-    return (cells, -len(report.warnings), -len(report.failed_checks))
+def _quality(report: Report, score: float) -> tuple:
+    """How well a reading is supported: the cells the template's identities confirm, then the cells read,
+    the fewest warnings and failed checks, and the layout's own score."""
+    statuses = list(report.status.values())
+    confirmed = statuses.count("confirmed")
+    read = confirmed + statuses.count("unconfirmed") + statuses.count("conflict")
+    return (confirmed, read, -len(report.warnings), -len(report.failed_checks), score)
 
 
 def _what_it_is(source: Source) -> str:

@@ -15,7 +15,7 @@ Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
 """
 from __future__ import annotations
 
-__all__ = ["run_batch", "compare_reports"]
+__all__ = ["compare_reports", "run_batch"]
 
 
 def __getattr__(name: str):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-
 from pathlib import Path
 
 from core.command import Command
@@ -59,8 +59,8 @@ def _write_json(path: str, doc: str) -> None:
 
 
 def run_compare_command(args: argparse.Namespace) -> int:
-    from zfxxgk_batch.compare import compare_reports, load, render
     from core.registry import Registry, default_registry
+    from zfxxgk_batch.compare import compare_reports, load, render
 
     registry = Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
     cmp = compare_reports(load(args.a, registry), load(args.b, registry))
@@ -76,7 +76,7 @@ def _limit(text: str) -> float:
         v = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if v != v or v < 0:
+    if math.isnan(v) or v < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: must be 0 (no limit) or more")
     return v
 

@@ -164,22 +164,22 @@ def discover(inputs: list[str], exclude: set[str] | None = None, stdin: bytes | 
             d = stack.pop()
             try:
                 with os.scandir(d) as it:
-                    entries = sorted(it, key=lambda e: e.name)
-            except OSError as e:
-                out.problems.append((d, f"cannot be listed ({e.strerror or e})"))
+                    entries = sorted(it, key=lambda x: x.name)
+            except OSError as err:
+                out.problems.append((d, f"cannot be listed ({err.strerror or err})"))
                 continue
             subdirs = []
-            for e in entries:
-                name = e.name
+            for entry in entries:
+                name = entry.name
                 try:
-                    if e.is_dir(follow_symlinks=False):
+                    if entry.is_dir(follow_symlinks=False):
                         if not name.startswith("."):
-                            subdirs.append(e.path)
+                            subdirs.append(entry.path)
                         continue
                     if _skipped(name):
                         continue
-                    if e.is_symlink():
-                        real = _real(e.path)
+                    if entry.is_symlink():
+                        real = _real(entry.path)
                         if os.path.isdir(real):
                             continue
                         try:
@@ -188,9 +188,9 @@ def discover(inputs: list[str], exclude: set[str] | None = None, stdin: bytes | 
                             st = None
                         take(real, st)
                     else:
-                        take(e.path, stat_of(e.stat(follow_symlinks=False)))
+                        take(entry.path, stat_of(entry.stat(follow_symlinks=False)))
                 except OSError:
-                    take(e.path, None)
+                    take(entry.path, None)
             stack.extend(reversed(subdirs))
 
     def walk_top(p: str) -> None:

@@ -18,15 +18,22 @@ second, everything stops at once.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator
 
 from core.errors import CoreError
-from zfxxgk_batch.worker import Settings, Task, crash_failure, limit_failure, parse_chunk
+from zfxxgk_batch.worker import (
+    Settings,
+    Task,
+    crash_failure,
+    limit_failure,
+    parse_chunk,
+)
 
 #: Seconds the files being parsed at the first Ctrl-C get to finish before they are abandoned.
 GRACE_S = 5.0
@@ -101,7 +108,7 @@ class LocalEngine(Engine):
         others = tuple(c.fileno() for c in self.children if c is not ch and c.alive)
         ch.start((*self.close_fds, *others))
 
-    def run(self, tasks, on_result, control):
+    def run(self, tasks: Iterable[Task], on_result: Callable[[dict], None], control: Control) -> bool:
         from zfxxgk_batch.pool import Child
 
         self.children = [Child(self.settings, self._ctx) for _ in range(self.workers)]
@@ -262,7 +269,7 @@ class DaskEngine(Engine):
         if address:
             try:
                 self.client = Client(address, timeout="10s")
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 - distributed raises many kinds; each is one line here
                 raise UsageError(f"--scheduler {address}: cannot connect ({type(e).__name__}: {e})") from None
         else:
             kw = {"n_workers": max(1, workers or os.cpu_count() or 1), "threads_per_worker": 1,
@@ -300,10 +307,8 @@ class DaskEngine(Engine):
         return handle.result()
 
     def cancel(self, handles):
-        try:
+        with contextlib.suppress(Exception):  # a client already closing: nothing left to cancel
             self.client.cancel(handles)
-        except Exception:
-            pass
 
     def check(self):
         if self.client.status not in ("running", "connecting"):
@@ -329,11 +334,9 @@ def chunks(tasks: Iterable[Task], workers: int, size: int = 16, max_bytes: int =
     every worker has work soon)."""
     chunk: list[Task] = []
     nbytes = 0
-    n = 0
-    for t in tasks:
+    for n, t in enumerate(tasks, 1):
         chunk.append(t)
         nbytes += len(t.data)
-        n += 1
         if len(chunk) >= min(size, max(1, n // (workers * 2))) or nbytes >= max_bytes:
             yield chunk
             chunk, nbytes = [], 0
@@ -389,7 +392,7 @@ def drive(engine, chunks: Iterable[list[Task]], on_results: Callable[[list[dict]
             chunk, alone = pending.pop(handle)
             try:
                 results = engine.result(handle)
-            except Exception as e:
+            except Exception as e:  # noqa: BLE001 - a lost worker shows as any error: its files run again
                 if stopping():  # workers stopped by the same Ctrl-C: not the files' fault
                     continue
                 if hasattr(engine, "check"):

@@ -80,7 +80,7 @@ def xlsx_text(text: str) -> str:
 
 
 @contextmanager
-def atomic(target: Path, mode: str = "w", **kw):
+def atomic(target: Path, mode: str | None = "w", **kw):
     """Open a temp file beside ``target``; renamed over it on success, removed on any error."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -179,7 +179,7 @@ def require_pyarrow():
     from core.errors import UsageError
 
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise UsageError("--format parquet needs pyarrow: pip install 'zfxxgk[parquet]' (or pip install pyarrow)") \
@@ -246,7 +246,7 @@ def highlights(conn: sqlite3.Connection) -> dict[int, dict[str, str]]:
 
     def mark(rid: int, cell: str, colour: str) -> None:
         d = out.setdefault(rid, {})
-        if rank[colour] > rank.get(d.get(cell), 0):
+        if rank[colour] > rank.get(d.get(cell, ""), 0):
             d[cell] = colour
 
     for rid, where in conn.execute("SELECT report_id, \"where\" FROM diagnostics WHERE level IN ('warning', 'error')"):

@@ -19,11 +19,12 @@ import sys
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from zfxxgk_batch.worker import Settings, Task, crash_failure, limit_failure
 
 #: pid -> Child of every child alive in this process, for kill_all
-_LIVE: dict[int, "Child"] = {}
+_LIVE: dict[int, Child] = {}
 #: How long a child may take to load the plugins and say it is ready.
 START_TIMEOUT_S = 120.0
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -54,8 +55,9 @@ class Child:
         #: a multiprocessing context, or None for a plain subprocess
         self.ctx = ctx
         self.settings = settings
-        self.proc = None
-        self.conn = None
+        #: a multiprocessing Process or a subprocess Popen, and the Connection to it
+        self.proc: Any = None
+        self.conn: Any = None
         self.pid: int | None = None
         self.ready = False
         self.spawned = 0.0

@@ -19,8 +19,10 @@ across reports, the exports and the closing summary.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -37,7 +39,7 @@ from zfxxgk_batch.engine import GRACE_S, BatchError, Control
 from zfxxgk_batch.names import fs_path, key, shown
 from zfxxgk_batch.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 
-__all__ = ["run_batch", "BatchSummary", "BatchError", "EXIT_SOME_FAILED", "EXIT_INTERRUPTED"]
+__all__ = ["EXIT_INTERRUPTED", "EXIT_SOME_FAILED", "BatchError", "BatchSummary", "run_batch"]
 
 #: Exit code of a batch that finished but could not parse every file.
 EXIT_SOME_FAILED = 5
@@ -333,7 +335,7 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
     if scheduler and engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
     for name, v in (("--time-limit", time_limit), ("--memory-limit", memory_limit)):
-        if v is not None and (v != v or v < 0):
+        if v is not None and (math.isnan(v) or v < 0):
             raise UsageError(f"{name} {v}: must be 0 (no limit) or more")
     time_limit = time_limit or None
     memory_limit = memory_limit or None
@@ -371,7 +373,8 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
     from zfxxgk_batch import crossyear
     from zfxxgk_batch.engine import LocalEngine
     from zfxxgk_batch.progress import Progress
-    from zfxxgk_batch.worker import Settings, Task, versions as get_versions
+    from zfxxgk_batch.worker import Settings, Task
+    from zfxxgk_batch.worker import versions as get_versions
 
     started_wall = time.time_ns()
     start = time.monotonic()
@@ -562,10 +565,11 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                           else "completed", summary.parsed, summary.failed_now, summary.unchanged)
     except BaseException:
         if eng is not None:
-            try:
-                eng.kill() if isinstance(eng, LocalEngine) else eng.close()
-            except Exception:
-                pass
+            with contextlib.suppress(Exception):  # the error being raised is the one to show
+                if isinstance(eng, LocalEngine):
+                    eng.kill()
+                else:
+                    eng.close()
         raise
     finally:
         if bar is not None:
@@ -590,7 +594,7 @@ def _dask_engine(scheduler, jobs, no_plugins, cluster_kwargs, settings, vers):
     eng = DaskEngine(scheduler, jobs, no_plugins, cluster_kwargs=cluster_kwargs, settings=settings)
     try:
         theirs = eng.versions()
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001 - whatever the workers raise, the run cannot use them
         eng.close()
         raise BatchError(f"the Dask workers cannot run zfxxgk ({type(e).__name__}: {e})") from None
     mine = vers.of_failure()

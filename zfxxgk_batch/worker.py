@@ -152,7 +152,7 @@ def parse_task(task: Task, no_plugins: bool = False, memory_limit: float | None 
         return _failure(task, 3, "unreadable", "too large to read (MemoryError)")
     except RecursionError:
         return _failure(task, 3, "unreadable", "too deeply nested to read (RecursionError)")
-    except Exception as e:  # a bug must cost one file, not the batch
+    except Exception as e:  # noqa: BLE001 - a bug must cost one file, not the batch
         msg = " ".join(f"{type(e).__name__}: {e}".split())[:500]
         return _failure(task, 1, "internal", f"internal error: {msg}")
     return {**base, "ok": True, **rows}
@@ -183,7 +183,7 @@ def _claimed(source, names: tuple[str, ...], no_plugins: bool) -> bool:
             continue
         try:
             score = layout.detect(source)
-        except Exception:  # a detect must not fail; when it does, the parse says what happens
+        except Exception:  # noqa: BLE001 - a detect must not fail; when it does, the parse says what happens
             return True
         if score is not None and score > 0:
             return True
@@ -231,7 +231,7 @@ _CHECK_KEYS = {"rule", "ok", "cells", "expected", "found", "blank_cells", "sente
 
 def _check_row(c: dict) -> tuple:
     scope = ", ".join(f"{k}={v}" for k, v in c.items() if k not in _CHECK_KEYS)
-    dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None  # noqa: E731
+    dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None
     return (c.get("rule"), 1 if c.get("ok") else 0, scope or None, dumps(c.get("cells")), _num(c.get("expected")),
             _num(c.get("found")), dumps(c.get("blank_cells")), c.get("sentence"))
 
@@ -331,7 +331,7 @@ def _die_with_parent() -> bool:
         libc = ctypes.CDLL(None, use_errno=True)
         PR_SET_PDEATHSIG = 1
         return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    except Exception:
+    except (OSError, AttributeError):  # no libc to load, or no prctl in it
         return False
 
 
@@ -353,7 +353,7 @@ def _limit_address_space(memory_limit: float) -> None:
         with open("/proc/self/statm") as f:
             vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
         cap = vm + int(memory_limit * 1024 * 1024)
-        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))

@@ -25,6 +25,8 @@ from zfxxgk_batch.worker import Settings, Task, crash_failure, limit_failure
 
 #: pid -> Child of every child alive in this process, for kill_all
 _LIVE: dict[int, Child] = {}
+#: the process _LIVE belongs to (a forked child has a copy of it, and must not act on it)
+_OWNER = os.getpid()
 #: How long a child may take to load the plugins and say it is ready.
 START_TIMEOUT_S = 120.0
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
@@ -32,6 +34,8 @@ _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 def kill_all() -> None:
     """SIGKILL every live child (safe in a signal handler: no locks, no allocation worth the name)."""
+    if os.getpid() != _OWNER:
+        return
     for pid in list(_LIVE):
         try:
             os.kill(pid, signal.SIGKILL)
@@ -83,6 +87,9 @@ class Child:
         self.started = None
         self.results = 0
         assert self.pid is not None
+        global _OWNER
+        if not _LIVE:
+            _OWNER = os.getpid()
         _LIVE[self.pid] = self
 
     def _start_mp(self, close_fds: tuple[int, ...]) -> None:

@@ -209,6 +209,8 @@ class _Signals:
         self.control = control
         self.stream = stream
         self.signal: int | None = None
+        #: a forked worker runs this handler until it installs its own: it must do nothing there
+        self.pid = os.getpid()
         #: raise _Aborted from the handler (only while nothing but exports and summaries run)
         self.raise_on_abort = False
         self._old: dict = {}
@@ -229,6 +231,8 @@ class _Signals:
     def _handler(self, signum, frame):
         from zfxxgk_batch.pool import kill_all
 
+        if os.getpid() != self.pid:
+            return
         c = self.control
         if self.signal is None or signum != signal.SIGINT:
             self.signal = signum
@@ -496,6 +500,9 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                             continue
                         with open(path, "rb") as f:
                             data = f.read(MAX_BYTES + 1)
+                        if len(data) > MAX_BYTES:  # grew since it was stat'ed
+                            failed_to_read(pk, st, f"larger than any report ({MAX_BYTES // (1024 * 1024)} MB limit)")
+                            continue
                     except OSError as e:
                         failed_to_read(pk, st, f"cannot be read ({e.strerror or e})")
                         continue

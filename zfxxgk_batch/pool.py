@@ -30,6 +30,8 @@ _OWNER = os.getpid()
 #: How long a child may take to load the plugins and say it is ready.
 START_TIMEOUT_S = 120.0
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+#: Windows has no SIGKILL; its SIGTERM terminates at once too
+_KILL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 def kill_all() -> None:
@@ -38,7 +40,7 @@ def kill_all() -> None:
         return
     for pid in list(_LIVE):
         try:
-            os.kill(pid, signal.SIGKILL)
+            os.kill(pid, _KILL)
         except (OSError, ProcessLookupError):
             pass
 
@@ -183,7 +185,7 @@ class Child:
         self.inflight.clear()
         if self.pid is not None:
             try:
-                os.kill(self.pid, signal.SIGKILL)
+                os.kill(self.pid, _KILL)
             except (OSError, ProcessLookupError):
                 pass
         self._reap()

@@ -275,6 +275,58 @@ def test_a_layout_that_never_returns_and_one_that_swells_are_failures(corpus, tm
     assert "(1 this run)" in p.stdout and "after 4 s" in p.stdout
 
 
+def form_bomb(depth: int = 9, fan: int = 10) -> bytes:
+    """A PDF of about 3 KB whose page draws a form that draws another form ``fan`` times, ``depth`` deep:
+    10⁹ text draws for the PDF backend to lay out (the kind of file that held a batch past 180 s at 2 GB)."""
+    objs: list[bytes] = []
+
+    def add(obj: bytes) -> int:
+        objs.append(obj)
+        return len(objs)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    prev = 0
+    for i in range(depth + 1):
+        body = b"BT /F1 1 Tf 0 0 Td (a) Tj ET" if i == 0 else b" ".join(b"q /X Do Q" for _ in range(fan))
+        xobj = b"" if i == 0 else b"/XObject << /X %d 0 R >> " % prev
+        prev = add(b"<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Resources << " + xobj
+                   + b"/Font << /F1 %d 0 R >> >> /Length %d >>\nstream\n" % (font, len(body)) + body + b"\nendstream")
+    content = b"q /X Do Q"
+    c = add(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    page = add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 100 100] /Contents %d 0 R "
+               b"/Resources << /XObject << /X %d 0 R >> >> >>" % (len(objs) + 2, c, prev))
+    pages = add(b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page)
+    root = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages)
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for i, obj in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, root, xref)
+    return bytes(out)
+
+
+def test_a_small_pdf_that_swells_is_stopped_and_the_batch_goes_on(corpus, tmp_path):
+    pytest.importorskip("pypdfium2")
+    root = tmp_path / "in"
+    root.mkdir()
+    bomb = form_bomb()
+    assert len(bomb) < 5000
+    (root / "bomb.pdf").write_bytes(bomb)
+    for f in corpus.good[:4]:
+        os.link(f, root / f"{f.parent.name}-{f.name}")
+    t = time.monotonic()
+    p = cli("batch", root, "-o", tmp_path / "b.db", "-j", "2", "--memory-limit", "300", "--time-limit", "60")
+    assert p.returncode == 5, p.stdout + p.stderr
+    assert time.monotonic() - t < 60
+    assert "bomb.pdf: exit 3 memory_limit: needed more than 300 MB" in p.stdout
+    assert summary_of(p.stdout) == {"files": 5, "parsed": 4, "unchanged": 0, "failed": 1}
+
+
 def test_limit_options_are_checked(tmp_path, corpus):
     for opt in (("--time-limit", "-1"), ("--memory-limit", "lots")):
         p = cli("batch", corpus.good[0], "-o", tmp_path / "x.db", *opt)

@@ -26,8 +26,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from core.errors import CoreError
+from core.errors import CoreError, UsageError
 from zfxxgk_batch.worker import (
+    EXIT_OVER_MEMORY,
     Settings,
     Task,
     crash_failure,
@@ -130,15 +131,19 @@ class LocalEngine(Engine):
                 return
             if not ch.ready:
                 self._failed_starts += 1
+                over = ch.exit_code() == EXIT_OVER_MEMORY
                 how = ch.how_it_ended()
                 lost(ch, None)
+                if over:
+                    raise UsageError(f"--memory-limit {self.settings.memory_limit:g}: a worker needs more than that "
+                                     f"before it parses anything")
                 if self._failed_starts >= 3:
                     raise BatchError(f"the worker processes die as they start ({how})")
                 return
             if ch.exiting or not ch.inflight:
                 lost(ch, None)
                 return
-            lost(ch, crash_failure(ch.inflight[0], ch.how_it_ended()))
+            lost(ch, ch.failure_of(ch.inflight[0]))
 
         try:
             return self._loop(it, retry, on_result, control, lost, died)

@@ -21,7 +21,13 @@ import time
 from collections import deque
 from typing import Any
 
-from zfxxgk_batch.worker import Settings, Task, crash_failure, limit_failure
+from zfxxgk_batch.worker import (
+    EXIT_OVER_MEMORY,
+    Settings,
+    Task,
+    crash_failure,
+    limit_failure,
+)
 
 #: pid -> Child of every child alive in this process, for kill_all
 _LIVE: dict[int, Child] = {}
@@ -158,18 +164,27 @@ class Child:
     def rss_mb(self) -> float | None:
         return rss_mb(self.pid) if self.pid else None
 
+    def exit_code(self) -> int | None:
+        """The process's exit status once it has ended (negative: the signal that killed it)."""
+        if self.proc is None:
+            return None
+        if self.ctx is not None:
+            self.proc.join(0.5)
+            return self.proc.exitcode
+        try:
+            return self.proc.wait(0.5)
+        except subprocess.TimeoutExpired:
+            return None
+
+    def failure_of(self, task: Task) -> dict:
+        """The failure of the file the process was parsing when it ended by itself (call before kill)."""
+        if self.exit_code() == EXIT_OVER_MEMORY and self.settings.memory_limit:
+            return limit_failure(task, "memory", self.settings.memory_limit)
+        return crash_failure(task, self.how_it_ended())
+
     def how_it_ended(self) -> str:
         """How the process ended, for the failure of the file it was parsing (call before kill)."""
-        code = None
-        if self.proc is not None:
-            if self.ctx is not None:
-                self.proc.join(0.5)
-                code = self.proc.exitcode
-            else:
-                try:
-                    code = self.proc.wait(0.5)
-                except subprocess.TimeoutExpired:
-                    code = None
+        code = self.exit_code()
         if code is None:
             return "its pipe closed"
         if code < 0:
@@ -285,9 +300,9 @@ class Sandbox:
             if ch.conn.poll(0.1):
                 msg = ch.receive()
                 if msg is None:
-                    how = ch.how_it_ended()
+                    failure = ch.failure_of(task)
                     ch.kill()
-                    return crash_failure(task, how)
+                    return failure
                 if ch.exiting:
                     ch.kill()
                 return msg

@@ -577,6 +577,11 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                     eng.kill()
                 else:
                     eng.close()
+        if run_id:
+            with contextlib.suppress(sqlite3.Error):
+                conn.rollback()
+                parsed, failed = store.run_counts(conn, run_id)
+                store.end_run(conn, run_id, "failed", parsed, failed, 0)
         raise
     finally:
         if bar is not None:

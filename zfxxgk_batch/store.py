@@ -26,7 +26,7 @@ Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * 
 - ``duplicates`` (a view): organ_key and year found in more than one file.
 - ``report_json``: each report's full JSON (the output contract), zlib-compressed, for ``--format jsonl``.
 - ``runs``: one row per batch run: ``id, started_at, ended_at, status`` (running, completed, interrupted,
-  stopped; a run left "running" was killed), ``pid``, and what it did (``parsed, failed, unchanged``).
+  stopped, failed; killed: a run found still "running" by the next), ``pid``, and what it did (``parsed, failed, unchanged``).
 - ``batch_meta``: schema version; ``generation`` (counts changes to reports and failures, so that a run
   that changed nothing rebuilds neither the cross-year checks nor the exports).
 

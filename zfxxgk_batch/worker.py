@@ -45,6 +45,8 @@ class Task(NamedTuple):
 REASONS = {"UnreadableInput": "unreadable", "NotAReport": "not_a_report", "UsageError": "usage",
            "PluginError": "plugin"}
 EXIT_LIMIT = 3
+#: Exit status of a worker process that ended itself for going over the memory limit.
+EXIT_OVER_MEMORY = 87
 #: Default per-file limits: far above what any real report needs (the slowest real PDFs parse in
 #: seconds, in a few hundred MB), low enough that a hostile file cannot hold a worker or the machine.
 DEFAULT_TIME_LIMIT = 300.0
@@ -264,6 +266,8 @@ def child_main(conn, settings: Settings, close_fds: tuple[int, ...] = ()) -> Non
     trusted: the parent starts a fresh process)."""
     _become_worker(close_fds, settings.memory_limit)
     registry(settings.no_plugins).layouts()
+    if settings.memory_limit and (_rss() or 0) > settings.memory_limit * 1024 * 1024:
+        os._exit(EXIT_OVER_MEMORY)  # over the limit before the first file: no file's fault
     part = None
     try:
         conn.send({"ready": os.getpid()})
@@ -317,6 +321,39 @@ def _become_worker(close_fds: tuple[int, ...], memory_limit: float | None) -> No
             pass
     if memory_limit:
         _limit_address_space(memory_limit)
+        threading.Thread(target=_watch_memory, args=(memory_limit,), daemon=True).start()
+
+
+def _rss() -> int | None:
+    """This process's resident memory in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _watch_memory(memory_limit: float) -> None:
+    """End this process the moment it holds more than the limit: native code (PDFium) that cannot
+    allocate aborts, so the limit must be met before the address-space cap is. ctypes calls release the
+    GIL, so this thread runs while the main thread is in the PDF library too."""
+    import time
+
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        f = open("/proc/self/statm", "rb")  # noqa: SIM115 - read again and again for the process's life
+    except OSError:
+        return
+    with f:
+        while True:
+            time.sleep(0.02)
+            try:
+                f.seek(0)
+                rss = int(f.read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return
+            if rss > memory_limit * 1024 * 1024:
+                os._exit(EXIT_OVER_MEMORY)
 
 
 def _die_with_parent() -> bool:
@@ -345,14 +382,14 @@ def _watch_parent(parent: int) -> None:
 
 
 def _limit_address_space(memory_limit: float) -> None:
-    """Cap this process's address space at what it has now plus the limit: an allocation past it fails
-    at once (MemoryError) instead of swelling until the parent notices."""
+    """Cap this process's address space at what it has now plus one and a half times the limit: an
+    allocation that large fails at once (MemoryError in Python), before the watcher could see it."""
     try:
         import resource
 
         with open("/proc/self/statm") as f:
             vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        cap = vm + int(memory_limit * 1024 * 1024)
+        cap = vm + int(1.5 * memory_limit * 1024 * 1024)
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
         if hard != resource.RLIM_INFINITY:
             cap = min(cap, hard)

@@ -133,6 +133,14 @@ def count(path: Path, table: str = "reports", where: str = "") -> int:
     return db(path).execute(f"SELECT COUNT(*) FROM {table} {where}").fetchone()[0]
 
 
+def stored(path: Path) -> int:
+    """Reports in a database another process is writing (0 while it does not exist yet)."""
+    try:
+        return count(path)
+    except sqlite3.Error:
+        return 0
+
+
 def summary_of(stdout: str) -> dict:
     """The counts of the summary's first line."""
     import re
@@ -220,6 +228,25 @@ def test_one_ctrl_c_abandons_a_file_still_running_after_the_grace(corpus, tmp_pa
     assert summary_of(stdout)["parsed"] == count(out) > 0
     assert count(out, "failures") == 0  # abandoned, not failed: the next run tries it again
     assert wait_for(lambda: not alive_in_group(proc.pid), timeout=5)
+
+
+def test_ctrl_c_on_the_dask_engine_prints_no_traceback_and_leaves_no_process(corpus, tmp_path):
+    """The local cluster's processes are in the terminal's group too: they must leave Ctrl-C to the run."""
+    pytest.importorskip("distributed")
+    out = tmp_path / "dask.db"
+    proc = start("batch", corpus.root, "-o", out, "-j", "2", "--engine", "dask")
+    try:
+        assert wait_for(lambda: stored(out) >= 20 or proc.poll() is not None, timeout=90)
+        os.killpg(proc.pid, signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        end(proc)
+    if count(out) == len(corpus.good):
+        pytest.skip("the batch had parsed every file before it could be interrupted")
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    assert summary_of(stdout)["parsed"] == count(out)
+    assert wait_for(lambda: not alive_in_group(proc.pid), timeout=10), alive_in_group(proc.pid)
 
 
 def test_sigkill_of_the_main_process_leaves_no_worker_and_loses_no_report(corpus, tmp_path, hostile):

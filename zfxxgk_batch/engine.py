@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import threading
 import time
 from collections import deque
@@ -280,7 +281,10 @@ class DaskEngine(Engine):
             kw = {"n_workers": max(1, workers or os.cpu_count() or 1), "threads_per_worker": 1,
                   "processes": True, "dashboard_address": ":0", "silence_logs": logging.ERROR}
             kw.update(cluster_kwargs or {})
-            self._cluster = LocalCluster(**kw)
+            with _ctrl_c_ignored():
+                # Its processes are in the terminal's process group: they must leave Ctrl-C to us (a
+                # process started with SIGINT ignored keeps ignoring it, Python and asyncio included).
+                self._cluster = LocalCluster(**kw)
             self.client = Client(self._cluster)
         info = self.client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
@@ -332,6 +336,17 @@ class DaskEngine(Engine):
         finally:
             if self._cluster is not None:
                 self._cluster.close()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored():
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, old)
 
 
 def chunks(tasks: Iterable[Task], workers: int, size: int = 16, max_bytes: int = 4 * 1024 * 1024):

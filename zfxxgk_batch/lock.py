@@ -30,7 +30,8 @@ def lock_path(db_path: Path) -> Path:
 class WriterLock:
     def __init__(self, db_path: Path):
         self.db_path = Path(db_path)
-        self.path = lock_path(self.db_path)
+        # one lock per database file, whatever name (a link, another spelling) reaches it
+        self.path = lock_path(Path(os.path.realpath(self.db_path)))
         self.fd: int | None = None
 
     def acquire(self) -> None:

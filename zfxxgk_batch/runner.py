@@ -383,7 +383,7 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
     started_wall = time.time_ns()
     start = time.monotonic()
     vers = get_versions(no_plugins)
-    parts = store.parts_dir(db_path)
+    parts = store.parts_dir(Path(os.path.realpath(db_path)))
     try:
         conn = store.connect(db_path)
     except store.NotABatchDatabase as e:

@@ -264,6 +264,9 @@ def child_main(conn, settings: Settings, close_fds: tuple[int, ...] = ()) -> Non
     Sends ``{"ready": pid}`` once the plugins are loaded, then one result per task, in order; ``None``
     asks it to finish. A result with ``"exiting": True`` is its last (after a MemoryError its heap is not
     trusted: the parent starts a fresh process)."""
+    import contextlib
+    import sqlite3
+
     _become_worker(close_fds, settings.memory_limit)
     registry(settings.no_plugins).layouts()
     if settings.memory_limit and (_rss() or 0) > settings.memory_limit * 1024 * 1024:
@@ -290,6 +293,11 @@ def child_main(conn, settings: Settings, close_fds: tuple[int, ...] = ()) -> Non
                 except MemoryError:
                     result = limit_failure(task, "memory", settings.memory_limit or 0)
                     exiting = True
+                except sqlite3.Error:  # a full disk, a part database gone: the main process writes it
+                    if part is not None:
+                        with contextlib.suppress(sqlite3.Error):
+                            part.close()
+                    part = None
             if exiting:
                 result["exiting"] = True
             try:

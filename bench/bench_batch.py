@@ -7,9 +7,13 @@ usage (from the project root): python bench/bench_batch.py [--n 1000] [--bad 20]
 For each kind it generates N reports (the shared seeds' expected values, varied, over organs × years,
 rendered by tests/generators) mixed with BAD files that must fail, then runs the batch once per engine
 into a fresh database, checks that every good report was written and every bad file recorded, runs it a
-second time (which must parse nothing), and prints a Markdown table for the README. Throughput is
-reports parsed per second of wall time of the whole run (discovery, hashing, parsing, writing,
-cross-year checks), not counting the Dask cluster's start (shown apart).
+second time (which must parse nothing: the rerun), counts the rows of ``cross_checks``, and for the
+local engine runs it a third time with the third-party layout plugins loaded (the first two run with
+built-in layouts only, as before installing the example CSV plugin): that run must parse no text, HTML
+or PDF file again. Then it builds 300 copies of one organ's report for each of two consecutive years
+(600 duplicates) and counts the cross-year checks they cost. It prints Markdown tables for the README.
+Throughput is reports parsed per second of wall time of the whole run (discovery, hashing, parsing,
+writing, cross-year checks), not counting the Dask cluster's start (shown apart).
 """
 from __future__ import annotations
 
@@ -43,6 +47,43 @@ def _run(inputs: Path, out: Path, **kw):
     wall = time.perf_counter() - t
     m1, c1 = _cpu()
     return summary, wall, m1 - m0, c1 - c0
+
+
+def _rows(db: Path, table: str) -> int:
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        return conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _has_csv_plugin() -> bool:
+    from core.registry import default_registry
+
+    return any(p.name == "csv" for p in default_registry().layouts())
+
+
+def duplicates(base: Path, text_corpus: Path, copies: int = 300) -> tuple[int, int, int, float]:
+    """``copies`` copies of one organ's 2021 report and of its 2022 report (duplicates on two
+    consecutive years, the case whose checks grew with the square of the copies): (reports, cross_checks
+    rows, pairs, wall seconds)."""
+    src = base / "duplicates"
+    if not (src / ".complete").exists():
+        shutil.rmtree(src, ignore_errors=True)
+        organ = text_corpus / "organ0000"
+        pair = [f for f in sorted(organ.iterdir()) if f.stem in ("2021", "2022")]
+        for i in range(copies):
+            d = src / f"copy{i:04d}"
+            d.mkdir(parents=True)
+            for f in pair:
+                (d / f.name).write_bytes(f.read_bytes())
+        (src / ".complete").write_text("done\n")
+    out = base / "duplicates.db"
+    out.unlink(missing_ok=True)
+    summary, wall, _, _ = _run(src, out, engine="local", jobs=2)
+    return summary.parsed, _rows(out, "cross_checks"), summary.cross.pairs, wall
 
 
 def _spin(n: int) -> int:
@@ -108,10 +149,19 @@ def main() -> None:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     corpora: dict[str, tuple[Path, int, int]] = {}
     base_rate: dict[str, float] = {}
+    reruns: list[float] = []
+    plugin = _has_csv_plugin()
+    if not plugin:
+        print("# the example CSV plugin is not installed (pip install ./examples/zfxxgk-layout-csv): "
+              "the run after installing it is skipped", file=sys.stderr)
+    dup = None
 
     def timed(kind: str, engine: str, w: int, kw: dict, note: str = "") -> None:
         src, n_good, n_bad = corpora[kind]
         out = base / f"{kind}-{engine}-{w}.db"
+        local = engine == "local"
+        if local:  # built-in layouts only: the third run below is the one after installing the plugin
+            kw = {**kw, "no_plugins": True}
         best = None
         for _ in range(max(1, args.repeat)):
             out.unlink(missing_ok=True)
@@ -120,17 +170,25 @@ def main() -> None:
                 best = got
         summary, wall, main_cpu, worker_cpu = best
         ok = _check(summary, n_good, n_bad, f"{kind} {engine} {w}")
-        if engine == "local" and w == 1:
+        if local and w == 1:
             n = n_good + n_bad
             cpu_rows.append((kind, 1000 * worker_cpu / n, 1000 * main_cpu / n))
         again, wall2, _, _ = _run(src, out, **kw)
         resumed = "yes" if again.parsed == 0 and again.unchanged == n_good + n_bad else "NO"
+        reruns.append(wall2)
+        cross = _rows(out, "cross_checks")
+        installed = ""
+        if local and plugin:
+            after, wall3, _, _ = _run(src, out, **{**kw, "no_plugins": False})
+            redone = after.parsed + after.failed_now
+            installed = f"{redone} of {n_good + n_bad} ({wall3:.2f} s)"
         rate = summary.parsed / wall
-        if engine == "local" and w == 1:
+        if local and w == 1:
             base_rate[kind] = rate
         speedup = f"{rate / base_rate[kind]:.2f}x" if kind in base_rate else ""
-        rows.append((kind, engine, w, wall, rate, speedup, ok, wall2, resumed, note))
-        print(f"# {kind} {engine} {w}: {wall:.1f} s, {rate:.1f} reports/s {speedup}", file=sys.stderr)
+        rows.append((kind, engine, w, wall, rate, speedup, ok, wall2, resumed, cross, installed, note))
+        print(f"# {kind} {engine} {w}: {wall:.1f} s, {rate:.1f} reports/s {speedup}; rerun {wall2:.2f} s; "
+              f"{cross} cross_checks rows; after installing the CSV plugin: {installed or '-'}", file=sys.stderr)
 
     try:
         for kind in kinds:
@@ -154,6 +212,8 @@ def main() -> None:
             spins.append(headroom(2))
             for w in workers:
                 timed(kind, "local", w, {"engine": "local", "jobs": w})
+        if "text" in corpora:
+            dup = duplicates(base, corpora["text"][0])
         if not args.no_dask:
             import logging
 
@@ -179,11 +239,17 @@ def main() -> None:
           f"{', '.join(f'{h:.2f}x' for h in spins)} faster on 2 processes than on 1 before each kind's local runs "
           f"(2.00x on an idle machine)\n")
     print("| kind | engine | workers | wall time | reports/s | vs 1 worker | all written, all failures recorded | "
-          "second run (parses nothing) | note |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for kind, engine, w, wall, rate, speedup, ok, wall2, resumed, note in rows:
-        print(f"| {kind} | {engine} | {w} | {wall:.1f} s | {rate:.1f} | {speedup} | {ok} | {resumed}, {wall2:.1f} s | "
-              f"{note} |")
+          "rerun (parses nothing) | cross_checks rows | files parsed again after installing the CSV plugin | note |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind, engine, w, wall, rate, speedup, ok, wall2, resumed, cross, installed, note in rows:
+        print(f"| {kind} | {engine} | {w} | {wall:.1f} s | {rate:.1f} | {speedup} | {ok} | {resumed}, {wall2:.2f} s | "
+              f"{cross} | {installed} | {note} |")
+    if reruns:
+        print(f"\nrerun over {args.n} unchanged reports + {args.bad} failures: {min(reruns):.2f}–{max(reruns):.2f} s")
+    if dup is not None:
+        n, cross, pairs, wall = dup
+        print(f"duplicates: {n} reports, 300 copies each of one organ's 2021 and 2022 reports: {pairs} year pairs, "
+              f"{cross} cross_checks rows ({wall:.1f} s)")
     if cpu_rows:
         print("\nCPU time per file at 1 worker (hardly changed by other load on the machine): the workers parse "
               "and write their part databases (W); the main process reads and hashes the files, hands them out "

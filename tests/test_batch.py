@@ -335,45 +335,66 @@ def test_interrupt_keeps_what_was_written_and_the_next_run_finishes(tmp_path):
 
 # --- inputs and outputs -------------------------------------------------------------------------------
 
-def test_inputs_as_globs_files_and_missing_paths(corpus, tmp_path):
+def test_inputs_as_globs_files_and_directories(corpus, tmp_path):
     out = tmp_path / "g.db"
     organ_dir = corpus.good[0].parent
     pattern = str(corpus.root / "organ000[12]" / "*.*")
-    p = run_cli("batch", pattern, corpus.good[0], organ_dir, tmp_path / "missing.txt", str(tmp_path / "none-*.txt"),
-                "-o", out, "-j", "1")
-    assert p.returncode == 5
+    p = run_cli("batch", pattern, corpus.good[0], organ_dir, "-o", out, "-j", "1")
+    assert p.returncode == 0, p.stdout + p.stderr
     db = _db(out)
     paths = {Path(r[0]) for r in db.execute("SELECT path FROM reports")}
     expected = {f.resolve() for f in corpus.good if f.parent.name in ("organ0000", "organ0001", "organ0002")}
     assert paths == expected
-    failures = dict(db.execute("SELECT path, message FROM failures"))
-    assert set(failures) == {str(tmp_path / "missing.txt"), str(tmp_path / "none-*.txt")}
-    assert "no such file" in failures[str(tmp_path / "missing.txt")]
+    assert db.execute("SELECT COUNT(*) FROM failures").fetchone()[0] == 0
 
 
-def test_outputs_inside_an_input_directory_are_not_read_and_inputs_are_never_overwritten(corpus, tmp_path):
+def test_a_missing_input_is_a_usage_error_and_stores_nothing(corpus, tmp_path):
+    out = tmp_path / "m.db"
+    for missing in ([tmp_path / "missing.txt"], [str(tmp_path / "none-*.txt")], [corpus.good[0], tmp_path / "gone"]):
+        p = run_cli("batch", *missing, "-o", out, "-j", "1")
+        assert p.returncode == 2, p.stdout + p.stderr
+        assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+        assert ("no such file" in p.stderr) or ("no file matches" in p.stderr)
+        assert not out.exists() and p.stdout == ""
+
+
+def test_outputs_never_go_among_the_inputs(corpus, tmp_path):
+    """-o refuses a folder, a path inside an input folder, an input itself, a report's name; one line, exit 2,
+    nothing written."""
     d = tmp_path / "dir"
     d.mkdir()
     for f in corpus.good[:3]:
         (d / f.name).write_bytes(f.read_bytes())
+    (d / "r.csv").write_text("an input, not an output")
+    before = {f: f.read_bytes() for f in d.iterdir()}
+    victim = d / corpus.good[0].name
+    refused = [
+        ((d,), d / "out.db", "inside the input folder"),
+        ((d,), d / "r", "inside the input folder"),                 # would write d/r.csv, an input
+        ((d,), d / "file.txt", "looks like a report"),
+        ((victim,), victim, "looks like a report"),
+        ((victim,), tmp_path, "is a folder"),
+        ((str(d / "*.csv"),), d / "r.csv", "input"),
+        ((str(d / "*"),), d / "x.db", "matches the input pattern"),
+    ]
+    for inputs, out, why in refused:
+        p = run_cli("batch", *inputs, "-o", out, "--format", "csv")
+        assert p.returncode == 2, (inputs, out, p.stdout + p.stderr)
+        assert why in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert {f: f.read_bytes() for f in d.iterdir()} == before
+    assert not (tmp_path / "dir.db").exists()
+    # beside the input folder is fine, and a hidden file in it is never read
     (d / ".hidden.txt").write_text("x")
     for _ in range(2):
-        p = run_cli("batch", d, "-o", d / "out.db", "--format", "csv,jsonl", "-j", "1")
-        assert p.returncode == 0, p.stdout + p.stderr
-        assert "3 files" in p.stdout
-    # an output path that is an input, or a file that is not a batch database, is refused
-    victim = d / corpus.good[0].name
-    data = victim.read_bytes()
-    p = run_cli("batch", victim, "-o", victim.with_suffix(".db"))
-    assert p.returncode == 0
-    notdb = d / "notes.db"
+        p = run_cli("batch", d, "-o", tmp_path / "out.db", "--format", "csv,jsonl", "-j", "1")
+        assert "4 files" in p.stdout and p.returncode == 5, p.stdout + p.stderr  # r.csv is no report
+    # a file that is not a batch database is refused, never overwritten
+    notdb = tmp_path / "notes.db"
     notdb.write_text("my notes")
     p = run_cli("batch", victim, "-o", notdb)
     assert p.returncode == 2 and "refusing" in p.stderr and len(p.stderr.strip().splitlines()) == 1
-    assert notdb.read_text() == "my notes" and victim.read_bytes() == data
-    p = run_cli("batch", notdb, "-o", notdb)
-    assert p.returncode == 2 and notdb.read_text() == "my notes"
-    p = run_cli("batch", tmp_path / "empty-dir-does-not-exist", "-o", d / "x.db", "--format", "nope")
+    assert notdb.read_text() == "my notes"
+    p = run_cli("batch", tmp_path / "empty-dir-does-not-exist", "-o", tmp_path / "x.db", "--format", "nope")
     assert p.returncode == 2 and "--format nope" in p.stderr
 
 
@@ -431,7 +452,8 @@ def test_a_worker_that_dies_costs_one_file():
                 raise RuntimeError("worker died")
             return [{"path": t.path, "ok": True} for t in chunk]
 
-    tasks = [Task(f"/r/{i}.txt", b"x", "s") for i in range(10)] + [Task("/r/killer.txt", b"x", "s")]
+    tasks = [Task(f"/r/{i}.txt", f"/r/{i}.txt", b"x", "s") for i in range(10)]
+    tasks.append(Task("/r/killer.txt", "/r/killer.txt", b"x", "s"))
     chunks = [tasks[i:i + 4] for i in range(0, len(tasks), 4)]
     got = []
     assert drive(Dying(), chunks, got.extend, lambda: False)
@@ -538,12 +560,13 @@ def test_parts_left_by_a_killed_run_are_merged_by_the_next(corpus, tmp_path):
 def test_a_warned_cell_stays_yellow_among_red_ones(tmp_path):
     from zfxxgk_batch import store
     from zfxxgk_batch.export import RED, YELLOW, highlights
+    from zfxxgk_batch.worker import Versions
 
     conn = store.connect(tmp_path / "h.db")
     result = {"path": "/r.txt", "sha256": "s", "size": 1, "ok": True, "info": {}, "values": [], "json": b"{}",
               "checks": [("applicant_columns_sum_to_total", 0, "row=granted",
                           '["applications.granted.total","applications.granted.natural_person"]', 3, 2, None, None)],
               "diagnostics": [("warning", "cell_not_read", "applications.granted.total", "text '3x'")]}
-    rid = store.write_report(conn, result, "v", replace=False)
+    rid = store.write_report(conn, result, Versions("zfxxgk test"), None, replace=False)
     assert highlights(conn)[rid] == {"applications.granted.total": YELLOW,
                                      "applications.granted.natural_person": RED}

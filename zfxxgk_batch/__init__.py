@@ -4,18 +4,20 @@
     summary = run_batch(["reports/"], "out.db", jobs=4)     # what ``python -m core batch`` does
     summary.failed, summary.parsed, summary.cross_breaks
 
-One module per job: ``discover`` (inputs to files), ``worker`` (parse one file into rows, run in a worker
-process or a Dask worker), ``fields`` (the stable field IDs as columns), ``indicators`` (derived rates),
-``organs`` (organ/year normalisation), ``store`` (the SQLite schema and writes), ``engine`` (local
-process pool and Dask), ``progress`` (the progress bar), ``crossyear`` (checks across one organ's years,
-duplicates), ``export`` (csv/xlsx/parquet/jsonl), ``compare`` (two reports year over year), ``runner``
-(ties them together), ``commands`` (the ``batch`` and ``compare`` subcommands).
+One module per job: ``discover`` (inputs to files, with their stat), ``names`` (file names as stored and
+shown), ``worker`` (parse one file into rows, in a worker process or on a Dask worker), ``pool`` (worker
+processes seen from their parent: limits, kills), ``engine`` (the local engine and Dask), ``lock`` (one
+writer per database), ``fields`` (the stable field IDs as columns), ``indicators`` (derived rates),
+``organs`` (organ/year normalisation), ``store`` (the SQLite schema and writes), ``progress`` (the progress
+bar), ``crossyear`` (checks across one organ's years, duplicates), ``export`` (csv/xlsx/parquet/jsonl),
+``compare`` (two reports year over year), ``runner`` (ties them together), ``commands`` (the ``batch``
+and ``compare`` subcommands).
 
 Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
 """
 from __future__ import annotations
 
-__all__ = ["run_batch", "compare_reports"]
+__all__ = ["compare_reports", "run_batch"]
 
 
 def __getattr__(name: str):

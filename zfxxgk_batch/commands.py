@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from pathlib import Path
 
 from core.command import Command
+from core.errors import UsageError
 from core.hookspecs import hookimpl
+from zfxxgk_batch.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
 
 
 def split_formats(values: list[str] | None) -> list[str]:
@@ -19,18 +23,44 @@ def split_formats(values: list[str] | None) -> list[str]:
 def run_batch_command(args: argparse.Namespace) -> int:
     from zfxxgk_batch.runner import run_batch
 
+    stdin = None
+    if "-" in args.inputs:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise UsageError("input -: give the list of files on standard input (find … | python -m core batch - …)")
+        stdin = sys.stdin.buffer.read()
     summary = run_batch(args.inputs, args.out, formats=split_formats(args.format), jobs=args.jobs,
                         force=args.force, engine=args.engine, scheduler=args.scheduler,
                         no_plugins=getattr(args, "no_plugins", False),
-                        progress=False if args.no_progress else None)
-    sys.stdout.write("\n".join(summary.lines(limit=args.show)) + "\n")
+                        progress=False if args.no_progress else None, time_limit=args.time_limit,
+                        memory_limit=args.memory_limit, prune=args.prune, stdin=stdin)
+    text = "\n".join(summary.lines(limit=args.show)) + "\n"
+    if args.summary_json:
+        doc = json.dumps(summary.to_json(), ensure_ascii=False, indent=1) + "\n"
+        if args.summary_json == "-":
+            sys.stderr.write(text)  # stdout is the JSON's
+            sys.stdout.write(doc)
+        else:
+            _write_json(args.summary_json, doc)
+            sys.stdout.write(text)
+    else:
+        sys.stdout.write(text)
     sys.stdout.flush()
     return summary.exit_code
 
 
+def _write_json(path: str, doc: str) -> None:
+    from zfxxgk_batch.export import atomic
+
+    try:
+        with atomic(Path(path), "w", encoding="utf-8") as f:
+            f.write(doc)
+    except OSError as e:
+        raise UsageError(f"--summary-json {path}: cannot be written ({e.strerror or e})") from None
+
+
 def run_compare_command(args: argparse.Namespace) -> int:
-    from zfxxgk_batch.compare import compare_reports, load, render
     from core.registry import Registry, default_registry
+    from zfxxgk_batch.compare import compare_reports, load, render
 
     registry = Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
     cmp = compare_reports(load(args.a, registry), load(args.b, registry))
@@ -41,8 +71,20 @@ def run_compare_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _limit(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if math.isnan(v) or v < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be 0 (no limit) or more")
+    return v
+
+
 def configure_batch(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, directories (recursive) or glob patterns")
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files, directories (recursive), glob patterns, or - for a list of paths on standard input "
+                        "(one per line, or NUL-separated)")
     p.add_argument("--out", "-o", required=True,
                    help="output: the SQLite database (OUT.db), and OUT.csv, OUT.xlsx … for --format")
     p.add_argument("--format", "-f", action="append", metavar="FORMAT",
@@ -53,6 +95,16 @@ def configure_batch(p: argparse.ArgumentParser) -> None:
                    help="local process pool (default) or a Dask distributed cluster")
     p.add_argument("--scheduler", metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); default: a local cluster of -j workers")
+    p.add_argument("--time-limit", type=_limit, default=DEFAULT_TIME_LIMIT, metavar="SECONDS",
+                   help=f"a file still not parsed after this long is a failure (default {DEFAULT_TIME_LIMIT:g}; "
+                        f"0: no limit)")
+    p.add_argument("--memory-limit", type=_limit, default=DEFAULT_MEMORY_LIMIT, metavar="MB",
+                   help=f"a worker using more memory than this fails its file (default {DEFAULT_MEMORY_LIMIT:g}; "
+                        f"0: no limit)")
+    p.add_argument("--prune", action="store_true",
+                   help="remove from the database the files inside the inputs that are no longer there")
+    p.add_argument("--summary-json", metavar="PATH",
+                   help="also write the summary as JSON to PATH (- : to stdout, the text summary to stderr)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     p.add_argument("--show", type=int, default=10, metavar="N",
                    help="list at most N items of each kind in the summary")

@@ -19,7 +19,13 @@ import json
 import re
 from pathlib import Path
 
-from zfxxgk_batch.fields import PROSE_FIELDS, TEXT_SECTION, all_fields, has_field, value_of
+from zfxxgk_batch.fields import (
+    PROSE_FIELDS,
+    TEXT_SECTION,
+    all_fields,
+    has_field,
+    value_of,
+)
 from zfxxgk_batch.indicators import DESCRIPTIONS, indicators
 from zfxxgk_batch.organs import organ_key
 
@@ -106,8 +112,8 @@ def compare_reports(a: dict, b: dict) -> dict:
     identities = year_pair_checks(a, b) if consecutive else []
     ia, ib = indicators(a), indicators(b)
     texts = {}
-    keys = set(a.get(TEXT_SECTION) or {}) | set(b.get(TEXT_SECTION) or {})
-    for key in [k for k in PROSE_FIELDS if k in keys] + sorted(keys - set(PROSE_FIELDS)):
+    prose_keys = set(a.get(TEXT_SECTION) or {}) | set(b.get(TEXT_SECTION) or {})
+    for key in [k for k in PROSE_FIELDS if k in prose_keys] + sorted(prose_keys - set(PROSE_FIELDS)):
         texts[key] = prose_change((a.get(TEXT_SECTION) or {}).get(key), (b.get(TEXT_SECTION) or {}).get(key))
     ka, kb = organ_key(ma.get("organ")), organ_key(mb.get("organ"))
     return {

@@ -12,8 +12,12 @@ Rules (report A on year N, report B on year N+1, same ``organ_key``):
 As in a report's own checks, a rule is evaluated when the cells exist in both reports; a blank cell
 counts as 0 and is listed in ``blank_cells``. A break is reported, never repaired.
 
-Duplicates (the same ``organ_key`` and year from more than one file) are kept as they are: every pair
-of their years is checked, and the ``duplicates`` view lists them.
+Duplicates (the same ``organ_key`` and year from more than one file) are kept as they are and listed
+once (the ``duplicates`` view). They are not checked against each other, and each is checked against
+one report of each neighbouring year: that year's representative (the report of the organ-year with the
+fewest failed checks, then the fewest warnings, then the first path). So the number of evaluations grows
+with the number of reports, never with the square of the duplicates: years N and N+1 with a and b
+files give a + b − 1 pairs.
 """
 from __future__ import annotations
 
@@ -94,22 +98,34 @@ class CrossYearSummary:
     without_organ: int = 0         # reports that cannot be grouped (no organ or no year)
 
 
-_FIELDS = ("carried_forward.%", "carried_over.%")
+def pairs_of(groups: dict[tuple[str, int], list[int]], rep: dict[tuple[str, int], int]):
+    """(organ_key, year, report of N, report of N+1) for every pair to check (see the module docstring)."""
+    for (key, year), ids in sorted(groups.items()):
+        nxt = groups.get((key, year + 1))
+        if not nxt:
+            continue
+        rep_a, rep_b = rep[(key, year)], rep[(key, year + 1)]
+        for a in ids:
+            yield key, year, a, rep_b
+        for b in nxt:
+            if b != rep_b:
+                yield key, year, rep_a, b
 
 
-def rebuild(conn: sqlite3.Connection) -> CrossYearSummary:
+def rebuild(conn: sqlite3.Connection) -> None:
     """Recompute the ``cross_checks`` table from every report in the database (in one transaction)."""
-    summary = CrossYearSummary()
+    from zfxxgk_batch import store
+
     reports: dict[int, dict] = {}
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for rid, key, year, fmt, organ, path in conn.execute(
-            "SELECT id, organ_key, year, format, organ, path FROM reports ORDER BY organ_key, year, path"):
-        if key is None or year is None:
-            summary.without_organ += 1
-            continue
-        reports[rid] = {"meta": {"year": year, "format": fmt, "organ": organ, "path": path},
-                        "applications": {}, "active_disclosure": {}}
+    rank: dict[int, tuple] = {}
+    for rid, key, year, fmt, path, failed, warned in conn.execute(
+            "SELECT id, organ_key, year, format, path, failed_checks, warnings FROM reports "
+            "WHERE organ_key IS NOT NULL AND year IS NOT NULL"):
+        reports[rid] = {"meta": {"year": year, "format": fmt}, "applications": {}, "active_disclosure": {}}
         groups[(key, year)].append(rid)
+        rank[rid] = (failed or 0, warned or 0, path)
+    rep = {k: min(ids, key=rank.__getitem__) for k, ids in groups.items()}
     sql = ('SELECT report_id, section, field, value FROM "values" WHERE '
            "(section = 'applications' AND (field LIKE 'carried_forward.%' OR field LIKE 'carried_over.%')) OR "
            "(section = 'active_disclosure' AND (field LIKE 'regulations.%' OR field LIKE 'normative_documents.%'))")
@@ -123,25 +139,51 @@ def rebuild(conn: sqlite3.Connection) -> CrossYearSummary:
             row, _, col = fid.rpartition(".")
             r["applications"].setdefault(row, {})[col] = value
     rows = []
-    for (key, year), ids in sorted(groups.items()):
-        if len(ids) > 1:
-            summary.duplicates.append((key, year, [reports[i]["meta"]["path"] for i in ids]))
-        for a in ids:
-            for b in groups.get((key, year + 1), ()):
-                summary.pairs += 1
-                for c in year_pair_checks(reports[a], reports[b]):
-                    summary.evaluated += 1
-                    rows.append((c["rule"], key, year, year + 1, a, b, c["scope"], int(c["ok"]), c["expected"],
-                                 c["found"], json.dumps(c["cells"], ensure_ascii=False),
-                                 json.dumps(c["blank_cells"], ensure_ascii=False) if c["blank_cells"] else None))
-                    if not c["ok"]:
-                        summary.breaks.append({**c, "organ_key": key, "organ": reports[b]["meta"]["organ"],
-                                               "year": year, "next_year": year + 1,
-                                               "path": reports[a]["meta"]["path"],
-                                               "next_path": reports[b]["meta"]["path"]})
+    for key, year, a, b in pairs_of(groups, rep):
+        for c in year_pair_checks(reports[a], reports[b]):
+            rows.append((c["rule"], key, year, year + 1, a, b, c["scope"], int(c["ok"]), c["expected"],
+                         c["found"], json.dumps(c["cells"], ensure_ascii=False),
+                         json.dumps(c["blank_cells"], ensure_ascii=False) if c["blank_cells"] else None))
     with conn:
         conn.execute("DELETE FROM cross_checks")
         conn.executemany("INSERT INTO cross_checks (rule, organ_key, year, next_year, report_id, next_report_id, "
                          "scope, ok, expected, found, cells, blank_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                          rows)
+        store.set_meta(conn, "cross_generation", str(store.generation(conn)))
+
+
+def up_to_date(conn: sqlite3.Connection) -> bool:
+    """Whether ``cross_checks`` was built from the reports the database holds now."""
+    from zfxxgk_batch import store
+
+    return store.get_meta(conn, "cross_generation") == str(store.generation(conn))
+
+
+def summarize(conn: sqlite3.Connection) -> CrossYearSummary:
+    """What the ``cross_checks`` table and the reports say: pairs, evaluations, breaks, duplicates."""
+    summary = CrossYearSummary()
+    summary.evaluated = conn.execute("SELECT COUNT(*) FROM cross_checks").fetchone()[0]
+    summary.pairs = conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT report_id, next_report_id "
+                                 "FROM cross_checks)").fetchone()[0]
+    for rule, key, year, next_year, scope, expected, found, cells, blanks, path, next_path, organ in conn.execute(
+            "SELECT c.rule, c.organ_key, c.year, c.next_year, c.scope, c.expected, c.found, c.cells, c.blank_cells, "
+            "a.path, b.path, b.organ FROM cross_checks c JOIN reports a ON a.id = c.report_id "
+            "JOIN reports b ON b.id = c.next_report_id WHERE c.ok = 0 ORDER BY c.organ_key, c.year, a.path, b.path, "
+            "c.rule, c.scope"):
+        summary.breaks.append({"rule": rule, "organ_key": key, "organ": organ, "year": year, "next_year": next_year,
+                               "scope": scope, "ok": False, "expected": expected, "found": found,
+                               "cells": json.loads(cells) if cells else [],
+                               "blank_cells": json.loads(blanks) if blanks else [],
+                               "path": path, "next_path": next_path})
+    current: tuple | None = None
+    for key, year, path in conn.execute(
+            "SELECT r.organ_key, r.year, r.path FROM reports r JOIN (SELECT organ_key, year FROM reports "
+            "WHERE organ_key IS NOT NULL AND year IS NOT NULL GROUP BY organ_key, year HAVING COUNT(*) > 1) d "
+            "ON d.organ_key = r.organ_key AND d.year = r.year ORDER BY r.organ_key, r.year, r.path"):
+        if current is None or current[:2] != (key, year):
+            current = (key, year, [])
+            summary.duplicates.append(current)
+        current[2].append(path)
+    summary.without_organ = conn.execute("SELECT COUNT(*) FROM reports WHERE organ_key IS NULL OR year IS NULL"
+                                         ).fetchone()[0]
     return summary

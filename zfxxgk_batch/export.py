@@ -19,6 +19,13 @@ the files of the last run).
   table ``value`` is numeric (null for text values such as 采购总金额, which are in ``text``).
 - JSONL (``OUT.jsonl``): one report per line, exactly the JSON ``python -m core parse`` prints, plus a
   ``batch`` key (path, sha256, parser_version, organ_key, indicators).
+
+Safe for spreadsheets: the text in a report, its file name and its organ come from whoever published it.
+A text cell that a spreadsheet would take for a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return, and is not simply a number) is written as text: in CSV with a leading ``'`` (what
+Excel and LibreOffice read as "text follows"), in XLSX as a string cell marked quote-prefixed (never a
+formula, also after the cell is edited). XLSX cannot hold most control characters at all: each one (ESC,
+BS …) is written as ``\\xNN``.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import sqlite3
 import tempfile
 import zlib
@@ -42,9 +50,37 @@ LONG_COLUMNS = ("report_id", "path", "organ_key", "year", "section", "field", "v
 RED, ORANGE, YELLOW = "FFC7CE", "F8CBAD", "FFEB9C"
 XLSX_CELL_LIMIT = 32767
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+#: what openpyxl refuses in a cell (its ILLEGAL_CHARACTERS_RE)
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet would read this text as a formula (or start one when it is edited)."""
+    return text.startswith(_FORMULA_START) and text != "-" and not _NUMBER.fullmatch(text)
+
+
+def csv_cell(v):
+    """A value as a CSV cell: empty for null, a leading ``'`` before formula-like text."""
+    if v is None:
+        return ""
+    if isinstance(v, str) and formula_like(v):
+        return "'" + v
+    return v
+
+
+def xlsx_text(text: str) -> str:
+    """Text an XLSX cell can hold: control characters as ``\\xNN``, cut at the cell limit."""
+    if _XLSX_ILLEGAL.search(text):
+        text = _XLSX_ILLEGAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+    if len(text) > XLSX_CELL_LIMIT:
+        text = text[: XLSX_CELL_LIMIT - 20] + " …(truncated)"
+    return text
+
 
 @contextmanager
-def atomic(target: Path, mode: str = "w", **kw):
+def atomic(target: Path, mode: str | None = "w", **kw):
     """Open a temp file beside ``target``; renamed over it on success, removed on any error."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -111,8 +147,7 @@ def export_csv(conn: sqlite3.Connection, wide: Path, long: Path) -> list[Path]:
         w = csv.writer(f)
         w.writerow([*REPORT_COLUMNS, *(column_name(s, fid) for s, fid in fields)])
         for rep, got in _wide_rows(conn, fields):
-            w.writerow([*("" if v is None else v for v in rep), *("" if (v := got.get(k)) is None else v
-                                                                   for k in fields)])
+            w.writerow([*(csv_cell(v) for v in rep), *(csv_cell(got.get(k)) for k in fields)])
     with atomic(long, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow(LONG_COLUMNS)
@@ -120,7 +155,7 @@ def export_csv(conn: sqlite3.Connection, wide: Path, long: Path) -> list[Path]:
                            'v.provenance FROM "values" v JOIN reports r ON r.id = v.report_id '
                            "ORDER BY v.report_id")
         for row in cur:
-            w.writerow(["" if v is None else v for v in row])
+            w.writerow([csv_cell(v) for v in row])
     return [Path(wide), Path(long)]
 
 
@@ -144,7 +179,7 @@ def require_pyarrow():
     from core.errors import UsageError
 
     try:
-        import pyarrow  # noqa: F401
+        import pyarrow
         import pyarrow.parquet  # noqa: F401
     except ImportError:
         raise UsageError("--format parquet needs pyarrow: pip install 'zfxxgk[parquet]' (or pip install pyarrow)") \
@@ -211,7 +246,7 @@ def highlights(conn: sqlite3.Connection) -> dict[int, dict[str, str]]:
 
     def mark(rid: int, cell: str, colour: str) -> None:
         d = out.setdefault(rid, {})
-        if rank[colour] > rank.get(d.get(cell), 0):
+        if rank[colour] > rank.get(d.get(cell, ""), 0):
             d[cell] = colour
 
     for rid, where in conn.execute("SELECT report_id, \"where\" FROM diagnostics WHERE level IN ('warning', 'error')"):
@@ -231,6 +266,7 @@ def export_xlsx(conn: sqlite3.Connection, path: Path) -> list[Path]:
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
 
     from core.template import S3_COLUMNS, S4_FIELDS
@@ -253,14 +289,23 @@ def export_xlsx(conn: sqlite3.Connection, path: Path) -> list[Path]:
         ws.append(row)
         return ws
 
-    def cell(ws, value, colour: str | None):
-        if isinstance(value, str) and len(value) > XLSX_CELL_LIMIT:
-            value = value[: XLSX_CELL_LIMIT - 20] + " …(truncated)"
-        if colour is None:
+    def cell(ws, value, colour: str | None = None):
+        as_text = False
+        if isinstance(value, str):
+            value = xlsx_text(value)
+            as_text = formula_like(value) or value in ERROR_CODES
+        if colour is None and not as_text:
             return value
         c = WriteOnlyCell(ws, value=value)
-        c.fill = fills[colour]
+        if as_text:  # openpyxl makes "=…" a formula and "#N/A" an error: keep them the text they are
+            c.data_type = "s"
+            c.quotePrefix = True
+        if colour is not None:
+            c.fill = fills[colour]
         return c
+
+    def row_of(ws, values) -> list:
+        return [cell(ws, v) for v in values]
 
     reports = list(_reports(conn))
     who = {r[0]: (r[9] or r[8], r[7]) for r in reports}  # id -> (organ_key, or the organ as printed; year)
@@ -289,16 +334,16 @@ def export_xlsx(conn: sqlite3.Connection, path: Path) -> list[Path]:
         organ, year = who[rid]
         mk = marks.get(rid, {})
         present = {f for s, f in got if s == "active_disclosure"}
-        ws2.append([rid, organ, year, fmt_of[rid],
+        ws2.append([rid, cell(ws2, organ), year, fmt_of[rid],
                     *(cell(ws2, got.get(("active_disclosure", f)), mk.get(f"active_disclosure.{f}")) if f in present
                       else None for f in s2)])
         for row_id in s3_rows:
             keys = [("applications", f"{row_id}.{c}") for c in S3_COLUMNS]
             if not any(k in got for k in keys):
                 continue
-            ws3.append([rid, organ, year, row_id,
+            ws3.append([rid, cell(ws3, organ), year, row_id,
                         *(cell(ws3, got.get(k), mk.get(column_name(*k))) for k in keys)])
-        ws4.append([rid, organ, year, *(cell(ws4, got.get(("review_litigation", f)),
+        ws4.append([rid, cell(ws4, organ), year, *(cell(ws4, got.get(("review_litigation", f)),
                                              mk.get(f"review_litigation.{f}")) for f in s4)])
 
     ws5 = sheet("text", ["report_id", "organ_key", "year", "overview", "problems", "other_matters"])
@@ -308,16 +353,19 @@ def export_xlsx(conn: sqlite3.Connection, path: Path) -> list[Path]:
         texts.setdefault(rid, {})[fid] = text
     for r in reports:
         t = texts.get(r[0], {})
-        ws5.append([r[0], *who[r[0]], *(cell(ws5, t.get(k), None) for k in ("overview", "problems", "other_matters"))])
+        ws5.append([r[0], *row_of(ws5, who[r[0]]), *(cell(ws5, t.get(k)) for k in ("overview", "problems",
+                                                                                  "other_matters"))])
 
     ws6 = sheet("checks", ["report_id", "organ_key", "year", "rule", "scope", "expected", "found", "cells", "blank_cells"])
     for row in conn.execute("SELECT report_id, rule, scope, expected, found, cells, blank_cells FROM checks "
                             "WHERE ok = 0 ORDER BY report_id"):
-        ws6.append([row[0], *who[row[0]], *(cell(ws6, v, RED if i < 4 else None) for i, v in enumerate(row[1:]))])
+        ws6.append([row[0], *row_of(ws6, who[row[0]]),
+                    *(cell(ws6, v, RED if i < 4 else None) for i, v in enumerate(row[1:]))])
     ws7 = sheet("diagnostics", ["report_id", "organ_key", "year", "level", "code", "where", "message"])
     for row in conn.execute("SELECT report_id, level, code, \"where\", message FROM diagnostics "
                             "WHERE level IN ('warning', 'error') ORDER BY report_id"):
-        ws7.append([row[0], *who[row[0]], *(cell(ws7, v, YELLOW if i == 0 else None) for i, v in enumerate(row[1:]))])
+        ws7.append([row[0], *row_of(ws7, who[row[0]]),
+                    *(cell(ws7, v, YELLOW if i == 0 else None) for i, v in enumerate(row[1:]))])
     ws8 = sheet("cross_year", ["rule", "organ_key", "year", "next_year", "report_id", "next_report_id", "scope", "ok",
                                "expected", "found", "cells"])
     for row in conn.execute("SELECT rule, organ_key, year, next_year, report_id, next_report_id, scope, ok, expected, "
@@ -325,10 +373,10 @@ def export_xlsx(conn: sqlite3.Connection, path: Path) -> list[Path]:
         ws8.append([cell(ws8, v, None if row[7] else ORANGE) for v in row])
     ws9 = sheet("duplicates", ["organ_key", "year", "files", "report_ids", "paths"])
     for row in conn.execute("SELECT organ_key, year, files, report_ids, paths FROM duplicates"):
-        ws9.append(list(row))
+        ws9.append(row_of(ws9, row))
     ws10 = sheet("failures", ["path", "exit_code", "reason", "message", "sha256", "failed_at"], {1: 40, 4: 60})
     for row in conn.execute("SELECT path, exit_code, reason, message, sha256, failed_at FROM failures ORDER BY path"):
-        ws10.append(list(row))
+        ws10.append(row_of(ws10, row))
     with atomic(path, None) as tmp:
         wb.save(tmp)
     return [Path(path)]

@@ -3,6 +3,7 @@ flattened into rows of the long form: (section, field, value, printed text, prov
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from core.template import FORMATS, S2_ROWS, S3_COLUMNS, S3_ROWS, S4_FIELDS
@@ -32,10 +33,10 @@ def all_fields() -> tuple[tuple[str, str], ...]:
                 add("active_disclosure", row.field(col))
     s3_ids: list[str] = []
     for fmt in reversed(FORMATS):
-        for row in S3_ROWS[fmt]:
-            if row.id not in s3_ids:
+        for s3_row in S3_ROWS[fmt]:
+            if s3_row.id not in s3_ids:
                 # the 2019 format's single （六） row goes after the 2021 format's sub-rows
-                s3_ids.insert(s3_ids.index("total") if "total" in s3_ids else len(s3_ids), row.id)
+                s3_ids.insert(s3_ids.index("total") if "total" in s3_ids else len(s3_ids), s3_row.id)
     for rid in s3_ids:
         for col in S3_COLUMNS:
             add("applications", f"{rid}.{col}")
@@ -62,7 +63,7 @@ def _where_json(p: dict) -> str | None:
         t = type(v)
         if t is int:
             parts.append(f'"{k}":{v}')
-        elif t is list and all(type(x) in (int, float) and x == x and abs(x) != float("inf") for x in v):
+        elif t is list and all(type(x) in (int, float) and math.isfinite(x) for x in v):
             parts.append(f'"{k}":[{",".join(repr(x) for x in v)}]')
         else:
             rest = {k2: v2 for k2, v2 in p.items() if k2 != "text"}

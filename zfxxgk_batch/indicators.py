@@ -47,7 +47,7 @@ DESCRIPTIONS = {
 def _sum(report: dict, fields) -> float | None:
     from zfxxgk_batch.fields import value_of
 
-    total = 0
+    total: float = 0
     for section, field in fields:
         v = value_of(report, section, field)
         if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):

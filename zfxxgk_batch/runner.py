@@ -1,42 +1,56 @@
 """``python -m core batch``: inputs to files, files to workers, results to the database, then the checks
 across reports, the exports and the closing summary.
 
-- Never stops on a bad file: every failure is recorded (``failures`` table) and counted.
-- Resumable: a file whose path is in the database with the same sha256 of its bytes and the same parser
-  version is not parsed again (a known failure is not retried either); ``force`` redoes them.
-- Interrupting (Ctrl-C) stops handing out files, lets the workers finish the files they hold, writes
-  everything parsed, and ends with exit code 130; a second Ctrl-C stops at once. No report is ever half
-  written: local workers commit each chunk (at most 16 files) to part databases of their own
-  (``.OUT.db.parts/``), merged into the output when the run ends or is interrupted, or by the next run
-  when it was killed; failures and Dask results are committed by the main process at least every second.
-- Inputs are only read.
+- Never stops on a bad file: every failure is recorded (``failures`` table) and counted; a file that
+  takes longer than the time limit or more memory than the memory limit is one of them.
+- Resumable, at the cost of a ``stat`` per unchanged file: a file whose size, times and inode are the
+  ones stored is not read; one whose stat changed is read and hashed, and parsed only when its bytes
+  changed. A stored report is parsed again when the core's version, or the version of the layout that
+  read it, changed; a stored failure when the core changed, when a layout was removed, or when a
+  layout installed or changed since claims the file; ``force`` redoes everything.
+- One run per database at a time (``zfxxgk_batch.lock``).
+- Interrupting (Ctrl-C) stops handing out files; the files being parsed get a few seconds to finish,
+  then are abandoned; everything parsed is written and the run ends with exit code 130. A second Ctrl-C
+  (or SIGTERM) stops at once: the workers are killed, what the main process holds is committed, and the
+  reports the workers had written to their part databases are merged by the next run. No report is ever
+  half written (local workers commit each report to a part database of their own, ``.OUT.db.parts/``);
+  the counts in the summary are read back from the database, so they are what it holds.
+- Inputs are only read; outputs go nowhere near them (``-o`` inside an input folder is refused).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import math
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.errors import UsageError
 from zfxxgk_batch import store
 from zfxxgk_batch.crossyear import CrossYearSummary
-from core.errors import CoreError, UsageError
+from zfxxgk_batch.engine import GRACE_S, BatchError, Control
+from zfxxgk_batch.names import fs_path, key, shown
+from zfxxgk_batch.worker import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
+
+__all__ = ["EXIT_INTERRUPTED", "EXIT_SOME_FAILED", "BatchError", "BatchSummary", "run_batch"]
 
 #: Exit code of a batch that finished but could not parse every file.
 EXIT_SOME_FAILED = 5
 EXIT_INTERRUPTED = 130
 COMMIT_EVERY_S = 1.0
 COMMIT_EVERY_N = 200
-
-
-class BatchError(CoreError):
-    """The batch itself cannot go on (not one file's fault): exit 1 with one line."""
-
-    exit_code = 1
+#: A file changed less than this long before it was stat'ed may change again within the same timestamp
+#: tick: its stat is not stored, so the next run hashes it.
+_RACY_S = 2.0
+#: -o names that are report files, not outputs
+_REPORT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".doc", ".docx", ".wps", ".json", ".xml"}
 
 
 @dataclass
@@ -47,38 +61,62 @@ class BatchSummary:
     #: (path, exit_code, reason, message) of every input that is failed now (this run or unchanged since)
     failed: list[tuple] = field(default_factory=list)
     failed_now: int = 0
+    #: (directory, message) of folders inside the inputs that could not be listed
+    problems: list[tuple[str, str]] = field(default_factory=list)
     reports_with_failed_checks: int = 0
     reports_with_warnings: int = 0
     cross: CrossYearSummary = field(default_factory=CrossYearSummary)
     outputs: list[Path] = field(default_factory=list)
+    #: exports left as they were: nothing in the database changed since they were written
+    up_to_date: list[Path] = field(default_factory=list)
     interrupted: bool = False
+    #: the signal that ended the run (SIGINT for Ctrl-C), if one did
+    signal: int | None = None
+    #: stopped at once (a second Ctrl-C, SIGTERM): the checks across years and the exports were not redone
+    stopped: bool = False
     engine: str = "local"
     workers: int = 1
     elapsed: float = 0.0
     database: Path | None = None
     #: reports a killed run had parsed but not merged, merged at the start of this one
     recovered: int = 0
+    #: reports parsed this run that wait in part databases (a run stopped at once), merged next run
+    pending: int = 0
+    #: stored files inside the inputs that are no longer there, and how many of them were removed
+    gone: list[str] = field(default_factory=list)
+    pruned: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         if self.interrupted:
-            return EXIT_INTERRUPTED
-        return EXIT_SOME_FAILED if self.failed else 0
+            return 128 + (self.signal or signal.SIGINT)
+        return EXIT_SOME_FAILED if self.failed or self.problems else 0
 
     @property
     def rate(self) -> float:
         return self.parsed / self.elapsed if self.elapsed > 0 else 0.0
 
+    @property
+    def not_done(self) -> int:
+        return max(0, self.files - self.parsed - self.unchanged - self.failed_now - self.pending)
+
     def lines(self, limit: int = 10) -> list[str]:
+        limit = max(0, limit)
         out = [f"batch: {self.files} files: {self.parsed} parsed, {self.unchanged} unchanged (skipped), "
                f"{len(self.failed)} failed"
                + (f" ({self.failed_now} this run)" if self.failed_now != len(self.failed) else "")
+               + (f", {self.not_done} not done" if self.interrupted and self.not_done else "")
                + f"; {self.engine} engine, {self.workers} workers, {self.elapsed:.1f} s"
                + (f", {self.rate:.1f} reports/s" if self.parsed else "")]
+        out += [f"warning: {w}" for w in self.warnings]
         if self.recovered:
             out.append(f"recovered {self.recovered} reports parsed by an earlier run that was stopped")
         if self.interrupted:
             out.append("interrupted: the reports written so far are kept; run the same command again to finish")
+        if self.pending:
+            out.append(f"  {self.pending} more reports parsed by this run wait in part databases: the next run "
+                       f"merges them (it parses none of them again)")
         if self.failed:
             kinds: dict[tuple, int] = {}
             for _p, code, reason, _m in self.failed:
@@ -86,84 +124,204 @@ class BatchSummary:
             out.append("failed: " + ", ".join(f"{n} {reason.replace('_', ' ')} (exit {code})"
                                               for (reason, code), n in sorted(kinds.items(), key=lambda kv: -kv[1])))
             for path, code, reason, message in self.failed[:limit]:
-                out.append(f"  {path}: exit {code} {reason}: {message}")
+                out.append(f"  {shown(path)}: exit {code} {reason}: {message}")
             if len(self.failed) > limit:
                 out.append(f"  … and {len(self.failed) - limit} more (table failures)")
+        if self.problems:
+            out.append(f"not listed: {len(self.problems)} folders inside the inputs could not be read")
+            for d, message in self.problems[:limit]:
+                out.append(f"  {shown(d)}: {message}")
+            if len(self.problems) > limit:
+                out.append(f"  … and {len(self.problems) - limit} more")
+        if self.gone:
+            if self.pruned:
+                out.append(f"pruned: {len(self.gone)} files no longer among the inputs were removed from the database")
+            else:
+                out.append(f"gone: {len(self.gone)} files in the database are no longer among the inputs (kept; "
+                           f"--prune removes them)")
+            for path in self.gone[:limit]:
+                out.append(f"  {shown(path)}")
+            if len(self.gone) > limit:
+                out.append(f"  … and {len(self.gone) - limit} more")
         out.append(f"checks: {self.reports_with_failed_checks} reports in the database with failed checks, "
                    f"{self.reports_with_warnings} with warnings (tables checks, diagnostics)")
         c = self.cross
         out.append(f"across years: {c.pairs} consecutive-year report pairs, {c.evaluated} checks, "
                    f"{len(c.breaks)} breaks" + (f"; {c.without_organ} reports without organ or year not grouped"
-                                                 if c.without_organ else ""))
+                                                 if c.without_organ else "")
+                   + ("; not rebuilt (stopped)" if self.stopped else ""))
         for b in c.breaks[:limit]:
             out.append(f"  {b['organ'] or b['organ_key']} {b['year']}→{b['next_year']} {b['rule']} {b['scope']}: "
                        f"{b['next_year']} prints {b['expected']}, {b['year']} gives {b['found']} "
-                       f"({Path(b['path']).name} → {Path(b['next_path']).name})")
+                       f"({shown(b['path'])} → {shown(b['next_path'])})")
         if len(c.breaks) > limit:
             out.append(f"  … and {len(c.breaks) - limit} more (table cross_checks, ok = 0)")
         if c.duplicates:
             out.append(f"duplicates: {len(c.duplicates)} organ-years found in more than one file (kept, not merged)")
-            for key, year, paths in c.duplicates[:limit]:
-                out.append(f"  {key} {year}: " + " | ".join(paths))
+            for dkey, year, paths in c.duplicates[:limit]:
+                shown_paths = " | ".join(shown(p) for p in paths[:limit])
+                more = f" | … and {len(paths) - limit} more" if len(paths) > limit else ""
+                out.append(f"  {dkey} {year}: {len(paths)} files: {shown_paths}{more}")
             if len(c.duplicates) > limit:
                 out.append(f"  … and {len(c.duplicates) - limit} more (view duplicates)")
         if self.outputs:
-            out.append("written: " + ", ".join(str(p) for p in self.outputs))
+            out.append("written: " + ", ".join(shown(p) for p in self.outputs))
+        if self.up_to_date:
+            out.append("up to date (nothing changed): " + ", ".join(shown(p) for p in self.up_to_date))
         return out
 
+    def to_json(self) -> dict:
+        """The summary for a pipeline (``--summary-json``): every list in full."""
+        c = self.cross
+        return {
+            "exit_code": self.exit_code, "files": self.files, "parsed": self.parsed, "unchanged": self.unchanged,
+            "failed": len(self.failed), "failed_this_run": self.failed_now,
+            "not_done": self.not_done if self.interrupted else 0,
+            "interrupted": self.interrupted, "stopped_at_once": self.stopped,
+            "engine": self.engine, "workers": self.workers, "elapsed_s": round(self.elapsed, 3),
+            "database": key(self.database) if self.database else None,
+            "recovered": self.recovered, "pending_in_parts": self.pending,
+            "failures": [{"path": p, "exit_code": code, "reason": reason, "message": m}
+                         for p, code, reason, m in self.failed],
+            "unlisted_folders": [{"path": key(d), "message": m} for d, m in self.problems],
+            "gone": list(self.gone), "pruned": self.pruned,
+            "reports_with_failed_checks": self.reports_with_failed_checks,
+            "reports_with_warnings": self.reports_with_warnings,
+            "cross_years": {"pairs": c.pairs, "checks": c.evaluated, "without_organ_or_year": c.without_organ,
+                            "breaks": [{k: b[k] for k in ("organ_key", "organ", "year", "next_year", "rule", "scope",
+                                                          "expected", "found", "path", "next_path")}
+                                       for b in c.breaks],
+                            "duplicates": [{"organ_key": k, "year": y, "paths": ps} for k, y, ps in c.duplicates]},
+            "outputs": [key(p) for p in self.outputs], "up_to_date": [key(p) for p in self.up_to_date],
+            "warnings": list(self.warnings),
+        }
 
-class _Interrupt:
-    """First Ctrl-C: finish cleanly (flag); second: stop at once (KeyboardInterrupt)."""
 
-    def __init__(self, stream):
-        self.hit = False
+class _Aborted(Exception):
+    """Raised from the signal handler while the run writes its exports: stop now."""
+
+
+class _Signals:
+    """First Ctrl-C: stop handing out files (``control.stop``); second, or SIGTERM: stop at once (kill
+    the workers from the handler, ``control.abort``); a third: leave this instant. Never a traceback."""
+
+    def __init__(self, control: Control, stream):
+        self.control = control
         self.stream = stream
-        self._old = None
+        self.signal: int | None = None
+        #: a forked worker runs this handler until it installs its own: it must do nothing there
+        self.pid = os.getpid()
+        #: raise _Aborted from the handler (only while nothing but exports and summaries run)
+        self.raise_on_abort = False
+        self._old: dict = {}
 
     def __enter__(self):
         if threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGINT, self._handler)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old[sig] = signal.signal(sig, self._handler)
         return self
 
-    def _handler(self, signum, frame):
-        if self.hit:
-            raise KeyboardInterrupt
-        self.hit = True
+    def _say(self, text: str) -> None:
         try:
-            self.stream.write("\ninterrupted: writing the results received so far (Ctrl-C again to stop now)\n")
+            self.stream.write(text)
             self.stream.flush()
         except (OSError, ValueError):
             pass
 
+    def _handler(self, signum, frame):
+        from zfxxgk_batch.pool import kill_all
+
+        if os.getpid() != self.pid:
+            return
+        c = self.control
+        if self.signal is None or signum != signal.SIGINT:
+            self.signal = signum
+        if signum == signal.SIGINT and not c.stop:
+            c.request_stop()
+            self._say(f"\ninterrupted: finishing the files being parsed (at most {c.grace:g} s), then writing "
+                      f"the results (Ctrl-C again to stop now)\n")
+            return
+        if not c.abort:
+            c.request_stop()
+            c.abort = True
+            kill_all()
+            self._say("\nstopping now\n")
+            if self.raise_on_abort:
+                raise _Aborted
+            return
+        kill_all()
+        os._exit(128 + signum)
+
     def __exit__(self, *exc):
-        if self._old is not None:
-            signal.signal(signal.SIGINT, self._old)
+        for sig, old in self._old.items():
+            signal.signal(sig, old)
 
 
-def _chunk_size(n_files: int, workers: int) -> int:
-    return max(1, min(16, n_files // (workers * 8) or 1))
+def _check_output(out: Path, files: dict[str, list[Path]], found) -> None:
+    """Refuse -o where the outputs would land among the inputs, or overwrite one."""
+    from zfxxgk_batch.discover import inside, real_output
+    from zfxxgk_batch.lock import lock_path
+
+    db = files["sqlite"][0]
+    written = [p for ps in files.values() for p in ps]
+    written += [Path(f"{db}{s}") for s in ("-wal", "-shm", "-journal")]
+    written += [store.parts_dir(db), lock_path(db)]
+    inputs = set(found.input_files)
+    for p in written:
+        real = real_output(p)
+        if real in inputs or os.path.realpath(real) in inputs:
+            raise UsageError(f"-o {shown(out)}: {shown(p)} is an input file; write the outputs elsewhere")
+        for d in found.input_dirs:
+            if inside(real, d):
+                raise UsageError(f"-o {shown(out)}: {shown(p)} would be inside the input folder {shown(d)}; "
+                                 f"write the outputs elsewhere")
+        for pattern in found.scope.patterns:
+            if pattern.fullmatch(real):
+                raise UsageError(f"-o {shown(out)}: {shown(p)} matches the input pattern; write the outputs "
+                                 f"elsewhere")
+
+
+def _output_files(out: Path, formats: list[str]) -> dict[str, list[Path]]:
+    from zfxxgk_batch import export
+
+    if str(out) in ("", "-"):
+        raise UsageError("-o: name the database to write (OUT.db)")
+    if out.is_dir():
+        raise UsageError(f"-o {shown(out)}: is a folder; name the database to write in it (-o {shown(out / 'batch.db')})")
+    if out.suffix.lower() in _REPORT_SUFFIXES:
+        raise UsageError(f"-o {shown(out)}: looks like a report, not an output; name the database OUT.db")
+    return export.outputs(out, formats)
+
+
+def _trusted(st: tuple | None, now_ns: int) -> tuple | None:
+    if st is None or max(st[1], st[2]) > now_ns - int(_RACY_S * 1e9):
+        return None
+    return st
 
 
 def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] | tuple[str, ...] = ("sqlite",),
               jobs: int | None = None, force: bool = False, engine: str = "local", scheduler: str | None = None,
               no_plugins: bool = False, progress: bool | None = None, stream=None,
-              dask_cluster_kwargs: dict | None = None) -> BatchSummary:
+              dask_cluster_kwargs: dict | None = None, time_limit: float | None = DEFAULT_TIME_LIMIT,
+              memory_limit: float | None = DEFAULT_MEMORY_LIMIT, prune: bool = False, stdin: bytes | None = None,
+              grace: float = GRACE_S) -> BatchSummary:
     """Parse every file the inputs name into the database (and exports) at ``out``.
 
-    :param inputs: files, directories (walked recursively) and glob patterns.
+    :param inputs: files, directories (walked recursively), glob patterns, and ``-`` for a list of paths
+        in ``stdin`` (bytes).
     :param out: the output path (see :func:`zfxxgk_batch.export.outputs` for the files it gives).
     :param formats: any of sqlite (always written), csv, xlsx, parquet, jsonl.
     :param jobs: worker processes (default: every core); for Dask without a scheduler, local workers.
     :param engine: "local" (process pool) or "dask" (``scheduler`` address, or a local cluster).
+    :param time_limit: seconds one file may take (0 or None: no limit); memory_limit: MB one worker may use.
+    :param prune: remove from the database the files inside the inputs that are gone.
     :param progress: show the progress bar (default: when ``stream`` is a terminal).
-    :raises UsageError: bad options, an output over an input, an output that is not a batch database.
+    :raises UsageError: bad options, an input that names nothing, an output among the inputs, an output
+        that is not a batch database, a database another run is writing.
     """
-    from zfxxgk_batch import crossyear, export
-    from zfxxgk_batch.discover import discover
-    from zfxxgk_batch.engine import DaskEngine, LocalEngine, drive
-    from zfxxgk_batch.progress import Progress
-    from zfxxgk_batch.worker import Task, parser_version
-    from core.source import MAX_BYTES
+    from zfxxgk_batch import export
+    from zfxxgk_batch.discover import discover, real_output
+    from zfxxgk_batch.lock import WriterLock
 
     stream = stream if stream is not None else sys.stderr
     formats = list(dict.fromkeys(f.strip().lower() for f in formats if f.strip())) or ["sqlite"]
@@ -180,168 +338,325 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
         raise UsageError(f"-j {jobs}: the number of workers must be at least 1")
     if scheduler and engine != "dask":
         raise UsageError("--scheduler needs --engine dask")
+    for name, v in (("--time-limit", time_limit), ("--memory-limit", memory_limit)):
+        if v is not None and (math.isnan(v) or v < 0):
+            raise UsageError(f"{name} {v}: must be 0 (no limit) or more")
+    time_limit = time_limit or None
+    memory_limit = memory_limit or None
 
-    files = export.outputs(Path(out), formats)
+    out = Path(out)
+    files = _output_files(out, formats)
     db_path = files["sqlite"][0]
-    all_outputs = [p for ps in files.values() for p in ps]
-    exclude = {p.resolve() for p in all_outputs}
-    exclude |= {Path(f"{db_path}{s}").resolve() for s in ("-wal", "-shm", "-journal")}
-    for raw in inputs:
-        p = Path(raw)
-        if p.is_file() and p.resolve() in exclude:
-            raise UsageError(f"-o {out}: refusing to overwrite the input file {raw}")
-    found = discover(inputs, exclude)
+    exclude = {real_output(p) for ps in files.values() for p in ps}
+    found = discover(inputs, exclude, stdin=stdin)
+    _check_output(out, files, found)
     if not found.files and not found.problems:
-        raise UsageError(f"no input files found in {' '.join(inputs) or '(no inputs)'}")
-
-    version = parser_version(no_plugins)
-    parts = store.parts_dir(db_path)
-    if Path(db_path).exists():
-        try:  # refuse a file that is not ours before starting any worker
+        raise UsageError(f"no input files found in {' '.join(shown(i) for i in inputs) or '(no inputs)'}")
+    if db_path.exists():
+        try:  # refuse a file that is not ours before taking any lock or starting any worker
             store.close(store.connect(db_path, create=False))
         except store.NotABatchDatabase as e:
-            raise UsageError(f"-o {out}: {e}; refusing to overwrite it") from None
-    if engine == "dask":
-        eng = DaskEngine(scheduler, jobs, no_plugins, cluster_kwargs=dask_cluster_kwargs)
-        try:
-            theirs = eng.versions()
-        except Exception as e:
-            eng.close()
-            raise BatchError(f"the Dask workers cannot run zfxxgk ({type(e).__name__}: {e})") from None
-        wrong = {addr: v for addr, v in theirs.items() if v != version}
-        if wrong:
-            eng.close()
-            addr, v = next(iter(wrong.items()))
-            raise UsageError(f"Dask worker {addr} runs {v!r}, this machine {version!r}: install the same zfxxgk "
-                             f"and plugins on every worker")
-    else:
-        eng = LocalEngine(jobs, no_plugins, parts=str(parts), version=version)
+            raise UsageError(f"-o {shown(out)}: {e}; refusing to overwrite it") from None
+
+    lock = WriterLock(db_path)
+    lock.acquire()
+    try:
+        return _run(found, files, db_path, lock, out=out, jobs=jobs, force=force, engine=engine,
+                    scheduler=scheduler, no_plugins=no_plugins, progress=progress, stream=stream,
+                    dask_cluster_kwargs=dask_cluster_kwargs, time_limit=time_limit, memory_limit=memory_limit,
+                    prune=prune, grace=grace)
+    finally:
+        lock.release()
+
+
+def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path, jobs: int | None, force: bool,
+         engine: str, scheduler: str | None, no_plugins: bool, progress: bool | None, stream,
+         dask_cluster_kwargs: dict | None, time_limit: float | None, memory_limit: float | None, prune: bool,
+         grace: float) -> BatchSummary:
+    from core.source import MAX_BYTES
+    from zfxxgk_batch import crossyear
+    from zfxxgk_batch.engine import LocalEngine
+    from zfxxgk_batch.progress import Progress
+    from zfxxgk_batch.worker import Settings, Task
+    from zfxxgk_batch.worker import versions as get_versions
+
+    started_wall = time.time_ns()
+    start = time.monotonic()
+    vers = get_versions(no_plugins)
+    parts = store.parts_dir(Path(os.path.realpath(db_path)))
     try:
         conn = store.connect(db_path)
     except store.NotABatchDatabase as e:
-        eng.close()
-        raise UsageError(f"-o {out}: {e}; refusing to overwrite it") from None
-    # reports parsed by a run that was killed before it could merge them
-    recovered, problems = store.merge_parts(conn, parts)
-    for problem in problems:
-        stream.write(f"warning: part database not merged: {problem}\n")
-    if engine == "local":
-        parts.mkdir(parents=True, exist_ok=True)
+        raise UsageError(f"-o {shown(out)}: {e}; refusing to overwrite it") from None
+    summary = BatchSummary(files=len(found.files), database=db_path, engine=engine, problems=list(found.problems))
+    control = Control(grace=grace)
+    signals = _Signals(control, stream)
+    eng = None
+    bar = None
+    run_id = 0
+    try:
+        with signals:
 
-    summary = BatchSummary(files=len(found.files) + len(found.problems), database=db_path, engine=engine,
-                           recovered=recovered)
-    known = store.known(conn)
-    input_keys: set[str] = set()
-    pending_writes = 0
-    last_commit = time.monotonic()
+            def merge(what: str) -> int:
+                """Merge the part databases; a second Ctrl-C interrupts it (the part being merged stays
+                whole for the next run)."""
+                conn.set_progress_handler(lambda: 1 if control.abort else 0, 20_000)
+                try:
+                    n, problems = store.merge_parts(conn, parts)
+                except sqlite3.OperationalError:
+                    if not control.abort:
+                        raise
+                    return 0
+                finally:
+                    conn.set_progress_handler(None, 0)
+                summary.warnings += [f"part database not merged ({what}): {p}" for p in problems
+                                     if "interrupt" not in p]
+                return n
 
-    def commit(force_now: bool = False) -> None:
-        nonlocal pending_writes, last_commit
-        if pending_writes and (force_now or pending_writes >= COMMIT_EVERY_N
-                               or time.monotonic() - last_commit >= COMMIT_EVERY_S):
-            conn.commit()
-            pending_writes = 0
+            # reports parsed by a run that was killed before it could merge them
+            summary.recovered = merge("its reports are parsed again")
+            run_id = store.start_run(conn, os.getpid())
+            settings = Settings(no_plugins=no_plugins, versions=vers, run_id=run_id, time_limit=time_limit,
+                                memory_limit=memory_limit,
+                                parts=str(parts) if engine == "local" else None)
+            if engine == "dask":
+                eng = _dask_engine(scheduler, jobs, no_plugins, dask_cluster_kwargs, settings, vers)
+            else:
+                eng = LocalEngine(jobs, settings, close_fds=(lock.fd,) if lock.fd is not None else ())
+            summary.workers = eng.workers
+            known = store.known(conn)
+            input_keys = {key(p) for p, _ in found.files}
+            writes = 0
             last_commit = time.monotonic()
+            bar = Progress(summary.files, stream=stream, enabled=progress)
 
-    def record(result: dict) -> None:
-        nonlocal pending_writes
-        key = result["path"]
-        replace = key in known
-        if not result.get("stored"):  # a local worker wrote it in its part database
-            with store.one_report(conn):
-                if result["ok"]:
-                    store.write_report(conn, result, version, replace=replace)
-                else:
-                    store.write_failure(conn, result, version if result.get("sha256") else None, replace=replace)
-        if result["ok"]:
-            summary.parsed += 1
-            bar.update(done=1)
-        else:
-            summary.failed_now += 1
-            bar.update(done=1, failed=1)
-        known[key] = store.Known("report" if result["ok"] else "failure", 0, result.get("sha256"), version)
-        pending_writes += 1
+            def commit(now: bool = False) -> None:
+                nonlocal writes, last_commit
+                if writes and (now or writes >= COMMIT_EVERY_N or time.monotonic() - last_commit >= COMMIT_EVERY_S):
+                    conn.commit()
+                    writes = 0
+                    last_commit = time.monotonic()
 
-    def on_results(results: list[dict]) -> None:
-        for r in results:
-            record(r)
-        commit()
+            def on_result(r: dict) -> None:
+                nonlocal writes
+                k = known.get(r["path"])
+                if r.get("unclaimed"):  # a failure no newly installed layout claims: still the same failure
+                    if k is not None:
+                        store.update_seen(conn, k, r.get("stat"), vers)
+                    summary.unchanged += 1
+                    bar.update(done=1, skipped=1, failed=1)
+                elif not r.get("stored"):  # else a local worker wrote it in its part database
+                    with store.one_report(conn):
+                        if r["ok"]:
+                            store.write_report(conn, r, vers, run_id, replace=k is not None)
+                        else:
+                            store.write_failure(conn, r, vers, run_id, replace=k is not None)
+                if not r.get("unclaimed"):
+                    bar.update(done=1, failed=0 if r["ok"] else 1)
+                    known[r["path"]] = store.Known("report" if r["ok"] else "failure", 0, r.get("sha256"), None,
+                                                   None)
+                writes += 1
+                commit()
 
-    def tasks():
-        for path in found.files:
-            key = str(path)
-            input_keys.add(key)
+            def judge(k: store.Known) -> tuple[bool, tuple[str, ...] | None]:
+                """(the stored result still holds for the same bytes, layouts that must claim it first)."""
+                if k.core_version != vers.core:
+                    return False, None
+                if k.kind == "report":
+                    return k.layout_version is not None and vers.layouts.get(k.layout or "") == k.layout_version, None
+                if k.reason == "time_limit" and (not time_limit or time_limit > (k.limit_hit or 0)):
+                    return False, None
+                if k.reason == "memory_limit" and (not memory_limit or memory_limit > (k.limit_hit or 0)):
+                    return False, None
+                then = k.layouts or {}
+                if then == vers.layouts:
+                    return True, None
+                if set(then) - set(vers.layouts):  # a layout was removed: it may have been the one that failed
+                    return False, None
+                return False, tuple(n for n, v in vers.layouts.items() if then.get(n) != v)
+
+            def failed_to_read(path_key: str, st, message: str) -> None:
+                on_result({"path": path_key, "sha256": None, "size": st[0] if st else None, "stat": None,
+                           "ok": False, "exit_code": 3, "reason": "unreadable", "message": message})
+
+            def tasks():
+                nonlocal writes
+                for path, st in found.files:
+                    if control.stop:
+                        return
+                    pk = key(path)
+                    k = None if force else known.get(pk)
+                    still, claim = judge(k) if k is not None else (False, None)
+                    trusted = _trusted(st, started_wall)
+                    if k is not None and still and trusted is not None and k.stat == trusted:
+                        summary.unchanged += 1
+                        bar.update(done=1, skipped=1, failed=1 if k.kind == "failure" else 0)
+                        continue
+                    try:
+                        size = os.stat(path).st_size if st is None else st[0]
+                        if size > MAX_BYTES:
+                            failed_to_read(pk, st, f"{size // (1024 * 1024)} MB is larger than any report "
+                                                   f"({MAX_BYTES // (1024 * 1024)} MB limit)")
+                            continue
+                        with open(path, "rb") as f:
+                            data = f.read(MAX_BYTES + 1)
+                        if len(data) > MAX_BYTES:  # grew since it was stat'ed
+                            failed_to_read(pk, st, f"larger than any report ({MAX_BYTES // (1024 * 1024)} MB limit)")
+                            continue
+                    except OSError as e:
+                        failed_to_read(pk, st, f"cannot be read ({e.strerror or e})")
+                        continue
+                    sha = hashlib.sha256(data).hexdigest()
+                    if k is not None and k.sha256 == sha:
+                        if still:
+                            summary.unchanged += 1
+                            store.update_seen(conn, k, trusted)
+                            writes += 1
+                            commit()
+                            bar.update(done=1, skipped=1, failed=1 if k.kind == "failure" else 0)
+                            continue
+                        if claim:
+                            yield Task(path, pk, data, sha, trusted, claim)
+                            continue
+                    yield Task(path, pk, data, sha, trusted)
+
+            completed = False
             try:
-                size = path.stat().st_size
-                if size > MAX_BYTES:
-                    record({"path": key, "sha256": None, "size": size, "ok": False, "exit_code": 3,
-                            "reason": "unreadable", "message": f"{path.name}: {size // (1024 * 1024)} MB is "
-                            f"larger than any report ({MAX_BYTES // (1024 * 1024)} MB limit)"})
-                    continue
-                data = path.read_bytes()
-            except OSError as e:
-                record({"path": key, "sha256": None, "size": None, "ok": False, "exit_code": 3,
-                        "reason": "unreadable", "message": f"{path.name}: cannot be read ({e.strerror or e})"})
-                continue
-            sha = hashlib.sha256(data).hexdigest()
-            k = known.get(key)
-            if not force and k is not None and k.sha256 == sha and k.parser_version == version:
-                summary.unchanged += 1
-                bar.update(done=1, skipped=1, failed=1 if k.kind == "failure" else 0)
-                continue
-            yield Task(key, data, sha)
-
-    def chunks(size: int):
-        chunk, nbytes = [], 0
-        for t in tasks():
-            chunk.append(t)
-            nbytes += len(t.data)
-            if len(chunk) >= size or nbytes >= 4 * 1024 * 1024:
-                yield chunk
-                chunk, nbytes = [], 0
-            commit()
-        if chunk:
-            yield chunk
-
-    summary.workers = eng.workers
-    bar = Progress(summary.files, stream=stream, enabled=progress)
-    start = time.monotonic()
-    completed = False
-    try:
-        with _Interrupt(stream) as interrupt, eng:
-            for raw, message in found.problems:
-                record({"path": raw, "sha256": None, "size": None, "ok": False, "exit_code": 3,
-                        "reason": "unreadable", "message": message})
-                input_keys.add(raw)
-            completed = drive(eng, chunks(_chunk_size(len(found.files), eng.workers)), on_results,
-                              lambda: interrupt.hit)
-            commit(force_now=True)
-        # the workers have stopped: their part databases are complete
-        _, problems = store.merge_parts(conn, parts)
-        for problem in problems:
-            stream.write(f"warning: part database not merged (its reports are parsed again next run): {problem}\n")
-    except BaseException as e:
-        # Every report is written whole or not at all (a savepoint each): keep the complete ones, unless
-        # a second Ctrl-C asked to stop at once. Part databases not merged yet are merged by the next run.
-        if isinstance(e, KeyboardInterrupt):
-            conn.rollback()
-        bar.close()
-        store.close(conn)
+                completed = eng.run(tasks(), on_result, control)
+            finally:
+                if not completed and isinstance(eng, LocalEngine):
+                    eng.kill()
+                conn.commit()
+            summary.interrupted = not completed
+            summary.elapsed = time.monotonic() - start
+            bar.close()
+            eng.close()
+            eng = None
+            # the workers have stopped: their part databases are complete
+            if not control.abort:
+                merge("its reports are parsed again next run")
+            conn.set_progress_handler(lambda: 1 if control.abort else 0, 20_000)
+            gone = sorted(k for k in known.keys() - input_keys if found.scope.covers(k) and _gone(k))
+            summary.gone = gone
+            if prune and gone and not control.abort:
+                conn.set_progress_handler(None, 0)
+                store.prune(conn, gone)
+                summary.pruned = len(gone)
+                conn.set_progress_handler(lambda: 1 if control.abort else 0, 20_000)
+            if not control.abort and not crossyear.up_to_date(conn):
+                signals.raise_on_abort = True
+                try:
+                    crossyear.rebuild(conn)
+                except (_Aborted, sqlite3.OperationalError):
+                    if not control.abort:
+                        raise
+                finally:
+                    signals.raise_on_abort = False
+            if not summary.interrupted:
+                signals.raise_on_abort = True
+                try:
+                    _exports(conn, files, vers, summary)
+                except (_Aborted, sqlite3.OperationalError):
+                    if not control.abort:
+                        raise
+                    summary.interrupted = True
+                finally:
+                    signals.raise_on_abort = False
+            conn.set_progress_handler(None, 0)
+            summary.stopped = control.abort
+            summary.signal = signals.signal
+            if control.stop:
+                summary.interrupted = True
+            _fill(summary, conn, run_id, input_keys, parts, crossyear)
+            store.end_run(conn, run_id, "stopped" if control.abort else "interrupted" if summary.interrupted
+                          else "completed", summary.parsed, summary.failed_now, summary.unchanged)
+    except BaseException:
+        if eng is not None:
+            with contextlib.suppress(Exception):  # the error being raised is the one to show
+                if isinstance(eng, LocalEngine):
+                    eng.kill()
+                else:
+                    eng.close()
+        if run_id:
+            with contextlib.suppress(sqlite3.Error):
+                conn.rollback()
+                parsed, failed = store.run_counts(conn, run_id)
+                store.end_run(conn, run_id, "failed", parsed, failed, 0)
         raise
-    summary.elapsed = time.monotonic() - start
-    summary.interrupted = not completed
-    bar.close()
-    try:
-        summary.failed = store.failures_for(conn, input_keys)
-        summary.reports_with_failed_checks = conn.execute("SELECT COUNT(*) FROM reports WHERE failed_checks > 0"
-                                                          ).fetchone()[0]
-        summary.reports_with_warnings = conn.execute("SELECT COUNT(*) FROM reports WHERE warnings > 0").fetchone()[0]
-        summary.cross = crossyear.rebuild(conn)
-        summary.outputs = [db_path]
-        if not summary.interrupted:
-            for fmt, paths in files.items():
-                if fmt != "sqlite":
-                    summary.outputs += export.write(conn, fmt, paths)
     finally:
-        store.close(conn)
+        if bar is not None:
+            bar.close()
+        try:
+            conn.set_progress_handler(None, 0)
+            store.close(conn)
+        except sqlite3.Error:
+            pass
+    summary.outputs.insert(0, db_path)
     return summary
+
+
+def _gone(stored: str) -> bool:
+    p = fs_path(stored)
+    return not os.path.lexists(p) or os.path.isdir(p)
+
+
+def _dask_engine(scheduler, jobs, no_plugins, cluster_kwargs, settings, vers):
+    from zfxxgk_batch.engine import DaskEngine
+
+    eng = DaskEngine(scheduler, jobs, no_plugins, cluster_kwargs=cluster_kwargs, settings=settings)
+    try:
+        theirs = eng.versions()
+    except Exception as e:  # noqa: BLE001 - whatever the workers raise, the run cannot use them
+        eng.close()
+        raise BatchError(f"the Dask workers cannot run zfxxgk ({type(e).__name__}: {e})") from None
+    mine = vers.of_failure()
+    wrong = {addr: v for addr, v in theirs.items() if v != mine}
+    if wrong:
+        eng.close()
+        addr, v = next(iter(wrong.items()))
+        raise UsageError(f"Dask worker {addr} runs {v!r}, this machine {mine!r}: install the same zfxxgk "
+                         f"and plugins on every worker")
+    return eng
+
+
+def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary) -> None:
+    """Write the exports, except those written from the same generation of the database and untouched since."""
+    from zfxxgk_batch import export
+
+    stamp = f"{store.generation(conn)} {vers.core}"
+    for fmt, paths in files.items():
+        if fmt == "sqlite":
+            continue
+        metas = [f"export {p.resolve()}" for p in paths]
+        if all(_export_current(conn, m, p, stamp) for m, p in zip(metas, paths)):
+            summary.up_to_date += paths
+            continue
+        written = export.write(conn, fmt, paths)
+        with conn:
+            for m, p in zip(metas, paths):
+                st = p.stat()
+                store.set_meta(conn, m, json.dumps([stamp, st.st_size, st.st_mtime_ns]))
+        summary.outputs += written
+
+
+def _export_current(conn: sqlite3.Connection, meta: str, path: Path, stamp: str) -> bool:
+    value = store.get_meta(conn, meta)
+    if value is None:
+        return False
+    try:
+        st = path.stat()
+        return json.loads(value) == [stamp, st.st_size, st.st_mtime_ns]
+    except (OSError, ValueError):
+        return False
+
+
+def _fill(summary: BatchSummary, conn: sqlite3.Connection, run_id: int, input_keys: set[str], parts: Path,
+          crossyear) -> None:
+    """The counts of the summary, read back from the database: what it holds, not what was sent."""
+    summary.parsed, summary.failed_now = store.run_counts(conn, run_id)
+    summary.failed = store.failures_for(conn, input_keys)
+    summary.reports_with_failed_checks = conn.execute("SELECT COUNT(*) FROM reports WHERE failed_checks > 0"
+                                                      ).fetchone()[0]
+    summary.reports_with_warnings = conn.execute("SELECT COUNT(*) FROM reports WHERE warnings > 0").fetchone()[0]
+    summary.cross = crossyear.summarize(conn)
+    summary.pending = store.part_reports(parts) if parts.is_dir() else 0

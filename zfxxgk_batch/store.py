@@ -2,11 +2,14 @@
 
 Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * FROM reports", sqlite3.connect("OUT.db"))``):
 
-- ``reports``: one row per parsed file: ``id, path`` (absolute), ``name, sha256`` (of the file's bytes),
-  ``size, parser_version, layout, format, year, organ`` (as printed), ``organ_key`` (normalised for grouping
-  one organ's reports across years), ``script, encoding, parsed_at`` (UTC), the derived indicators
-  ``substantive_disclosure_rate, review_correction_rate, litigation_correction_rate`` (see
-  ``zfxxgk_batch.indicators``), and ``failed_checks, warnings`` (counts).
+- ``reports``: one row per parsed file: ``id, path`` (absolute; see ``zfxxgk_batch.names`` for names that
+  are not UTF-8), ``name, sha256`` (of the file's bytes), ``size, parser_version`` (the core's version and
+  the version of the layout that read the file, as text), ``layout, format, year, organ`` (as printed),
+  ``organ_key`` (normalised for grouping one organ's reports across years), ``script, encoding,
+  parsed_at`` (UTC), the derived indicators ``substantive_disclosure_rate, review_correction_rate,
+  litigation_correction_rate`` (see ``zfxxgk_batch.indicators``), ``failed_checks, warnings`` (counts),
+  and for resuming: ``run_id`` (the run that parsed it), ``core_version, layout_version``, ``mtime_ns,
+  ctime_ns, inode`` (the file's stat when it was read; null when it was too fresh to be trusted).
 - ``values``: the long form, one row per cell: ``report_id, section`` (active_disclosure, applications,
   review_litigation, or text for the prose sections), ``field`` (the stable field ID, e.g.
   ``new_received.natural_person``), ``value`` (null: blank cell), ``text`` (the cell as printed, or the
@@ -15,11 +18,17 @@ Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * 
   ``expected``, ``found``, ``blank_cells``, ``sentence``).
 - ``diagnostics``: ``report_id, level, code, where, message``.
 - ``failures``: files that could not be parsed: ``path, name, sha256, size, parser_version, exit_code``
-  (3 unreadable, 4 not a report, 1 internal error), ``reason``, ``message`` (one line), ``failed_at``.
+  (3 unreadable or over a per-file limit, 4 not a report, 1 internal error or a worker crash), ``reason``,
+  ``message`` (one line, without the file name), ``failed_at``, and ``run_id, core_version, layouts``
+  (JSON: every layout installed then, name -> origin and version), ``limit_hit`` (the limit a
+  time_limit or memory_limit failure went over), ``mtime_ns, ctime_ns, inode``.
 - ``cross_checks``: checks across one organ's consecutive years (``zfxxgk_batch.crossyear``).
 - ``duplicates`` (a view): organ_key and year found in more than one file.
 - ``report_json``: each report's full JSON (the output contract), zlib-compressed, for ``--format jsonl``.
-- ``batch_meta``: schema version.
+- ``runs``: one row per batch run: ``id, started_at, ended_at, status`` (running, completed, interrupted,
+  stopped, failed; killed: a run found still "running" by the next), ``pid``, and what it did (``parsed, failed, unchanged``).
+- ``batch_meta``: schema version; ``generation`` (counts changes to reports and failures, so that a run
+  that changed nothing rebuilds neither the cross-year checks nor the exports).
 
 Indexes: ``reports(organ_key, year)``, ``reports(year)``, ``reports(sha256)``; ``values`` is keyed by
 ``(report_id, section, field)`` (an index on ``(section, field)`` would double the cost of writing; add one
@@ -27,13 +36,17 @@ with ``CREATE INDEX values_field ON "values" (section, field)`` to query one fie
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-SCHEMA_VERSION = "1"
+from zfxxgk_batch.names import key as name_key
+from zfxxgk_batch.names import shown
+
+SCHEMA_VERSION = "2"
 _MAGIC = b"SQLite format 3\x00"
 
 SCHEMA = """
@@ -57,7 +70,13 @@ CREATE TABLE IF NOT EXISTS reports (
     review_correction_rate REAL,
     litigation_correction_rate REAL,
     failed_checks INTEGER,
-    warnings INTEGER
+    warnings INTEGER,
+    run_id INTEGER,
+    core_version TEXT,
+    layout_version TEXT,
+    mtime_ns INTEGER,
+    ctime_ns INTEGER,
+    inode INTEGER
 );
 CREATE INDEX IF NOT EXISTS reports_organ_key_year ON reports (organ_key, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports (year);
@@ -105,7 +124,14 @@ CREATE TABLE IF NOT EXISTS failures (
     exit_code INTEGER NOT NULL,
     reason TEXT NOT NULL,
     message TEXT NOT NULL,
-    failed_at TEXT NOT NULL
+    failed_at TEXT NOT NULL,
+    run_id INTEGER,
+    core_version TEXT,
+    layouts TEXT,
+    limit_hit REAL,
+    mtime_ns INTEGER,
+    ctime_ns INTEGER,
+    inode INTEGER
 );
 CREATE TABLE IF NOT EXISTS cross_checks (
     id INTEGER PRIMARY KEY,
@@ -125,6 +151,16 @@ CREATE TABLE IF NOT EXISTS cross_checks (
 CREATE INDEX IF NOT EXISTS cross_checks_organ ON cross_checks (organ_key, year);
 CREATE INDEX IF NOT EXISTS cross_checks_report ON cross_checks (report_id);
 CREATE INDEX IF NOT EXISTS cross_checks_next_report ON cross_checks (next_report_id);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    ended_at TEXT,
+    status TEXT NOT NULL,
+    pid INTEGER,
+    parsed INTEGER,
+    failed INTEGER,
+    unchanged INTEGER
+);
 CREATE VIEW IF NOT EXISTS duplicates AS
     SELECT organ_key, year, COUNT(*) AS files, group_concat(id, ', ') AS report_ids,
            group_concat(path, ' | ') AS paths
@@ -132,11 +168,25 @@ CREATE VIEW IF NOT EXISTS duplicates AS
     GROUP BY organ_key, year HAVING COUNT(*) > 1;
 """
 
+#: Columns added since schema 1 (a database written by an earlier version gets them, empty: its files
+#: are parsed again once, as nothing says which version of their layout read them).
+_ADDED = {
+    "reports": ("run_id INTEGER", "core_version TEXT", "layout_version TEXT", "mtime_ns INTEGER",
+                "ctime_ns INTEGER", "inode INTEGER"),
+    "failures": ("run_id INTEGER", "core_version TEXT", "layouts TEXT", "limit_hit REAL", "mtime_ns INTEGER",
+                 "ctime_ns INTEGER", "inode INTEGER"),
+}
+
 _REPORT_COLUMNS = ("path", "name", "sha256", "size", "parser_version", "layout", "format", "year", "organ",
                    "organ_key", "script", "encoding", "parsed_at", "substantive_disclosure_rate",
-                   "review_correction_rate", "litigation_correction_rate", "failed_checks", "warnings")
+                   "review_correction_rate", "litigation_correction_rate", "failed_checks", "warnings",
+                   "run_id", "core_version", "layout_version", "mtime_ns", "ctime_ns", "inode")
 _INSERT_REPORT = (f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _REPORT_COLUMNS)})")
+_FAILURE_COLUMNS = ("path", "name", "sha256", "size", "parser_version", "exit_code", "reason", "message",
+                    "failed_at", "run_id", "core_version", "layouts", "limit_hit", "mtime_ns", "ctime_ns", "inode")
+_INSERT_FAILURE = (f"INSERT INTO failures ({', '.join(_FAILURE_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' for _ in _FAILURE_COLUMNS)})")
 
 
 def utcnow() -> str:
@@ -150,15 +200,26 @@ class Known:
     kind: str              # "report" or "failure"
     id: int
     sha256: str | None
-    parser_version: str | None
+    #: (size, mtime_ns, ctime_ns, inode) when the file was read, or None (unknown, or too fresh to trust)
+    stat: tuple | None
+    core_version: str | None
+    #: report: the layout that read it and that layout's version
+    layout: str | None = None
+    layout_version: str | None = None
+    #: failure: every layout installed then ({name: "origin version"}), the reason, the limit it went over
+    layouts: dict | None = None
+    reason: str | None = None
+    limit_hit: float | None = None
 
 
 class NotABatchDatabase(Exception):
     pass
 
 
-def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
-    """Open (and create) a batch database. Raises :class:`NotABatchDatabase` for any other file."""
+def connect(path: Path, *, create: bool = True, part: bool = False) -> sqlite3.Connection:
+    """Open (and create) a batch database. Raises :class:`NotABatchDatabase` for any other file.
+
+    ``part``: a worker's part database, which is thrown away when lost: no sync to disk."""
     path = Path(path)
     if path.exists():
         if path.is_dir():
@@ -180,14 +241,27 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
             raise NotABatchDatabase(f"{path} is a SQLite database of something else (no batch_meta table)")
         if create:
             conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute(f"PRAGMA synchronous = {'OFF' if part else 'NORMAL'}")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB
-            conn.executescript(SCHEMA)
-            conn.execute("INSERT OR IGNORE INTO batch_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
-            conn.commit()
+            if "runs" not in tables:  # a new database, or one of schema 1
+                _migrate(conn, tables)
+                conn.executescript(SCHEMA)
+                conn.execute("INSERT OR IGNORE INTO batch_meta VALUES ('generation', '0')")
+                conn.execute("INSERT OR REPLACE INTO batch_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+                conn.commit()
     except sqlite3.DatabaseError as e:
         raise NotABatchDatabase(f"{path}: {e}") from None
     return conn
+
+
+def _migrate(conn: sqlite3.Connection, tables: set[str]) -> None:
+    for table, columns in _ADDED.items():
+        if table not in tables:
+            continue
+        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        for decl in columns:
+            if decl.split()[0] not in have:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
 
 
 def close(conn: sqlite3.Connection) -> None:
@@ -201,15 +275,78 @@ def close(conn: sqlite3.Connection) -> None:
     conn.close()
 
 
+# --- runs and generations --------------------------------------------------------------------------
+
+def start_run(conn: sqlite3.Connection, pid: int) -> int:
+    """Record a new run; its id is above every run id the rows hold (parts merged from elsewhere too)."""
+    with conn:
+        # a run still "running" here was killed: the lock says no other run is alive
+        conn.execute("UPDATE runs SET status = 'killed' WHERE status = 'running'")
+        top = conn.execute("SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM runs UNION ALL SELECT MAX(run_id) FROM reports "
+                           "UNION ALL SELECT MAX(run_id) FROM failures)").fetchone()[0] or 0
+        cur = conn.execute("INSERT INTO runs (id, started_at, status, pid) VALUES (?, ?, 'running', ?)",
+                           (top + 1, utcnow(), pid))
+    return int(cur.lastrowid or 0)
+
+
+def end_run(conn: sqlite3.Connection, run_id: int, status: str, parsed: int, failed: int, unchanged: int) -> None:
+    with conn:
+        conn.execute("UPDATE runs SET ended_at = ?, status = ?, parsed = ?, failed = ?, unchanged = ? WHERE id = ?",
+                     (utcnow(), status, parsed, failed, unchanged, run_id))
+
+
+def bump(conn: sqlite3.Connection) -> None:
+    """Count a change to the reports or failures (inside the caller's transaction)."""
+    conn.execute("UPDATE batch_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def generation(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT value FROM batch_meta WHERE key = 'generation'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def get_meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM batch_meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT OR REPLACE INTO batch_meta VALUES (?, ?)", (key, value))
+
+
+def run_counts(conn: sqlite3.Connection, run_id: int) -> tuple[int, int]:
+    """(reports, failures) the database holds from run ``run_id``."""
+    reports = conn.execute("SELECT COUNT(*) FROM reports WHERE run_id = ?", (run_id,)).fetchone()[0]
+    failures = conn.execute("SELECT COUNT(*) FROM failures WHERE run_id = ?", (run_id,)).fetchone()[0]
+    return reports, failures
+
+
+# --- resume lookups ---------------------------------------------------------------------------------
+
+def _stat(size, mtime, ctime, ino) -> tuple | None:
+    return None if mtime is None or ctime is None or ino is None else (size, mtime, ctime, ino)
+
+
 def known(conn: sqlite3.Connection) -> dict[str, Known]:
     """path -> what is stored for it (a report, or a failure)."""
     out: dict[str, Known] = {}
-    for id_, path, sha, ver in conn.execute("SELECT id, path, sha256, parser_version FROM failures"):
-        out[path] = Known("failure", id_, sha, ver)
-    for id_, path, sha, ver in conn.execute("SELECT id, path, sha256, parser_version FROM reports"):
-        out[path] = Known("report", id_, sha, ver)
+    for id_, path, sha, size, mt, ct, ino, core, layouts, reason, limit in conn.execute(
+            "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layouts, reason, limit_hit "
+            "FROM failures"):
+        try:
+            lay = json.loads(layouts) if layouts else None
+        except ValueError:
+            lay = None
+        out[path] = Known("failure", id_, sha, _stat(size, mt, ct, ino), core, layouts=lay, reason=reason,
+                          limit_hit=limit)
+    for id_, path, sha, size, mt, ct, ino, core, layout, lv in conn.execute(
+            "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layout, layout_version "
+            "FROM reports"):
+        out[path] = Known("report", id_, sha, _stat(size, mt, ct, ino), core, layout=layout, layout_version=lv)
     return out
 
+
+# --- writes -----------------------------------------------------------------------------------------
 
 @contextmanager
 def one_report(conn: sqlite3.Connection):
@@ -231,31 +368,77 @@ def _forget(conn: sqlite3.Connection, path: str) -> None:
     conn.execute("DELETE FROM failures WHERE path = ?", (path,))
 
 
-def write_report(conn: sqlite3.Connection, result: dict, parser_version: str, *, replace: bool) -> int:
-    """Insert one parsed report with its values, checks and diagnostics (replacing what the path had)."""
+def _stat_columns(result: dict) -> tuple:
+    st = result.get("stat")
+    return (None, None, None) if not st else (st[1], st[2], st[3])
+
+
+def write_report(conn: sqlite3.Connection, result: dict, versions, run_id: int | None, *, replace: bool) -> int:
+    """Insert one parsed report with its values, checks and diagnostics (replacing what the path had).
+
+    :param versions: a :class:`zfxxgk_batch.worker.Versions` (the core's and every layout's version)."""
     if replace:
         _forget(conn, result["path"])
     info = result["info"]
-    row = {**info, "path": result["path"], "sha256": result["sha256"], "size": result["size"],
-           "parser_version": parser_version, "parsed_at": utcnow()}
+    layout = info.get("layout")
+    lv = versions.layouts.get(layout) if layout else None
+    mt, ct, ino = _stat_columns(result)
+    row = {**info, "path": result["path"], "name": info.get("name"), "sha256": result["sha256"],
+           "size": result["size"], "parser_version": versions.of_report(layout), "parsed_at": utcnow(),
+           "run_id": run_id, "core_version": versions.core, "layout_version": lv,
+           "mtime_ns": mt, "ctime_ns": ct, "inode": ino}
     cur = conn.execute(_INSERT_REPORT, [row.get(c) for c in _REPORT_COLUMNS])
-    rid = cur.lastrowid
+    rid = int(cur.lastrowid or 0)
     conn.executemany('INSERT OR REPLACE INTO "values" VALUES (?, ?, ?, ?, ?, ?)',
                      [(rid, *v) for v in result["values"]])
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *c) for c in result["checks"]])
     conn.executemany('INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)', [(rid, *d) for d in result["diagnostics"]])
     conn.execute("INSERT INTO report_json VALUES (?, ?)", (rid, result["json"]))
+    bump(conn)
     return rid
 
 
-def write_failure(conn: sqlite3.Connection, result: dict, parser_version: str | None, *, replace: bool) -> None:
-    """Record a file that could not be parsed (replacing what the path had)."""
+def write_failure(conn: sqlite3.Connection, result: dict, versions, run_id: int | None, *, replace: bool) -> None:
+    """Record a file that could not be parsed (replacing what the path had). A failure found before any
+    parse (the file cannot be read) depends on no version: it is retried on every run."""
     if replace:
         _forget(conn, result["path"])
-    conn.execute("INSERT INTO failures (path, name, sha256, size, parser_version, exit_code, reason, message, "
-                 "failed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 (result["path"], Path(result["path"]).name, result.get("sha256"), result.get("size"),
-                  parser_version, result["exit_code"], result["reason"], result["message"], utcnow()))
+    parsed = bool(result.get("sha256"))
+    mt, ct, ino = _stat_columns(result)
+    row = {"path": result["path"], "name": result.get("name") or shown(Path(result["path"]).name),
+           "sha256": result.get("sha256"), "size": result.get("size"),
+           "parser_version": versions.of_failure() if parsed else None,
+           "exit_code": result["exit_code"], "reason": result["reason"], "message": result["message"],
+           "failed_at": utcnow(), "run_id": run_id, "core_version": versions.core if parsed else None,
+           "layouts": json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True) if parsed else None,
+           "limit_hit": result.get("limit_hit"), "mtime_ns": mt, "ctime_ns": ct, "inode": ino}
+    conn.execute(_INSERT_FAILURE, [row[c] for c in _FAILURE_COLUMNS])
+    bump(conn)
+
+
+def update_seen(conn: sqlite3.Connection, k: Known, stat: tuple | None, versions=None) -> None:
+    """A file found unchanged after all (its stat changed, its bytes did not; or the layouts installed
+    since it failed do not claim it): remember the new stat (and layouts) so the next run skips it unread."""
+    table = "reports" if k.kind == "report" else "failures"
+    mt, ct, ino = (None, None, None) if not stat else (stat[1], stat[2], stat[3])
+    conn.execute(f"UPDATE {table} SET mtime_ns = ?, ctime_ns = ?, inode = ? WHERE id = ?", (mt, ct, ino, k.id))
+    if versions is not None and k.kind == "failure":
+        conn.execute("UPDATE failures SET layouts = ?, parser_version = ? WHERE id = ?",
+                     (json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True), versions.of_failure(), k.id))
+
+
+def prune(conn: sqlite3.Connection, paths: list[str]) -> int:
+    """Delete what is stored for ``paths`` (reports with their rows, failures). Returns the rows removed."""
+    n = 0
+    with conn:
+        for i in range(0, len(paths), 500):
+            part = paths[i:i + 500]
+            marks = ", ".join("?" for _ in part)
+            n += conn.execute(f"DELETE FROM reports WHERE path IN ({marks})", part).rowcount
+            n += conn.execute(f"DELETE FROM failures WHERE path IN ({marks})", part).rowcount
+        if n:
+            bump(conn)
+    return n
 
 
 _CHILDREN = (('"values"', "section, field, value, text, provenance"),
@@ -270,9 +453,27 @@ def parts_dir(db_path: Path) -> Path:
     return db_path.with_name(f".{db_path.name}.parts")
 
 
+def part_reports(parts: Path) -> int:
+    """Reports waiting in the part databases of ``parts`` (written by workers, not merged yet)."""
+    n = 0
+    for part in Path(parts).glob("part-*.db"):
+        try:
+            c = sqlite3.connect(f"file:{part}?mode=ro", uri=True, timeout=1)
+            try:
+                n += c.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+            finally:
+                c.close()
+        except sqlite3.Error:
+            pass
+    return n
+
+
 def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
     """Merge every part database in ``parts`` into ``conn`` (each in one transaction; a report replaces
-    what its path had), delete the merged parts, and return (reports merged, problems)."""
+    what its path had), delete the merged parts, and return (reports merged, problems).
+
+    Only the holder of the database's writer lock may call this: the parts may belong to a run that was
+    killed, never to one still running."""
     parts = Path(parts)
     if not parts.is_dir():
         return 0, []
@@ -282,12 +483,13 @@ def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
         try:
             conn.execute("ATTACH DATABASE ? AS part", (str(part),))
         except sqlite3.DatabaseError as e:
-            problems.append(f"{part.name}: {e}")
+            problems.append(f"{name_key(part.name)}: {e}")
             continue
         try:
             with conn:
                 if conn.execute("SELECT COUNT(*) FROM part.sqlite_master WHERE name = 'reports'").fetchone()[0]:
-                    cols = ", ".join(_REPORT_COLUMNS)
+                    have = {r[1] for r in conn.execute("PRAGMA part.table_info(reports)")}
+                    cols = ", ".join(c for c in _REPORT_COLUMNS if c in have)
                     conn.execute("DELETE FROM main.reports WHERE path IN (SELECT path FROM part.reports)")
                     conn.execute("DELETE FROM main.failures WHERE path IN (SELECT path FROM part.reports)")
                     n = conn.execute(f"INSERT INTO main.reports ({cols}) SELECT {cols} FROM part.reports "
@@ -301,10 +503,14 @@ def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
                         sel = ", ".join(f"c.{c}" for c in columns.split(", "))
                         conn.execute(f"INSERT INTO main.{table} SELECT i.id, {sel} FROM part.{table} c "
                                      f"JOIN temp.part_ids i ON i.part_id = c.report_id")
+                    if n > 0:
+                        bump(conn)
                     merged += max(n, 0)
         except sqlite3.DatabaseError as e:
-            problems.append(f"{part.name}: {e}")
+            problems.append(f"{name_key(part.name)}: {e}")
             conn.execute("DETACH DATABASE part")
+            if "interrupt" in str(e):
+                break
             continue
         conn.execute("DETACH DATABASE part")
         for suffix in ("", "-wal", "-shm", "-journal"):

@@ -1,18 +1,24 @@
-"""The work one worker does: parse files into the rows the database stores. Runs in a local worker process
-or on a Dask worker; everything here is picklable and imported by name.
+"""The work one worker does: parse files into the rows the database stores. Runs in a worker process of
+the local engine, or on a Dask worker (in a child process there too, see ``zfxxgk_batch.pool``);
+everything here is picklable and imported by name.
 
-A task is ``(path, data, sha256)``: the main process has read and hashed the file, so a worker needs no
-access to the input's file system (a Dask worker on another machine works the same). The result is a
-plain dict with the report already flattened into the database's rows; a local worker writes those rows
-into a part database of its own and returns only the status (see :func:`parse_chunk`).
+A task is a file the main process has stat'ed, read and hashed, so a worker needs no access to the
+input's file system (a Dask worker on another machine works the same). The result is a plain dict with
+the report already flattened into the database's rows; a local worker writes those rows into a part
+database of its own and returns only the status (see :func:`child_main`).
 """
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
+
+from zfxxgk_batch.names import shown
 
 _registry = None
 _registry_key = None
@@ -23,14 +29,44 @@ _PARSE_LOCK = threading.Lock()
 
 
 class Task(NamedTuple):
+    #: the path as the file system takes it (may hold undecodable bytes as surrogates)
     path: str
+    #: the path as stored and shown (``zfxxgk_batch.names.key``)
+    key: str
     data: bytes
     sha256: str
+    stat: tuple | None = None
+    #: parse only when one of these layouts claims the file (its detect scores it above 0): the layouts
+    #: installed or changed since the file failed; None: parse in any case
+    claim: tuple[str, ...] | None = None
 
 
 #: Failure reasons by exception class (the kind of the ``CoreError``), with ``internal`` for the rest.
 REASONS = {"UnreadableInput": "unreadable", "NotAReport": "not_a_report", "UsageError": "usage",
            "PluginError": "plugin"}
+EXIT_LIMIT = 3
+#: Exit status of a worker process that ended itself for going over the memory limit.
+EXIT_OVER_MEMORY = 87
+#: Default per-file limits: far above what any real report needs (the slowest real PDFs parse in
+#: seconds, in a few hundred MB), low enough that a hostile file cannot hold a worker or the machine.
+DEFAULT_TIME_LIMIT = 300.0
+DEFAULT_MEMORY_LIMIT = 2048.0
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What a stored result depends on: the core's version, and each installed layout's."""
+
+    core: str
+    layouts: dict[str, str] = field(default_factory=dict)   # name -> "origin version"
+
+    def of_report(self, layout: str | None) -> str:
+        """A report depends on the core and on the layout that read it."""
+        return f"{self.core}; {layout} {self.layouts.get(layout or '', '?')}" if layout else self.core
+
+    def of_failure(self) -> str:
+        """A failure depends on the core and on every layout (any of them might have read the file)."""
+        return "; ".join([self.core, *(f"{n} {v}" for n, v in sorted(self.layouts.items()))])
 
 
 def registry(no_plugins: bool = False):
@@ -44,103 +80,123 @@ def registry(no_plugins: bool = False):
     return _registry
 
 
-def parser_version(no_plugins: bool = False) -> str:
-    """The version a parse depends on: this package's version and every non-built-in layout plugin's.
-    A stored result made by another version is parsed again."""
+def versions(no_plugins: bool = False) -> Versions:
+    """The versions of this installation (loads the plugins)."""
     from importlib import metadata
-
-    from core.registry import BUILTIN
 
     try:
         own = metadata.version("zfxxgk")
     except metadata.PackageNotFoundError:
         own = "source tree"
-    reg = registry(no_plugins)
-    parts = [f"zfxxgk {own}"]
-    parts += sorted(f"{p.name} {p.origin} {p.version}".strip() for p in reg.layouts() if p.origin != BUILTIN)
-    return "; ".join(parts)
+    layouts = {p.name: f"{p.origin} {p.version}".strip() for p in registry(no_plugins).layouts()}
+    return Versions(f"zfxxgk {own}", layouts)
 
 
-def init_worker(no_plugins: bool = False) -> None:
-    """Worker process start: leave Ctrl-C to the main process, load the plugins once."""
-    import signal
-
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread (a threaded Dask worker)
-        pass
-    registry(no_plugins).layouts()
+def parser_version(no_plugins: bool = False) -> str:
+    """All the versions as one line (what Dask workers must share with the main process)."""
+    return versions(no_plugins).of_failure()
 
 
-def parse_chunk(tasks: list[Task], no_plugins: bool = False, parts: str | None = None,
-                version: str | None = None) -> list[dict]:
-    """Parse every task of a chunk; never raises for a bad file (its failure is a result).
+# --- one file -----------------------------------------------------------------------------------------
 
-    With ``parts`` (a directory on this machine), the parsed reports are written to this process's own
-    database there, in one transaction per chunk, and only their status comes back (``stored``: True):
-    the main process merges the part databases at the end, so writing costs it almost nothing.
-    """
-    out = []
-    for t in tasks:
-        with _PARSE_LOCK:
-            out.append(parse_task(t, no_plugins))
-    if parts is None:
-        return out
-    from zfxxgk_batch import store
-
-    conn = _part(parts)
-    with conn:
-        for r in out:
-            if r["ok"]:
-                store.write_report(conn, r, version, replace=True)
-    return [{k: r[k] for k in ("path", "sha256", "size", "ok")} | {"stored": True} if r["ok"] else r for r in out]
+def _failure(task: Task, exit_code: int, reason: str, message: str, **extra) -> dict:
+    return {"path": task.key, "sha256": task.sha256, "size": len(task.data), "stat": task.stat, "ok": False,
+            "exit_code": exit_code, "reason": reason, "message": message, **extra}
 
 
-_part_conn = None
+def _without_name(message: str, name: str) -> str:
+    """The core's message without the file name it starts with: the batch names files itself, one way."""
+    for prefix in (f"{name}: ", f"{name} "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
 
 
-def _part(parts: str):
-    """This process's part database in ``parts`` (created on first use)."""
-    global _part_conn
-    if _part_conn is None or _part_conn[0] != parts:
-        import os
-        import uuid
-
-        from zfxxgk_batch import store
-
-        path = Path(parts) / f"part-{os.getpid()}-{uuid.uuid4().hex[:8]}.db"
-        _part_conn = (parts, store.connect(path))
-    return _part_conn[1]
+def limit_failure(task: Task, what: str, limit: float) -> dict:
+    """The failure of a file that went over a per-file limit (``what``: time or memory)."""
+    if what == "time":
+        return _failure(task, EXIT_LIMIT, "time_limit",
+                        f"still not parsed after {limit:g} s: stopped (--time-limit)", limit_hit=limit)
+    return _failure(task, EXIT_LIMIT, "memory_limit",
+                    f"needed more than {limit:g} MB of memory: stopped (--memory-limit)", limit_hit=limit)
 
 
-def parse_task(task: Task, no_plugins: bool = False) -> dict:
+def crash_failure(task: Task, how: str) -> dict:
+    """The failure recorded for a file whose worker died while parsing it."""
+    return _failure(task, 1, "crashed", f"the worker died while parsing this file ({how})")
+
+
+def parse_task(task: Task, no_plugins: bool = False, memory_limit: float | None = None) -> dict:
+    """Parse one file; never raises for a bad file (its failure is the result)."""
     from core.errors import CoreError
 
-    path, data, sha = task
-    base = {"path": path, "sha256": sha, "size": len(data)}
+    base = {"path": task.key, "sha256": task.sha256, "size": len(task.data), "stat": task.stat}
+    name = shown(Path(task.path).name)
     try:
-        report = _parse(path, data, no_plugins)
+        try:
+            source = _source(task, name)
+        except CoreError:
+            if task.claim is not None:  # empty: no layout can claim it, it fails as it did
+                return {**base, "ok": False, "unclaimed": True}
+            raise
+        if task.claim is not None and not _claimed(source, task.claim, no_plugins):
+            return {**base, "ok": False, "unclaimed": True}
+        report = _parse(source, no_plugins)
+        rows = rows_of(report)
     except CoreError as e:
-        return {**base, "ok": False, "exit_code": e.exit_code,
-                "reason": REASONS.get(type(e).__name__, type(e).__name__), "message": e.message}
-    except (MemoryError, RecursionError) as e:
-        return {**base, "ok": False, "exit_code": 3, "reason": "unreadable",
-                "message": f"{Path(path).name}: too large or too deeply nested to read ({type(e).__name__})"}
-    except Exception as e:  # a bug must cost one file, not the batch
+        if memory_limit and _caused_by(e, MemoryError):  # the core reports it as unreadable
+            return limit_failure(task, "memory", memory_limit)
+        return _failure(task, e.exit_code, REASONS.get(type(e).__name__, type(e).__name__),
+                        _without_name(e.message, name))
+    except MemoryError:
+        if memory_limit:
+            return limit_failure(task, "memory", memory_limit)
+        return _failure(task, 3, "unreadable", "too large to read (MemoryError)")
+    except RecursionError:
+        return _failure(task, 3, "unreadable", "too deeply nested to read (RecursionError)")
+    except Exception as e:  # noqa: BLE001 - a bug must cost one file, not the batch
         msg = " ".join(f"{type(e).__name__}: {e}".split())[:500]
-        return {**base, "ok": False, "exit_code": 1, "reason": "internal", "message": f"internal error: {msg}"}
-    return {**base, "ok": True, **rows_of(report)}
+        return _failure(task, 1, "internal", f"internal error: {msg}")
+    return {**base, "ok": True, **rows}
 
 
-def _parse(path: str, data: bytes, no_plugins: bool):
+def _caused_by(e: BaseException, kind: type) -> bool:
+    seen = 0
+    cur: BaseException | None = e
+    while cur is not None and seen < 20:
+        if isinstance(cur, kind):
+            return True
+        cur = cur.__cause__ or cur.__context__
+        seen += 1
+    return False
+
+
+def _source(task: Task, name: str):
     from core.errors import UnreadableInput
-    from core.pipeline import parse_source
     from core.source import Source
 
-    name = Path(path).name
-    if not data.strip():
+    if not task.data.strip():
         raise UnreadableInput(f"{name}: the input is empty")
-    source = Source(data, name=name, path=Path(path))
+    # a Source is read-only: its path is given when it is made
+    return Source(task.data, name=name, path=Path(task.path))
+
+
+def _claimed(source, names: tuple[str, ...], no_plugins: bool) -> bool:
+    for layout in registry(no_plugins).layouts():
+        if layout.name not in names:
+            continue
+        try:
+            score = layout.detect(source.copy())
+        except Exception:  # noqa: BLE001 - a detect must not fail; when it does, the parse says what happens
+            return True
+        if score is not None and score > 0:
+            return True
+    return False
+
+
+def _parse(source, no_plugins: bool) -> dict:
+    from core.pipeline import parse_source
+
     return parse_source(source, registry=registry(no_plugins)).to_dict()
 
 
@@ -168,7 +224,9 @@ def rows_of(report: dict) -> dict:
         "values": flatten(report),
         "checks": [_check_row(c) for c in checks],
         "diagnostics": [(d.get("level"), d.get("code"), d.get("where"), d.get("message")) for d in diags],
-        "json": zlib.compress(json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1),
+        # "replace": a lone surrogate in the core's text (it came from the file) must not cost the report
+        "json": zlib.compress(json.dumps(report, ensure_ascii=False, separators=(",", ":"))
+                              .encode("utf-8", "replace"), 1),
     }
 
 
@@ -177,10 +235,210 @@ _CHECK_KEYS = {"rule", "ok", "cells", "expected", "found", "blank_cells", "sente
 
 def _check_row(c: dict) -> tuple:
     scope = ", ".join(f"{k}={v}" for k, v in c.items() if k not in _CHECK_KEYS)
-    dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None  # noqa: E731
+    dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None
     return (c.get("rule"), 1 if c.get("ok") else 0, scope or None, dumps(c.get("cells")), _num(c.get("expected")),
             _num(c.get("found")), dumps(c.get("blank_cells")), c.get("sentence"))
 
 
 def _num(v):
     return v if v is None or isinstance(v, (int, float, str)) else json.dumps(v, ensure_ascii=False)
+
+
+# --- a worker process -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Settings:
+    """What a worker process needs to know (picklable: it travels to spawned processes and Dask)."""
+
+    no_plugins: bool = False
+    versions: Versions | None = None
+    #: directory of the part databases (local engine); None: results carry their rows back
+    parts: str | None = None
+    run_id: int | None = None
+    #: per-file limits: seconds of wall time, MB of memory (None: no limit)
+    time_limit: float | None = None
+    memory_limit: float | None = None
+
+
+def child_main(conn, settings: Settings, close_fds: tuple[int, ...] = ()) -> None:
+    """A worker process: receive tasks on ``conn`` one at a time, answer each with its result.
+
+    Sends ``{"ready": pid}`` once the plugins are loaded, then one result per task, in order; ``None``
+    asks it to finish. A result with ``"exiting": True`` is its last (after a MemoryError its heap is not
+    trusted: the parent starts a fresh process)."""
+    import contextlib
+    import sqlite3
+
+    _become_worker(close_fds, settings.memory_limit)
+    registry(settings.no_plugins).layouts()
+    if settings.memory_limit and (_rss() or 0) > settings.memory_limit * 1024 * 1024:
+        os._exit(EXIT_OVER_MEMORY)  # over the limit before the first file: no file's fault
+    part = None
+    try:
+        conn.send({"ready": os.getpid()})
+        while True:
+            try:
+                task = conn.recv()
+            except (EOFError, OSError):
+                return
+            if task is None:
+                return
+            result = parse_task(task, settings.no_plugins, settings.memory_limit)
+            exiting = result.get("reason") == "memory_limit"
+            if result["ok"] and settings.parts is not None:
+                try:
+                    if part is None:
+                        part = _open_part(settings.parts)
+                    _store_in_part(part, result, settings)
+                    result = {"path": result["path"], "sha256": result["sha256"], "size": result["size"],
+                              "ok": True, "stored": True}
+                except MemoryError:
+                    result = limit_failure(task, "memory", settings.memory_limit or 0)
+                    exiting = True
+                except sqlite3.Error:  # a full disk, a part database gone: the main process writes it
+                    if part is not None:
+                        with contextlib.suppress(sqlite3.Error):
+                            part.close()
+                    part = None
+            if exiting:
+                result["exiting"] = True
+            try:
+                conn.send(result)
+            except (EOFError, OSError):
+                return
+            if exiting:
+                return
+    finally:
+        if part is not None:
+            from zfxxgk_batch import store
+
+            store.close(part)
+
+
+def _become_worker(close_fds: tuple[int, ...], memory_limit: float | None) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the main process decides what it means.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    parent = os.getppid()
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before we asked to die with it
+        os._exit(1)
+    for fd in close_fds:  # the parent's other pipes and its lock: they must close when the parent dies
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if memory_limit:
+        _limit_address_space(memory_limit)
+        threading.Thread(target=_watch_memory, args=(memory_limit,), daemon=True).start()
+
+
+def _rss() -> int | None:
+    """This process's resident memory in bytes (Linux), or None."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _watch_memory(memory_limit: float) -> None:
+    """End this process the moment it holds more than the limit: native code (PDFium) that cannot
+    allocate aborts, so the limit must be met before the address-space cap is. ctypes calls release the
+    GIL, so this thread runs while the main thread is in the PDF library too."""
+    import time
+
+    page = os.sysconf("SC_PAGE_SIZE")
+    try:
+        f = open("/proc/self/statm", "rb")  # noqa: SIM115 - read again and again for the process's life
+    except OSError:
+        return
+    with f:
+        while True:
+            time.sleep(0.02)
+            try:
+                f.seek(0)
+                rss = int(f.read().split()[1]) * page
+            except (OSError, ValueError, IndexError):
+                return
+            if rss > memory_limit * 1024 * 1024:
+                os._exit(EXIT_OVER_MEMORY)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to kill this process when its parent dies (however the parent dies)."""
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):  # no libc to load, or no prctl in it
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _limit_address_space(memory_limit: float) -> None:
+    """Cap this process's address space at what it has now plus one and a half times the limit: an
+    allocation that large fails at once (MemoryError in Python), before the watcher could see it."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as f:
+            vm = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        cap = vm + int(1.5 * memory_limit * 1024 * 1024)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass  # no /proc or no rlimit: the parent's polling of the memory used is the limit
+
+
+def _open_part(parts: str):
+    import uuid
+
+    from zfxxgk_batch import store
+
+    path = Path(parts) / f"part-{os.getpid()}-{uuid.uuid4().hex[:8]}.db"
+    return store.connect(path, part=True)
+
+
+def _store_in_part(part, result: dict, settings: Settings) -> None:
+    from zfxxgk_batch import store
+
+    with part:
+        store.write_report(part, result, settings.versions, settings.run_id, replace=True)
+
+
+# --- Dask ---------------------------------------------------------------------------------------------
+
+def parse_chunk(tasks: list[Task], no_plugins: bool = False, settings: Settings | None = None) -> list[dict]:
+    """Parse every task of a chunk on a Dask worker; never raises for a bad file.
+
+    With per-file limits (``settings``), each file is parsed in this Dask worker's child process, which
+    is killed and replaced when a file goes over a limit: a thread cannot be stopped, a process can."""
+    if settings is not None and (settings.time_limit or settings.memory_limit):
+        from zfxxgk_batch.pool import sandbox
+
+        box = sandbox(settings)
+        with _PARSE_LOCK:
+            return [box.run(t) for t in tasks]
+    out = []
+    for t in tasks:
+        with _PARSE_LOCK:
+            out.append(parse_task(t, no_plugins))
+    return out

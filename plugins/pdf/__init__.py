@@ -38,6 +38,7 @@ def _parse(source) -> Document:
     # Imported here, not at registration: detect() needs none of it, and `python -m core` on a text
     # file should not pay for the PDF machinery.
     from . import backends as B
+    from . import limits
 
     data = source.data
     name = source.name
@@ -46,12 +47,14 @@ def _parse(source) -> Document:
     candidates = B.available()
     if not candidates:
         raise UnreadableInput(f"{name}: no PDF reader is installed (install pdfminer.six or pypdfium2)")
+    # Before any reader inflates a byte: what the streams inflate to, per page and in all.
+    limits.check_streams(data, name)
     problem = None
     skipped: list[str] = []
     lossy = None  # pages a backend read knowing it lost some text: used only if no backend does better
     for backend in candidates:
         try:
-            pages = backend.pages(data)
+            pages = backend.pages(data, limits.Budget(name))
         except B.PdfPassword:
             raise UnreadableInput(f"{name}: the PDF is encrypted and needs a password") from None
         except B.PdfBroken as e:
@@ -64,18 +67,21 @@ def _parse(source) -> Document:
             continue
         verdict = _text_layer_problem(pages, name)
         if verdict is not None:
+            # A reader that read every text object says what the text layer is (none, a scan,
+            # mojibake): the other reads the same objects through the same fonts, and would only
+            # spend its (much slower) time to say the same.
             problem = problem or verdict
-            continue
-        return _rows(backend, pages, skipped, [])
+            break
+        return _rows(backend, pages, skipped, [], name)
     if lossy is not None:
         backend, e = lossy
         if _text_layer_problem(e.pages, name) is None:
-            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")])
+            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")], name)
     raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
 
 
-def _rows(backend, pages: list, skipped: list[str], notes: list[Note]) -> Document:
-    from . import reading
+def _rows(backend, pages: list, skipped: list[str], notes: list[Note], name: str) -> Document:
+    from . import limits, reading
 
     why = f" ({'; '.join(skipped)})" if skipped else ""
     notes.append(Note("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
@@ -83,7 +89,11 @@ def _rows(backend, pages: list, skipped: list[str], notes: list[Note]) -> Docume
     if scanned:
         notes.append(Note("warning", "pdf_scanned_pages", f"page(s) {', '.join(map(str, scanned))} are images "
                                                           f"with no text layer and were not read"))
-    return Document(reading.rows(pages), notes, {"pdf_backend": f"{backend.name} {backend.version}"})
+    try:
+        rows = reading.rows(pages)
+    except limits.Exceeded as e:
+        raise UnreadableInput(f"{name}: {e}") from None
+    return Document(rows, notes, {"pdf_backend": f"{backend.name} {backend.version}"})
 
 
 def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:

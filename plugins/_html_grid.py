@@ -11,6 +11,44 @@ from core.layout import TABLE, Cell, Row
 MAX_COLUMNS = 256
 #: Longest rowspan honoured (the HTML limit); rowspan="0" means "to the end of the table".
 MAX_ROWSPAN = 65534
+#: Table cells of one document after merged cells are expanded. A long report's tables have ~6,000; a
+#: page that also lays itself out in tables, a few times that. One cell spanning 256 columns and every
+#: row of 40,000 would otherwise expand to ten million cells (and 133 MB of JSON).
+MAX_CELLS = 200_000
+#: Rows (table rows and lines of text) of one document: a long report has ~2,000.
+MAX_ROWS = 200_000
+#: Elements of the markup (counted as ``<`` before it is parsed, so a flood of empty elements never
+#: becomes a tree): a long report's Word document part has ~300,000, a saved web page fewer.
+MAX_TAGS = 4_000_000
+
+
+class Budget:
+    """What one document has used of the bounds, counted while its tables are expanded and its rows made;
+    past a bound the file is refused with one line naming it."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cells = 0
+        self.rows = 0
+
+    def refuse(self, what: str, limit: int) -> None:
+        from core.errors import UnreadableInput
+        raise UnreadableInput(f"{self.name}: {what} is more than any report has (limit {limit:,})")
+
+    def add_cells(self, n: int) -> None:
+        self.cells += n
+        if self.cells > MAX_CELLS:
+            self.refuse(f"{self.cells:,} table cells (merged cells expanded) and counting", MAX_CELLS)
+
+    def add_rows(self, n: int = 1) -> None:
+        self.rows += n
+        if self.rows > MAX_ROWS:
+            self.refuse(f"{self.rows:,} rows and counting", MAX_ROWS)
+
+    def tags(self, markup: bytes) -> None:
+        n = markup.count(b"<")
+        if n > MAX_TAGS:
+            self.refuse(f"{n:,} tags of markup", MAX_TAGS)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
@@ -74,10 +112,10 @@ def span_counts(rowspan, colspan, rows_left: int) -> tuple[int, int]:
     return (_span_count(rowspan, MAX_ROWSPAN, max(1, rows_left)), _span_count(colspan, MAX_COLUMNS, 1))
 
 
-def expand(rows: list[list[Span]]) -> list[list[Cell]]:
+def expand(rows: list[list[Span]], budget: Budget | None = None) -> list[list[Cell]]:
     """Rectangular rows: a label covering several positions is repeated in each, a value or blank only in
     its first position (the others blank), so the core sees every label next to its numbers and never
-    counts a number twice."""
+    counts a number twice. Each row's cells are counted against ``budget`` as it is made."""
     out: list[list[Cell]] = []
     # column -> [rows still covered, the span, True when it is a label]
     above: dict[int, list] = {}
@@ -117,10 +155,12 @@ def expand(rows: list[list[Span]]) -> list[list[Cell]]:
         if len(written) == 1 and len(cells) == written[0].colspan and is_label(written[0].text):
             # One label across the whole row (a heading such as "第二十条第（一）项"): one cell, as printed.
             cells = cells[:1]
+        if budget is not None:
+            budget.add_cells(len(cells))
         out.append(cells)
     return out
 
 
-def table_rows(rows: list[list[Span]]) -> list[Row]:
+def table_rows(rows: list[list[Span]], budget: Budget | None = None) -> list[Row]:
     """TABLE rows of an expanded grid; rows with no text at all are dropped."""
-    return [Row(tuple(cells), TABLE) for cells in expand(rows) if any(c.text for c in cells)]
+    return [Row(tuple(cells), TABLE) for cells in expand(rows, budget) if any(c.text for c in cells)]

@@ -11,7 +11,7 @@ from core.hookspecs import hookimpl
 from core.layout import TEXT, Cell, Document, LayoutPlugin, Note, Row
 from core.source import Source
 from ._html_decode import decode
-from ._html_grid import Span, clean, join_pieces, span_counts, table_rows
+from ._html_grid import Budget, Span, clean, join_pieces, span_counts, table_rows
 
 # Elements whose content is never part of the report.
 _NEVER = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
@@ -90,13 +90,16 @@ def parse(source: Source) -> Document:
     if what:
         raise UnreadableInput(f"{source.name}: {what} data, not an HTML page")
     text, encoding, notes = decode(source)
+    budget = Budget(source.name)
+    markup = text.encode("utf-8")
+    budget.tags(markup)
     # Plain lxml elements, not lxml.html's element classes: the custom class lookup doubles the cost.
     # huge_tree lifts libxml2's nesting limit of 256, past which it silently drops the rest of the page
     # (sloppy CMS output nests hundreds of unclosed <font>s); the input size is already bounded.
     parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
                               huge_tree=True)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(markup, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise UnreadableInput(f"{source.name}: no HTML content ({e})") from None
     if root is None:
@@ -106,13 +109,14 @@ def parse(source: Source) -> Document:
         notes.append(Note("warning", "html_truncated",
                           f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
                           f"the page after that point was not read"))
-    return Document(_Page(root).rows, notes, {"encoding": encoding})
+    return Document(_Page(root, budget).rows, notes, {"encoding": encoding})
 
 
 class _Page:
     """One pass over the document tree in source order, collecting rows."""
 
-    def __init__(self, root):
+    def __init__(self, root, budget: Budget):
+        self.budget = budget
         self.rows: list[Row] = []
         self._buf: list[str] = []
         self._line: int | None = None
@@ -139,6 +143,7 @@ class _Page:
         if self._buf:
             text = clean("".join(self._buf))
             if text:
+                self.budget.add_rows()
                 self.rows.append(Row((Cell(text, line=self._line),), TEXT))
             self._buf.clear()
         self._line = None
@@ -187,6 +192,7 @@ class _Page:
         for i, line in enumerate("".join(_visible_text(el)).split("\n")):
             line = clean(line)
             if line:
+                self.budget.add_rows()
                 self.rows.append(Row((Cell(line, line=None if first is None else first + i),), TEXT))
 
     # -- tables ----------------------------------------------------------------------------------------
@@ -222,7 +228,9 @@ class _Page:
                 if text:
                     out.append(Row((Cell(text, line=tr.sourceline),), TEXT))
             return out
-        out.extend(table_rows(spans))
+        rows = table_rows(spans, self.budget)
+        self.budget.add_rows(len(rows))
+        out.extend(rows)
         return out
 
 

@@ -564,7 +564,10 @@ class PdfminerBackend:
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
 
+        from .limits import MAX_PDFMINER_CHARS
+
         budget = budget or _unbounded()
+        budget.max_chars = min(budget.max_chars, MAX_PDFMINER_CHARS)
         try:
             doc = PDFDocument(PDFParser(io.BytesIO(data)), password="")
             pdf_pages = []

@@ -48,10 +48,12 @@ MAX_DRAWN_BYTES = 64 * 2**20
 #: Inflated bytes of embedded font programs. A full Chinese font is ~15 MB; reports embed a few, mostly
 #: subsets of a few hundred KB. PDFium holds each font it uses in memory, so this bounds memory too.
 MAX_FONT_BYTES = 256 * 2**20
-#: Inflated content bytes pdfminer interprets, forms and repeated streams included. pdfminer reads
-#: ~0.3 MB/s of the worst content (bare save/restore operators) and ~0.6 MB/s of a report's text; a long
-#: report has ~1 MB, and this bound keeps pdfminer's worst case under ten seconds.
-MAX_PDFMINER_CONTENT_BYTES = 2 * 2**20
+#: Inflated content bytes pdfminer interprets, forms and repeated streams included. pdfminer, the
+#: fallback reader, interprets ~0.2 MB/s of the worst content (bare save/restore operators) and
+#: ~0.6 MB/s of a report's (a long report has ~0.7 MB): this keeps its worst case near seven seconds.
+MAX_PDFMINER_CONTENT_BYTES = 3 * 2**19
+#: Characters pdfminer reads (~25 us each): three long reports' worth, five seconds.
+MAX_PDFMINER_CHARS = 200_000
 #: Graphics states saved and not restored (``q`` without ``Q``): the PDF specification's own
 #: implementation limit is 28; pdfminer copies the whole state on every save.
 MAX_NESTING = 1_000
@@ -86,10 +88,13 @@ class Budget:
     def __init__(self, name: str):
         self.name = name
         self.chars = 0
+        self.max_chars = MAX_CHARS
         self.pdfminer_bytes = 0
 
     def refuse(self, what: str, limit: int, unit: str = "") -> None:
-        raise UnreadableInput(f"{self.name}: {what} is more than any report has (limit {limit:,}{unit})")
+        raise UnreadableInput(f"{self.name}: {what} is more than any report has (limit {limit:,}{unit})"
+                              if isinstance(limit, int) else
+                              f"{self.name}: {what} is more than any report has (limit {limit:g}{unit})")
 
     def pages(self, n: int) -> None:
         if n > MAX_PAGES:
@@ -97,8 +102,8 @@ class Budget:
 
     def add_chars(self, n: int, page: int) -> None:
         self.chars += n
-        if self.chars > MAX_CHARS:
-            self.refuse(f"{self.chars:,} characters by page {page}", MAX_CHARS)
+        if self.chars > self.max_chars:
+            self.refuse(f"{self.chars:,} characters by page {page}", self.max_chars)
 
     def page_objects(self, n: int, page: int) -> None:
         if n > MAX_PAGE_OBJECTS:
@@ -112,7 +117,7 @@ class Budget:
         self.pdfminer_bytes += n
         if self.pdfminer_bytes > MAX_PDFMINER_CONTENT_BYTES:
             self.refuse(f"{_mb(self.pdfminer_bytes)} of drawing instructions for pdfminer to interpret",
-                        MAX_PDFMINER_CONTENT_BYTES // 2**20, " MB")
+                        MAX_PDFMINER_CONTENT_BYTES / 2**20, " MB")
 
 
 def _mb(n: int) -> str:
@@ -122,7 +127,7 @@ def _mb(n: int) -> str:
 # -- the streams of the file ---------------------------------------------------------------------------
 
 class _Stream:
-    __slots__ = ("start", "end", "filters", "kind", "bound", "size")
+    __slots__ = ("bound", "end", "filters", "kind", "size", "start")
 
     def __init__(self, start, end, filters, kind, bound):
         self.start, self.end, self.filters, self.kind, self.bound = start, end, filters, kind, bound
@@ -245,7 +250,7 @@ def _whole(stage, name: str, limit: int):
             yield runlength.rldecode(data)
         else:
             yield from lzw.LZWDecoder(io.BytesIO(data)).run()
-    except Exception:  # a broken filter stops decoding, as in the readers
+    except Exception:  # noqa: BLE001 (pdfminer's decoders raise anything on a broken filter: decoding stops, as in the readers)
         return
 
 

@@ -3,9 +3,6 @@
 as a user would run it, PDFs under both readers. And the bounds leave a real report room to grow."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -20,18 +17,7 @@ PEAK_BYTES = 1 << 30
 
 
 def run_parse(path: Path, env: dict | None = None) -> tuple[int, str, float, int]:
-    """``python -m core parse path``: exit code, stderr, wall seconds and the child's own peak RSS."""
-    t = time.perf_counter()
-    p = subprocess.Popen([sys.executable, "-m", "core", "parse", str(path)], cwd=ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-    try:
-        err = p.stderr.read()
-    finally:
-        p.stderr.close()
-    # wait4 gives this child's own peak, where RUSAGE_CHILDREN would give the largest child so far.
-    _, status, usage = os.wait4(p.pid, 0)
-    p.returncode = os.waitstatus_to_exitcode(status)
-    return p.returncode, err.decode("utf-8", "replace"), time.perf_counter() - t, usage.ru_maxrss * 1024
+    return H.run_parse(path, env, cwd=ROOT)
 
 
 CASES = [(name, None) for name in H.MAKERS]

@@ -41,19 +41,21 @@ MAX_GRID_CELLS = 100_000
 #: ~40 MB/s of the worst kind, so this bounds its parse at about a second.
 MAX_CONTENT_BYTES = 32 * 2**20
 #: Inflated bytes of the content streams of one page (counting a stream each time the page names it).
-#: A dense text page has ~50 KB; one with a detailed vector map a few MB.
-MAX_PAGE_CONTENT_BYTES = 8 * 2**20
+#: A dense text page has ~50 KB; one with a detailed vector chart a few MB. PDFium keeps ~180 bytes per
+#: graphics state saved and not restored, so 4 MB of ``q`` holds ~360 MB at worst.
+MAX_PAGE_CONTENT_BYTES = 4 * 2**20
 #: Inflated bytes of the content of all pages, a stream counted on every page that draws it.
 MAX_DRAWN_BYTES = 64 * 2**20
 #: Inflated bytes of embedded font programs. A full Chinese font is ~15 MB; reports embed a few, mostly
 #: subsets of a few hundred KB. PDFium holds each font it uses in memory, so this bounds memory too.
 MAX_FONT_BYTES = 256 * 2**20
 #: Inflated content bytes pdfminer interprets, forms and repeated streams included. pdfminer, the
-#: fallback reader, interprets ~0.2 MB/s of the worst content (bare save/restore operators) and
-#: ~0.6 MB/s of a report's (a long report has ~0.7 MB): this keeps its worst case near seven seconds.
-MAX_PDFMINER_CONTENT_BYTES = 3 * 2**19
-#: Characters pdfminer reads (~25 us each): three long reports' worth, five seconds.
-MAX_PDFMINER_CHARS = 200_000
+#: fallback reader, interprets ~0.2 MB/s of the worst content (bare save/restore operators or one text
+#: object per glyph) and ~0.6 MB/s of a report's (a long report has ~0.7 MB): this keeps its worst case
+#: near five seconds on a busy machine. PDFium reads all the rest.
+MAX_PDFMINER_CONTENT_BYTES = 2**20
+#: Characters pdfminer reads (~25 us each): two and a half long reports, four seconds.
+MAX_PDFMINER_CHARS = 150_000
 #: Graphics states saved and not restored (``q`` without ``Q``): the PDF specification's own
 #: implementation limit is 28; pdfminer copies the whole state on every save.
 MAX_NESTING = 1_000

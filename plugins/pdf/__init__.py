@@ -1,6 +1,8 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
 from __future__ import annotations
 
+import re
+
 from core.errors import CoreError, UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import Document, LayoutPlugin, Note
@@ -100,6 +102,13 @@ def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
     """Why the text layer cannot be read (none, a scan, mojibake), or None when it can."""
     total = bad = readable = 0
     for p in pages:
+        text = "".join([ch[0] for ch in p.chars])
+        if len(text) == len(p.chars):
+            # One code point per character (PDFium's always are): counted by C-level scans.
+            total += len(text)
+            bad += len(_UNMAPPED.findall(text))
+            readable = readable or any(map(str.isalnum, text))
+            continue
         for ch in p.chars:
             total += 1
             t = ch[0]
@@ -112,10 +121,14 @@ def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
         if any(p.images for p in pages):
             return UnreadableInput(f"{name}: no text layer: this PDF is a scan; OCR is not supported")
         return UnreadableInput(f"{name}: no text layer: the PDF has no text and no images")
-    if bad > total * MOJIBAKE_SHARE or readable == 0:
+    if bad > total * MOJIBAKE_SHARE or not readable:
         return UnreadableInput(f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
                                f"Unicode mapping); OCR is not supported")
     return None
+
+
+#: A character with no Unicode mapping: the replacement character, private use, or a control.
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\x00-\x1f\x80-\x9f]")
 
 
 def _short(msg: str) -> str:

@@ -246,6 +246,7 @@ class PdfiumBackend:
         if _LEAN is None:
             _LEAN = _Lean(c)
         self.f = _LEAN
+        self._bufs = (_Out("2i"), _Out("4I"), _Out("6f"), _Out("4f"))
 
     def pages(self, data: bytes, budget=None) -> list[Page]:
         # PDFium is not thread-safe: one document at a time per process, whoever calls us.
@@ -297,6 +298,9 @@ class PdfiumBackend:
         pv = ctypes.c_void_p(ctypes.cast(page, ctypes.c_void_p).value)
         rules: list = []
         count = [0]
+        # font handle -> whether its program is in the file; per page, as a closed page may free a font
+        # and a later one reuse its address
+        self._embedded = {}
         images = self._objects(pv, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0, count, budget, number)
         budget.rules(len(rules), number)
         textpage = c.FPDFText_LoadPage(page)
@@ -388,17 +392,16 @@ class PdfiumBackend:
             holder, n, get = form, f.form_count(form), f.form_object
         count[0] += max(n, 0)
         budget.page_objects(count[0], number)
-        get_type, get_bounds, draw_mode = f.obj_type, f.bounds, f.draw_mode
+        get_type, get_bounds, draw_mode, text_font = f.obj_type, f.bounds, f.draw_mode, f.text_font
         fill_color, stroke_color = f.fill_color, f.stroke_color
+        embedded = self._embedded
         TEXT, PATH, IMAGE, FORM = c.FPDF_PAGEOBJ_TEXT, c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM
         images = 0
-        modes = _Out("2i")
+        # Shared by the calls for forms inside this page: each value is read back before the next call.
+        modes, rgba, mat, bx = self._bufs
         fm_p, stroke_p = modes.at(0), modes.at(1)
-        rgba = _Out("4I")
         rgba_p = tuple(rgba.at(k) for k in range(4))
-        mat = _Out("6f")
         mat_p = mat.ptr
-        bx = _Out("4f")
         box = tuple(bx.at(k) for k in range(4))
         a, b, cc, d, e, f_ = ctm
         plain = b == 0 and cc == 0 and a > 0 and d > 0  # no rotation: boxes stay boxes
@@ -417,10 +420,14 @@ class PdfiumBackend:
             if kind == TEXT:
                 # PDFium's text page drops a text object of no width, which is what a font it can
                 # neither find embedded nor load from the system gives a one-glyph object (or a line of
-                # text running up the page): the file must then be read by the other backend.
-                if get_bounds(obj, *box) and _width(bx) < 0.01:
-                    font = f.text_font(obj)
-                    if font and not f.font_embedded(font):
+                # text running up the page): the file must then be read by the other backend. The
+                # font is asked first: whether it is embedded is known once per font.
+                font = text_font(obj)
+                if font:
+                    known = embedded.get(font.value)
+                    if known is None:
+                        known = embedded[font.value] = bool(f.font_embedded(font))
+                    if not known and get_bounds(obj, *box) and _width(bx) < 0.01:
                         self._lost += 1
             elif kind == PATH:
                 if not get_bounds(obj, *box) or not draw_mode(obj, fm_p, stroke_p):

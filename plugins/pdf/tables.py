@@ -165,8 +165,8 @@ def _positions(values: list) -> list:
 
 def _at(segs: list, positions: list) -> list[tuple[list, list]]:
     """For each grid position, the rules lying there: their starts in order, and the furthest end of
-    the rules up to each start (so that :func:`_covered` is a bisection, whatever the number of
-    pieces a broken rule has)."""
+    the rules up to each start (so that whether one covers a span is a bisection, whatever the number
+    of pieces a broken rule has)."""
     out: list = [[] for _ in positions]
     for seg in segs:
         k = bisect_left(positions, seg[0] - SNAP)
@@ -185,14 +185,11 @@ def _at(segs: list, positions: list) -> list[tuple[list, list]]:
     return indexed
 
 
-def _covered(at: tuple[list, list], a: float, b: float) -> bool:
-    """Whether one of the rules at one grid position covers the middle of the span a..b."""
+def _middle(a: float, b: float) -> tuple[float, float]:
+    """The middle of the span a..b that a rule must cover to separate the cells on its two sides."""
     mid = (a + b) / 2
     half = max((b - a) / 2 - SNAP, 0.0) * 0.5
-    lo, hi = mid - half + SNAP, mid + half - SNAP
-    starts, reach = at
-    k = bisect_right(starts, lo)
-    return k > 0 and reach[k - 1] >= hi
+    return mid - half + SNAP, mid + half - SNAP
 
 
 def grids(rules: list) -> list[Grid]:
@@ -254,19 +251,28 @@ def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
 
     v_at = _at(vs, xs)
     h_at = _at(hs, sorted(ys))[::-1]
-    for i in range(ncol):
-        for j in range(nrow):
-            k = i * nrow + j
-            # right neighbour: separated by a vertical rule at xs[i+1] over this band
-            if i + 1 < ncol and not _covered(v_at[i + 1], ys[j + 1], ys[j]):
-                a, b = find(k), find(k + nrow)
-                if a != b:
-                    parent[a] = b
-            # lower neighbour: separated by a horizontal rule at ys[j+1] over this column
-            if j + 1 < nrow and not _covered(h_at[j + 1], xs[i], xs[i + 1]):
-                a, b = find(k), find(k + 1)
-                if a != b:
-                    parent[a] = b
+
+    def join(k, m):
+        a, b = find(k), find(m)
+        if a != b:
+            parent[a] = b
+
+    # Two neighbouring cells are one unless a rule covers the middle of the side they share.
+    bands = [_middle(ys[j + 1], ys[j]) for j in range(nrow)]
+    for i in range(ncol - 1):  # right neighbours: a vertical rule at xs[i+1] over the band
+        starts, reach = v_at[i + 1]
+        base = i * nrow
+        for j, (lo, hi) in enumerate(bands):
+            q = bisect_right(starts, lo)
+            if not (q and reach[q - 1] >= hi):
+                join(base + j, base + j + nrow)
+    cols = [_middle(xs[i], xs[i + 1]) for i in range(ncol)]
+    for j in range(nrow - 1):  # lower neighbours: a horizontal rule at ys[j+1] over the column
+        starts, reach = h_at[j + 1]
+        for i, (lo, hi) in enumerate(cols):
+            q = bisect_right(starts, lo)
+            if not (q and reach[q - 1] >= hi):
+                join(i * nrow + j, i * nrow + j + 1)
     index: dict = {}
     spans: list = []  # per cell: first col, last col, first band, last band
     where = [0] * (ncol * nrow)

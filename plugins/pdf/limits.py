@@ -277,10 +277,9 @@ def _within(data: bytes, streams: list, limit: int) -> int | None:
 
 def check_streams(data: bytes, name: str) -> None:
     """Refuse the file when its streams inflate past the bounds, before any reader inflates them."""
-    if b"/Encrypt" in data:
-        # Encrypted stream bytes cannot be measured without decrypting them; the readers' own counts
-        # (pages, characters, objects) still bound the work.
-        return
+    # An encrypted file's streams do not inflate without its key: they measure as nothing, and only the
+    # readers' own counts (pages, characters, objects) bound its work. Looking for /Encrypt instead
+    # would let any file skip the measure by mentioning the word.
     streams = _streams(data)
     fonts = [s for s in streams.values() if s.kind == "font"]
     if _within(data, fonts, MAX_FONT_BYTES) is None:

@@ -69,6 +69,25 @@ def nesting_bomb(n: int) -> bytes:
     return _one_page(b"q " * (n * 2**19), layers=2)
 
 
+def font_bomb(n: int) -> bytes:
+    """A page of text in an embedded TrueType font whose program inflates to ``n`` MB (two chained Flate
+    filters): PDFium holds about twice a font's size while it loads it."""
+    program = b"\x00\x01\x00\x00" + b"\x00" * (n * 2**20)
+    font = (b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 65 /LastChar 90 "
+            b"/Widths [" + b"500 " * 26 + b"] /FontDescriptor 6 0 R >>")
+    return _pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F2 5 0 R >> >> "
+        b"/Contents 4 0 R >>",
+        _stream(b"BT /F2 12 Tf 72 700 Td (ABC) Tj ET"),
+        font,
+        b"<< /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
+        b"/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>",
+        _stream(program, 2, b" /Length1 %d" % len(program)),
+    ])
+
+
 def text_flood(n: int) -> bytes:
     """``n`` thousand text objects of one glyph each, stacked on the 5,400 places of one page."""
     ops = b"".join(b"BT /F1 9 Tf %d %d Td (%s) Tj ET\n" % (20 + (k % 60) * 9, 20 + (k // 60) % 90 * 9,
@@ -208,6 +227,7 @@ def paragraph_flood(n: int) -> bytes:
 MAKERS = {
     "flate-bomb": (flate_bomb, ".pdf", 64),
     "nesting-bomb": (nesting_bomb, ".pdf", 16),
+    "font-bomb": (font_bomb, ".pdf", 1024),
     "text-flood": (text_flood, ".pdf", 400),
     "value-lines": (value_lines, ".pdf", 40),
     "ruling-grid": (ruling_grid, ".pdf", 4000),

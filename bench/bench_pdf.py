@@ -33,10 +33,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.source import Source  # noqa: E402
-from zfxxgk_layouts import pdf as P  # noqa: E402
-from zfxxgk_layouts.pdf import backends as B  # noqa: E402
-from zfxxgk_layouts.pdf import reading  # noqa: E402
+from zfxxgk_layouts import pdf as P
+from zfxxgk_layouts.pdf import backends as B
+from zfxxgk_layouts.pdf import reading
+
+from core.source import Source
 
 
 def floor(data: bytes) -> int:
@@ -146,9 +147,10 @@ def main() -> None:
             try:
                 pdfium = be.name == "pypdfium2"
                 chars = floor(data) if pdfium else sum(len(p.chars) for p in pages)
-                fns = [lambda: floor(data), lambda: lean_floor(data)] if pdfium else [lambda: None] * 2
-                fns += [lambda: be.pages(data), lambda: reading.rows(pages),
-                        lambda: P.parse(Source(data, name=name)), lambda: parse(Source(data, name=name))]
+                fns = [lambda d=data: floor(d), lambda d=data: lean_floor(d)] if pdfium else [lambda: None] * 2
+                fns += [lambda b=be, d=data: b.pages(d), lambda p=pages: reading.rows(p),
+                        lambda d=data, n=name: P.parse(Source(d, name=n)),
+                        lambda d=data, n=name: parse(Source(d, name=n))]
                 t_floor, t_lean, t_extract, t_tables, t_layout, t_whole = medians(fns, a.repeat, clock)
                 if not pdfium:
                     t_floor = t_lean = float("nan")

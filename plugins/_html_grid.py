@@ -22,9 +22,13 @@ MAX_ROWS = 200_000
 MAX_TAGS = 4_000_000
 
 
+class Exceeded(Exception):
+    """A bound reached: the layout refuses the file with this one line (after the file's name)."""
+
+
 class Budget:
     """What one document has used of the bounds, counted while its tables are expanded and its rows made;
-    past a bound the file is refused with one line naming it."""
+    past a bound :class:`Exceeded` names it."""
 
     def __init__(self, name: str):
         self.name = name
@@ -32,8 +36,7 @@ class Budget:
         self.rows = 0
 
     def refuse(self, what: str, limit: int) -> None:
-        from core.errors import UnreadableInput
-        raise UnreadableInput(f"{self.name}: {what} is more than any report has (limit {limit:,})")
+        raise Exceeded(f"{self.name}: {what} is more than any report has (limit {limit:,})")
 
     def add_cells(self, n: int) -> None:
         self.cells += n
@@ -119,26 +122,26 @@ def expand(rows: list[list[Span]], budget: Budget | None = None) -> list[list[Ce
     out: list[list[Cell]] = []
     # column -> [rows still covered, the span, True when it is a label]
     above: dict[int, list] = {}
+
+    def fill_from_above(cells: list[Cell], upto: int | None) -> None:
+        while len(cells) < MAX_COLUMNS and (upto is None or len(cells) < upto):
+            c = len(cells)
+            cover = above.get(c)
+            if cover is None:
+                if upto is None:
+                    return
+                cells.append(Cell(""))
+                continue
+            span: Span = cover[1]
+            cells.append(Cell(span.text if cover[2] else "", line=span.line, col=span.col))
+            cover[0] -= 1
+            if cover[0] <= 0:
+                del above[c]
+
     for written in rows:
         cells: list[Cell] = []
-
-        def fill_from_above(upto: int | None) -> None:
-            while len(cells) < MAX_COLUMNS and (upto is None or len(cells) < upto):
-                c = len(cells)
-                cover = above.get(c)
-                if cover is None:
-                    if upto is None:
-                        return
-                    cells.append(Cell(""))
-                    continue
-                span: Span = cover[1]
-                cells.append(Cell(span.text if cover[2] else "", line=span.line, col=span.col))
-                cover[0] -= 1
-                if cover[0] <= 0:
-                    del above[c]
-
         for span in written:
-            fill_from_above(None)
+            fill_from_above(cells, None)
             label = is_label(span.text)
             start = len(cells)
             for k in range(span.colspan):
@@ -151,7 +154,7 @@ def expand(rows: list[list[Span]], budget: Budget | None = None) -> list[list[Ce
         # Columns still covered by a rowspan from above, after the last cell written in this row.
         if above:
             last = max(above)
-            fill_from_above(last + 1)
+            fill_from_above(cells, last + 1)
         if len(written) == 1 and len(cells) == written[0].colspan and is_label(written[0].text):
             # One label across the whole row (a heading such as "第二十条第（一）项"): one cell, as printed.
             cells = cells[:1]

@@ -1,5 +1,6 @@
 """Layout plugin for Word .docx files: the main document part's paragraphs as TEXT rows and its tables as
 TABLE rows (merged cells expanded), in document order."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
 
 import io
@@ -14,7 +15,16 @@ from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import TEXT, Cell, LayoutPlugin, Row
 from core.source import MAX_BYTES, Source
-from ._html_grid import MAX_COLUMNS, Budget, Span, clean, join_pieces, table_rows
+
+from ._html_grid import (
+    MAX_COLUMNS,
+    Budget,
+    Exceeded,
+    Span,
+    clean,
+    join_pieces,
+    table_rows,
+)
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -43,6 +53,13 @@ def parse(source: Source) -> list[Row]:
 
 def parse_bytes(data: bytes, name: str) -> list[Row]:
     """Rows of a .docx given as bytes (also used for files converted from Word 97)."""
+    try:
+        return _parse_bytes(data, name)
+    except Exceeded as e:
+        raise UnreadableInput(str(e)) from None
+
+
+def _parse_bytes(data: bytes, name: str) -> list[Row]:
     if not data.startswith(_ZIP):
         if data.startswith(_OLE2):
             raise UnreadableInput(f"{name}: a Word 97 (.doc) file, not a .docx zip")

@@ -1,5 +1,6 @@
 """Layout plugin for saved web pages: the report's tables as TABLE rows and its prose as TEXT rows, in
 reading order, with the site's navigation, scripts, share buttons and metadata boxes kept out of the tables."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
 
 import re
@@ -10,8 +11,17 @@ from core.errors import UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import TEXT, Cell, Document, LayoutPlugin, Note, Row
 from core.source import Source
+
 from ._html_decode import decode
-from ._html_grid import Budget, Span, clean, join_pieces, span_counts, table_rows
+from ._html_grid import (
+    Budget,
+    Exceeded,
+    Span,
+    clean,
+    join_pieces,
+    span_counts,
+    table_rows,
+)
 
 # Elements whose content is never part of the report.
 _NEVER = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
@@ -32,7 +42,7 @@ _CHROME_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "menubar", "su
 # Elements whose line breaks are part of the text.
 _PREFORMATTED = frozenset({"pre", "xmp", "listing", "plaintext"})
 _WORD = re.compile(r"[a-z]+")
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Chrome is short; an element this long that merely carries a chrome-like class is content, not chrome.
 _CHROME_MAX_CHARS = 1500
 _CHROME_MAX_CELLS = 40
@@ -86,6 +96,13 @@ def detect(source: Source) -> float:
 
 
 def parse(source: Source) -> Document:
+    try:
+        return _parse(source)
+    except Exceeded as e:
+        raise UnreadableInput(str(e)) from None
+
+
+def _parse(source: Source) -> Document:
     what = _not_html(source.head)
     if what:
         raise UnreadableInput(f"{source.name}: {what} data, not an HTML page")

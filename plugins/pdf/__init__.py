@@ -1,4 +1,5 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
 
 import re
@@ -6,7 +7,6 @@ import re
 from core.errors import CoreError, UnreadableInput
 from core.hookspecs import hookimpl
 from core.layout import Document, LayoutPlugin, Note
-
 
 #: Share of a text layer's characters that may be unmapped or private-use before it counts as mojibake.
 MOJIBAKE_SHARE = 0.5

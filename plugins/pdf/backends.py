@@ -5,6 +5,8 @@ corner of the media box, turned so that the page's text runs left to right (a pa
 by ``/Rotate`` or by a rotated text matrix, comes out upright), character boxes from the font's descent to
 one em above it (so the two backends agree on every box), and rules as thin axis-aligned rectangles.
 """
+# ruff: noqa: BLE001, S110, S112 (a broken file or a library's bug must become a one-line refusal or a lost
+# page, never a traceback: every broad except here says which)
 from __future__ import annotations
 
 import ctypes
@@ -16,6 +18,7 @@ import struct
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from core.errors import CoreError, UnreadableInput
 
@@ -67,7 +70,7 @@ class PdfLossy(Exception):
 def _quadrant(a: float, b: float) -> int | None:
     """The writing direction of a character matrix as 0/90/180/270 degrees, None when skewed."""
     angle = math.degrees(math.atan2(b, a)) % 360.0
-    q = int(round(angle / 90.0)) % 4
+    q = round(angle / 90.0) % 4
     off = abs(angle - q * 90.0)
     off = min(off, 360.0 - off)
     return q * 90 if off <= SKEW_TOLERANCE else None
@@ -147,7 +150,7 @@ def _is_white(color) -> bool:
 def _edges(points: list, closed: bool, out: list) -> None:
     """Append the axis-aligned straight segments of a polyline to ``out`` as degenerate rectangles."""
     n = len(points)
-    pairs = list(zip(points, points[1:]))
+    pairs = list(pairwise(points))
     if closed and n > 2:
         pairs.append((points[-1], points[0]))
     for (ax, ay), (bx, by) in pairs:
@@ -493,7 +496,7 @@ class PdfiumBackend:
         budget.rules(len(rules), number)
 
 
-def _width(bx: "_Out") -> float:
+def _width(bx: _Out) -> float:
     x0, _, x1, _ = bx.read(bx.buf)
     return x1 - x0
 
@@ -560,13 +563,17 @@ class PdfminerBackend:
     name = "pdfminer"
 
     def __init__(self):
-        import pdfminer  # noqa: F401
+        import pdfminer  # noqa: F401 (ImportError tells the caller the backend is absent)
         self.version = _dist_version("pdfminer.six")
         # pdfminer logs every oddity of a file at WARNING; unconfigured, Python prints those on stderr.
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     def pages(self, data: bytes, budget=None) -> list[Page]:
-        from pdfminer.pdfdocument import PDFDocument, PDFEncryptionError, PDFPasswordIncorrect
+        from pdfminer.pdfdocument import (
+            PDFDocument,
+            PDFEncryptionError,
+            PDFPasswordIncorrect,
+        )
         from pdfminer.pdfinterp import PDFResourceManager
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser

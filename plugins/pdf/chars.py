@@ -3,6 +3,7 @@
 A character is a tuple ``(text, x0, y0, x1, y1, size)`` in PDF points (y grows upwards). A line is a
 :class:`Line`; a chunk is a run of a line's characters with no wide gap inside.
 """
+# ruff: noqa: PLR1730, FURB136 (in the per-character loops a comparison costs a third of a min()/max() call)
 from __future__ import annotations
 
 import re

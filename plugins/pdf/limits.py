@@ -252,7 +252,8 @@ def _whole(stage, name: str, limit: int):
             yield runlength.rldecode(data)
         else:
             yield from lzw.LZWDecoder(io.BytesIO(data)).run()
-    except Exception:  # noqa: BLE001 (pdfminer's decoders raise anything on a broken filter: decoding stops, as in the readers)
+    # pdfminer's decoders raise anything on a broken filter: decoding stops there, as in the readers
+    except Exception:  # noqa: BLE001
         return
 
 

@@ -58,7 +58,7 @@ def test_a_real_report_uses_a_small_share_of_every_pdf_bound():
     fonts = sum(L._measure(data, s, L.MAX_FONT_BYTES) for s in streams.values() if s.kind == "font")
     content = sum(L._measure(data, s, L.MAX_CONTENT_BYTES) for s in streams.values() if s.kind == "content")
     pages = L._page_contents(data, streams)
-    per_page = max(sum(streams[r].size for r in refs if r in streams) for refs in pages)
+    per_page = max(sum(streams[r].size for r in refs if r in streams) for refs, _ in pages)
     budget = L.Budget(REAL.name)
     read = B.available()[0].pages(data, budget)
     # a real report of ten times this one's size passes every bound

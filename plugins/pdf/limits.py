@@ -74,6 +74,14 @@ _OBJ = re.compile(rb"(\d{1,10})\s+\d{1,5}\s+obj\s*$")
 _PAGE = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
 _CONTENTS = re.compile(rb"/Contents\s*(\[[^\]]*\]|\d+\s+\d+\s+R)")
 _REF = re.compile(rb"(\d+)\s+\d+\s+R")
+_FORM = re.compile(rb"/Subtype\s*/Form(?![A-Za-z])")
+_XOBJECTS = re.compile(rb"/XObject\s*(<<.*?>>|\d+\s+\d+\s+R)", re.DOTALL)
+_RESOURCES = re.compile(rb"/Resources\s*(\d+)\s+\d+\s+R")
+_NAMED = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*(\d+)\s+\d+\s+R")
+_DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do(?![A-Za-z])")
+#: How deep forms drawing forms are followed (PDFium's own limit is deeper; past this, each is priced as
+#: the largest form of the file).
+_FORM_DEPTH = 8
 _CHUNK = 1 << 16
 
 
@@ -129,11 +137,12 @@ def _mb(n: int) -> str:
 # -- the streams of the file ---------------------------------------------------------------------------
 
 class _Stream:
-    __slots__ = ("bound", "end", "filters", "kind", "size", "start")
+    __slots__ = ("bound", "end", "filters", "head", "kind", "size", "start")
 
-    def __init__(self, start, end, filters, kind, bound):
+    def __init__(self, start, end, filters, kind, bound, head=None):
         self.start, self.end, self.filters, self.kind, self.bound = start, end, filters, kind, bound
         self.size = None  # inflated size once measured; None while only the bound is known
+        self.head = head  # a form's dictionary (its resources name the forms it draws), else None
 
 
 def _streams(data: bytes) -> dict:
@@ -173,7 +182,8 @@ def _streams(data: bytes) -> dict:
         bound = end - start
         for x in filters:
             bound *= _GROWTH.get(x, 1032 * 1032)
-        out[int(num.group(1))] = _Stream(start, end, filters, kind, bound)
+        out[int(num.group(1))] = _Stream(start, end, filters, kind, bound,
+                                         d if kind == "content" and _FORM.search(d) else None)
     return out
 
 
@@ -295,22 +305,30 @@ def check_streams(data: bytes, name: str) -> None:
     if len(pages) > MAX_PAGES:
         raise UnreadableInput(f"{name}: {len(pages):,} pages is more than any report has (limit {MAX_PAGES:,})")
     drawn = []
-    for refs in pages:
+    forms = _Drawn(data, streams)
+    extra = 0  # bytes of forms drawn, over all pages
+    for refs, text in pages:
         page = [streams[r] for r in refs if r in streams]
-        if _within(data, page, MAX_PAGE_CONTENT_BYTES) is None:
+        size = _within(data, page, MAX_PAGE_CONTENT_BYTES)
+        if size is not None:
+            with_forms = forms.page(page, text, size)  # the forms it draws, each time it draws them
+            extra += with_forms - size
+            size = with_forms
+        if size is None or size > MAX_PAGE_CONTENT_BYTES:
             raise UnreadableInput(f"{name}: a page drawing more than {MAX_PAGE_CONTENT_BYTES // 2**20} MB of "
-                                  f"instructions is more than any report has "
-                                  f"(limit {MAX_PAGE_CONTENT_BYTES // 2**20} MB per page)")
+                                  f"instructions (forms counted each time they are drawn) is more than any "
+                                  f"report has (limit {MAX_PAGE_CONTENT_BYTES // 2**20} MB per page)")
         drawn.extend(page)
-    if _within(data, drawn, MAX_DRAWN_BYTES) is None:
+    if extra > MAX_DRAWN_BYTES or _within(data, drawn, MAX_DRAWN_BYTES - extra) is None:
         raise UnreadableInput(f"{name}: pages drawing more than {MAX_DRAWN_BYTES // 2**20} MB of instructions "
                               f"in all (a stream counted on every page that draws it) is more than any "
                               f"report has (limit {MAX_DRAWN_BYTES // 2**20} MB)")
 
 
-def _page_contents(data: bytes, streams: dict) -> list[list[int]]:
-    """For each page object written in the file, the object numbers its /Contents names (repeats kept);
-    a page rewritten by an incremental update counts once, as its last version."""
+def _page_contents(data: bytes, streams: dict) -> list[tuple[list[int], bytes]]:
+    """For each page object written in the file, the object numbers its /Contents names (repeats kept)
+    and the page object's text; a page rewritten by an incremental update counts once, as its last
+    version."""
     out: dict = {}
     texts = [data]
     if not _PAGE.search(data):
@@ -332,10 +350,108 @@ def _page_contents(data: bytes, streams: dict) -> list[list[int]]:
             if len(refs) == 1 and refs[0] not in streams:
                 refs = _array_object(data, refs[0])  # /Contents 12 0 R naming an array of streams
             num = _OBJ.search(text, max(0, lo - 24), lo + 3) if lo >= 0 and text is data else None
-            out[int(num.group(1)) if num else (id(text), m.start())] = refs
+            out[int(num.group(1)) if num else (id(text), m.start())] = (refs, obj)
     return list(out.values())
 
 
 def _array_object(data: bytes, num: int) -> list[int]:
     m = re.search(rb"(?<!\d)%d\s+\d+\s+obj\s*(\[[^\]]*\])" % num, data)
     return [int(r) for r in _REF.findall(m.group(1))] if m else []
+
+
+def _object_text(data: bytes, num: int) -> bytes:
+    m = re.search(rb"(?<!\d)%d\s+\d+\s+obj\b" % num, data)
+    if m is None:
+        return b""
+    end = data.find(b"endobj", m.end())
+    return data[m.end():end if end >= 0 else m.end() + 4096]
+
+
+def _xobjects(data: bytes, text: bytes) -> dict | None:
+    """The XObjects a page or form dictionary names (name -> object number), or None when they cannot
+    be told from its text (inherited, or behind references this reading does not follow)."""
+    m = _XOBJECTS.search(text)
+    if m is None:
+        r = _RESOURCES.search(text)
+        if r is None:
+            return None
+        m = _XOBJECTS.search(_object_text(data, int(r.group(1))))
+        if m is None:
+            return {}
+    names = m.group(1)
+    if not names.startswith(b"<<"):
+        names = _object_text(data, int(_REF.match(names).group(1)))
+    return {k: int(v) for k, v in _NAMED.findall(names)}
+
+
+class _Drawn:
+    """What drawing a page costs PDFium in content bytes: its own streams, and every form it draws
+    counted each time it is drawn (PDFium parses a form's content anew for each ``Do``), forms within
+    forms included."""
+
+    def __init__(self, data: bytes, streams: dict):
+        self.data, self.streams = data, streams
+        self.forms = {k: s for k, s in streams.items() if s.head is not None}
+        self.cost: dict = {}
+        self.worst = 0
+
+    def _content(self, st: _Stream) -> bytes:
+        parts, n = [], 0
+        for chunk in self._stage(st):
+            parts.append(bytes(chunk))
+            n += len(chunk)
+            if n > MAX_PAGE_CONTENT_BYTES:
+                break
+        return b"".join(parts)
+
+    def _stage(self, st: _Stream):
+        stage = _chunks(memoryview(self.data)[st.start:st.end])
+        for name in st.filters:
+            if name in ("FlateDecode", "Fl", "?"):
+                stage = _inflate(stage) if name != "?" else _probe(stage, 0)
+            else:
+                return iter(())  # rare chains: the size bound alone covers them
+        return stage
+
+    def draws(self, st: _Stream) -> list[bytes]:
+        """The names the stream's content draws with ``Do``."""
+        return _DO.findall(self._content(st)) if self.forms else []
+
+    def form(self, num: int, depth: int) -> int:
+        if num in self.cost:
+            return self.cost[num]
+        st = self.forms.get(num)
+        if st is None:
+            return 0  # an image, or nothing: no content to parse
+        self.cost[num] = 0  # a form drawing itself: PDFium stops the loop
+        total = _measure(self.data, st, MAX_PAGE_CONTENT_BYTES)
+        names = self.draws(st)
+        if names:
+            if depth >= _FORM_DEPTH:
+                total += len(names) * self.worst_form()
+            else:
+                known = _xobjects(self.data, st.head) or {}
+                for name in names:
+                    child = known.get(name)
+                    total += self.form(child, depth + 1) if child is not None else self.worst_form()
+                    if total > MAX_PAGE_CONTENT_BYTES:
+                        break
+        self.cost[num] = total
+        return total
+
+    def worst_form(self) -> int:
+        if not self.worst:
+            self.worst = max(_measure(self.data, s, MAX_PAGE_CONTENT_BYTES) for s in self.forms.values())
+        return self.worst
+
+    def page(self, page: list, text: bytes, size: int) -> int:
+        if not self.forms:
+            return size
+        known = _xobjects(self.data, text)
+        for st in page:
+            for name in self.draws(st):
+                num = None if known is None else known.get(name)
+                size += self.form(num, 1) if num is not None else (0 if known is not None else self.worst_form())
+                if size > MAX_PAGE_CONTENT_BYTES:
+                    return size
+        return size

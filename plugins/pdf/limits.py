@@ -61,9 +61,9 @@ MAX_PDFMINER_CHARS = 150_000
 MAX_NESTING = 1_000
 
 # A Flate (deflate) stream expands at most 1032 times; LZW at most ~2730 times (4096-byte strings from
-# 12-bit codes); RunLength 64 times; ASCIIHex and ASCII85 shrink.
+# 12-bit codes); RunLength 64 times; ASCIIHex halves, ASCII85 keeps four bytes of five.
 _GROWTH = {"FlateDecode": 1032, "Fl": 1032, "LZWDecode": 2731, "LZW": 2731, "RunLengthDecode": 64, "RL": 64,
-           "ASCIIHexDecode": 1, "AHx": 1, "ASCII85Decode": 1, "A85": 1, "Crypt": 1}
+           "ASCIIHexDecode": 0.5, "AHx": 0.5, "ASCII85Decode": 0.8, "A85": 0.8, "Crypt": 1}
 # Filters of image data, which neither reader decodes unless it renders the image (we never do).
 _IMAGE_FILTERS = {"DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode"}
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
@@ -182,6 +182,7 @@ def _streams(data: bytes) -> dict:
         bound = end - start
         for x in filters:
             bound *= _GROWTH.get(x, 1032 * 1032)
+        bound = int(bound) + 1
         out[int(num.group(1))] = _Stream(start, end, filters, kind, bound,
                                          d if kind == "content" and _FORM.search(d) else None)
     return out

@@ -21,7 +21,7 @@ from tests.generators import hostile as H
 START = {
     "flate-bomb": 1, "nesting-bomb": 1, "font-bomb": 64, "text-flood": 25, "value-lines": 2, "ruling-grid": 100, "boxes": 50,
     "shared-pages": 40, "form-flood": 1, "many-pages": 50, "rowspan-flood": 2, "colspan-flood": 2, "vmerge-flood": 1,
-    "paragraph-flood": 25,
+    "paragraph-flood": 15,
 }
 
 

@@ -15,8 +15,9 @@ MAX_ROWSPAN = 65534
 #: page that also lays itself out in tables, a few times that. One cell spanning 256 columns and every
 #: row of 40,000 would otherwise expand to ten million cells (and 133 MB of JSON).
 MAX_CELLS = 200_000
-#: Rows (table rows and lines of text) of one document: a long report has ~2,000.
-MAX_ROWS = 200_000
+#: Rows (table rows and lines of text) of one document: a long report has ~2,000; the core spends
+#: ~25 us on each, so this keeps the worst case near three seconds.
+MAX_ROWS = 100_000
 #: Elements of the markup (counted as ``<`` before it is parsed, so a flood of empty elements never
 #: becomes a tree): a long report's Word document part has ~300,000, a saved web page fewer.
 MAX_TAGS = 4_000_000

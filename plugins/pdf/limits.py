@@ -50,12 +50,12 @@ MAX_DRAWN_BYTES = 64 * 2**20
 #: subsets of a few hundred KB. PDFium holds each font it uses in memory, so this bounds memory too.
 MAX_FONT_BYTES = 256 * 2**20
 #: Inflated content bytes pdfminer interprets, forms and repeated streams included. pdfminer, the
-#: fallback reader, interprets ~0.2 MB/s of the worst content (bare save/restore operators or one text
-#: object per glyph) and ~0.6 MB/s of a report's (a long report has ~0.7 MB): this keeps its worst case
-#: near five seconds on a busy machine. PDFium reads all the rest.
-MAX_PDFMINER_CONTENT_BYTES = 2**20
-#: Characters pdfminer reads (~25 us each): two and a half long reports, four seconds.
-MAX_PDFMINER_CHARS = 150_000
+#: fallback reader (used only when PDFium loses text), interprets ~0.6 MB/s of a report's content but
+#: only ~0.1 MB/s of the worst (one text object per glyph, or bare save/restore operators) on a busy
+#: machine: this keeps its worst case near five seconds. A report of twenty pages has ~0.5 MB.
+MAX_PDFMINER_CONTENT_BYTES = 2**19
+#: Characters pdfminer reads (~25-50 us each): a long report and a half, under five seconds.
+MAX_PDFMINER_CHARS = 100_000
 #: Graphics states saved and not restored (``q`` without ``Q``): the PDF specification's own
 #: implementation limit is 28; pdfminer copies the whole state on every save.
 MAX_NESTING = 1_000

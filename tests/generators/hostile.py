@@ -72,7 +72,13 @@ def nesting_bomb(n: int) -> bytes:
 def font_bomb(n: int) -> bytes:
     """A page of text in an embedded TrueType font whose program inflates to ``n`` MB (two chained Flate
     filters): PDFium holds about twice a font's size while it loads it."""
-    program = b"\x00\x01\x00\x00" + b"\x00" * (n * 2**20)
+    # compressed a megabyte at a time: the program itself is never held
+    z = zlib.compressobj(9)
+    once = z.compress(b"\x00\x01\x00\x00")
+    mb = b"\x00" * 2**20
+    once += b"".join(z.compress(mb) for _ in range(n)) + z.flush()
+    twice = zlib.compress(once, 9)
+    length = 4 + n * 2**20
     font = (b"<< /Type /Font /Subtype /TrueType /BaseFont /Bomb /FirstChar 65 /LastChar 90 "
             b"/Widths [" + b"500 " * 26 + b"] /FontDescriptor 6 0 R >>")
     return _pdf([
@@ -84,7 +90,8 @@ def font_bomb(n: int) -> bytes:
         font,
         (b"<< /Type /FontDescriptor /FontName /Bomb /Flags 32 /FontBBox [0 0 1000 1000] /ItalicAngle 0 "
          b"/Ascent 800 /Descent -200 /CapHeight 700 /StemV 80 /FontFile2 7 0 R >>"),
-        _stream(program, 2, b" /Length1 %d" % len(program)),
+        b"<< /Length %d /Filter [ /FlateDecode /FlateDecode ] /Length1 %d >>\nstream\n" % (len(twice), length)
+        + twice + b"\nendstream",
     ])
 
 
@@ -243,7 +250,7 @@ def paragraph_flood(n: int) -> bytes:
 MAKERS = {
     "flate-bomb": (flate_bomb, ".pdf", 64),
     "nesting-bomb": (nesting_bomb, ".pdf", 16),
-    "font-bomb": (font_bomb, ".pdf", 1024),
+    "font-bomb": (font_bomb, ".pdf", 512),
     "text-flood": (text_flood, ".pdf", 400),
     "value-lines": (value_lines, ".pdf", 40),
     "ruling-grid": (ruling_grid, ".pdf", 4000),

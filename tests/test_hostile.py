@@ -74,6 +74,9 @@ def test_a_real_report_uses_a_small_share_of_every_pdf_bound():
     assert 10 * content <= L.MAX_CONTENT_BYTES and 10 * fonts <= L.MAX_FONT_BYTES
     assert 10 * per_page <= L.MAX_PAGE_CONTENT_BYTES
     assert 10 * max(len(p.rules) for p in read) <= L.MAX_RULES
+    # pdfminer, the fallback, has tighter bounds (it is 30 times slower): still three times this report
+    drawn = sum(streams[r].size for refs, _ in pages for r in refs if r in streams)
+    assert 3 * drawn <= L.MAX_PDFMINER_CONTENT_BYTES and 3 * budget.chars <= L.MAX_PDFMINER_CHARS
 
 
 def test_stream_bounds_measure_only_what_matters():

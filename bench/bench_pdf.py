@@ -1,27 +1,31 @@
 #!/usr/bin/env python3
-"""Time the PDF layout: per backend, seconds per page and per report for our parse of each PDF, beside
-what the backend alone takes to extract the same file's characters (so the cost of rebuilding tables
-shows), and the rows → report step of the core.
+"""Time the PDF layout against the floor pypdfium2 itself sets: in one run, per PDF, the median of N
+runs of
 
-usage (from the project root): python bench/bench_pdf.py [FILE.pdf ...] [--repeat 5]
-Without files it renders the seed reports with tests/generators/render_pdf.py and adds
-../shared/real/*.pdf when present.
-
-Columns:
-  chars      the backend's bare character dump (pypdfium2: every character's box through its text page;
-             pdfminer.six: its interpreter with no layout analysis), the floor any PDF reader pays
+  floor      the cheapest honest pypdfium2 loop over every character's text and box: the document
+             opened, each page and its text page loaded, the page's text in one FPDFText_GetText call
+             and every character's box through pypdfium2's raw FPDFText_GetLooseCharBox
+  lean       the same loop through untyped ctypes handles on the same functions (as backends.py calls
+             them): what the loop costs without pypdfium2's per-call argument checks
   extract    our backend adapter: characters, boxes, sizes, rules (backends.py)
-  rows       extract + rebuilding rows, tables and paragraphs (the plugin's whole parse)
-  overhead   (rows - extract) / extract: what table building adds to the backend's extraction
-  report     rows + the core's mapping and checks (core.api.parse)
+  tables     rebuilding rows, tables and paragraphs from the extracted pages (reading.py, tables.py)
+  layout     the PDF layout's whole parse (stream bounds, extraction, tables): what the plugin costs
+  whole      core.api.parse of the file: layout detection, the layout, and the core's mapping and checks
+  core       whole - layout: the core's share
+  ratio      whole / floor (and whole / lean)
+
+usage (from the project root): python bench/bench_pdf.py [FILE.pdf ...] [--repeat 11] [--pdfminer]
+Without files it renders two seed reports with tests/generators/render_pdf.py and adds
+../shared/real/*.pdf when present.
 """
 from __future__ import annotations
 
 import argparse
+import ctypes
 import glob
-import io
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -29,50 +33,78 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.source import Source  # noqa: E402
-from zfxxgk_layouts.pdf import backends as B  # noqa: E402
-from zfxxgk_layouts.pdf import reading  # noqa: E402
+from zfxxgk_layouts import pdf as P
+from zfxxgk_layouts.pdf import backends as B
+from zfxxgk_layouts.pdf import reading
+
+from core.source import Source
 
 
-def bare_chars(name: str, data: bytes) -> int:
-    """Every character with its box, straight from the library (no normalisation, no rules)."""
+def floor(data: bytes) -> int:
+    """Every character's text and box through pypdfium2 (its document and page objects, its raw API)."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
     n = 0
-    if name == "pypdfium2":
-        import pypdfium2 as pdfium
-        import pypdfium2.raw as c
-        doc = pdfium.PdfDocument(data)
-        rect = c.FS_RECTF()
-        for i in range(len(doc)):
-            page = doc[i]
-            tp = page.get_textpage()
-            for k in range(tp.count_chars()):
-                c.FPDFText_GetUnicode(tp.raw, k)
-                c.FPDFText_GetLooseCharBox(tp.raw, k, rect)
-                n += 1
-            tp.close()
-            page.close()
-        doc.close()
-    else:
-        from pdfminer.converter import PDFPageAggregator
-        from pdfminer.layout import LTChar
-        from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
-        from pdfminer.pdfpage import PDFPage
-        rsrc = PDFResourceManager()
-        dev = PDFPageAggregator(rsrc, laparams=None)
-        interp = PDFPageInterpreter(rsrc, dev)
-        for page in PDFPage.get_pages(io.BytesIO(data)):
-            interp.process_page(page)
-            n += sum(1 for o in dev.get_result() if isinstance(o, LTChar))
+    doc = pdfium.PdfDocument(data)
+    rect = c.FS_RECTF()
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        count = tp.count_chars()
+        buf = ctypes.create_string_buffer(2 * (count + 1))
+        c.FPDFText_GetText(tp.raw, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+        buf.raw[:2 * count].decode("utf-16-le", "replace")
+        for k in range(count):
+            c.FPDFText_GetLooseCharBox(tp.raw, k, rect)
+        n += count
+        tp.close()
+        page.close()
+    doc.close()
     return n
 
 
-def best(fn, repeat: int) -> float:
-    times = []
+_LEAN_BOX = None
+
+
+def lean_floor(data: bytes) -> int:
+    """The floor loop with an untyped handle on FPDFText_GetLooseCharBox."""
+    global _LEAN_BOX
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as c
+    if _LEAN_BOX is None:
+        _LEAN_BOX = ctypes.CFUNCTYPE(ctypes.c_int)(ctypes.cast(c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+    box = _LEAN_BOX
+    n = 0
+    doc = pdfium.PdfDocument(data)
+    out = bytearray(16)
+    out_p = ctypes.c_void_p(ctypes.addressof((ctypes.c_char * 16).from_buffer(out)))
+    for i in range(len(doc)):
+        page = doc[i]
+        tp = page.get_textpage()
+        count = tp.count_chars()
+        buf = ctypes.create_string_buffer(2 * (count + 1))
+        c.FPDFText_GetText(tp.raw, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+        buf.raw[:2 * count].decode("utf-16-le", "replace")
+        tv = ctypes.c_void_p(ctypes.cast(tp.raw, ctypes.c_void_p).value)
+        for k in range(count):
+            box(tv, k, out_p)
+        n += count
+        tp.close()
+        page.close()
+    doc.close()
+    return n
+
+
+def medians(fns: list, repeat: int, clock) -> list[float]:
+    """The median time of each of ``fns``, run in turn ``repeat`` times (so that a change in the
+    machine's load reaches every column alike)."""
+    times: list = [[] for _ in fns]
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        for fn, out in zip(fns, times):
+            t = clock()
+            fn()
+            out.append(clock() - t)
+    return [statistics.median(t) for t in times]
 
 
 def inputs(files: list[str]) -> list[tuple[str, bytes]]:
@@ -92,42 +124,41 @@ def inputs(files: list[str]) -> list[tuple[str, bytes]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("files", nargs="*")
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=11)
+    ap.add_argument("--pdfminer", action="store_true", help="also time the pdfminer backend (no floor)")
+    ap.add_argument("--wall", action="store_true",
+                    help="wall-clock time (default: this process's CPU time, which the neighbours of a shared "
+                         "machine disturb less; PDFium runs in this thread)")
     a = ap.parse_args()
+    clock = time.perf_counter if a.wall else time.process_time
     from core.api import parse
-    backends = B.available()
-    print(f"{'file':28} {'backend':10} {'pages':>5} {'chars/s':>9} {'extract/s':>9} {'rows/s':>9} "
-          f"{'report/s':>9} {'rows/page':>9} {'overhead':>8}")
-    totals: dict = {}
+    backends = [be for be in B.available() if be.name == "pypdfium2" or a.pdfminer]
+    print(f"median of {a.repeat} runs, ms of {'wall-clock' if a.wall else 'CPU'} time")
+    print(f"{'file':26} {'backend':9} {'pages':>5} {'chars':>6} {'floor':>7} {'lean':>7} {'extract':>7} "
+          f"{'tables':>7} {'layout':>7} {'whole':>7} {'core':>6} {'ratio':>6} {'/lean':>6}")
     for name, data in inputs(a.files):
         for be in backends:
             try:
                 pages = be.pages(data)
             except B.PdfLossy as e:
-                print(f"{name:28} {be.name:10} (loses text here: {e}; skipped)")
+                print(f"{name:26} {be.name:9} (loses text here: {e}; skipped)")
                 continue
-            except Exception as e:
-                print(f"{name:28} {be.name:10} cannot read: {e}")
-                continue
-            n = len(pages)
-            t_chars = best(lambda: bare_chars(be.name, data), a.repeat)
-            t_extract = best(lambda: be.pages(data), a.repeat)
-            t_rows = best(lambda: reading.rows(be.pages(data)), a.repeat)
             os.environ[B.BACKEND_ENV] = be.name
-            t_report = best(lambda: parse(Source(data, name=name)), a.repeat)
-            del os.environ[B.BACKEND_ENV]
-            over = (t_rows - t_extract) / t_extract
-            tot = totals.setdefault(be.name, [0, 0.0, 0.0, 0.0])
-            tot[0] += n
-            tot[1] += t_extract
-            tot[2] += t_rows
-            tot[3] += t_report
-            print(f"{name:28} {be.name:10} {n:5d} {t_chars:9.4f} {t_extract:9.4f} {t_rows:9.4f} {t_report:9.4f} "
-                  f"{t_rows / n:9.4f} {over:8.0%}")
-    for name, (n, te, tr, tp) in totals.items():
-        print(f"TOTAL {name}: {n} pages, extract {te / n * 1000:.1f} ms/page, rows {tr / n * 1000:.1f} ms/page "
-              f"(table building +{(tr - te) / te:.0%}), report {tp / n * 1000:.1f} ms/page; "
-              f"a 10-page report ≈ {tr / n * 10:.3f} s (rows), {tp / n * 10:.3f} s (report)")
+            try:
+                pdfium = be.name == "pypdfium2"
+                chars = floor(data) if pdfium else sum(len(p.chars) for p in pages)
+                fns = [lambda d=data: floor(d), lambda d=data: lean_floor(d)] if pdfium else [lambda: None] * 2
+                fns += [lambda b=be, d=data: b.pages(d), lambda p=pages: reading.rows(p),
+                        lambda d=data, n=name: P.parse(Source(d, name=n)),
+                        lambda d=data, n=name: parse(Source(d, name=n))]
+                t_floor, t_lean, t_extract, t_tables, t_layout, t_whole = medians(fns, a.repeat, clock)
+                if not pdfium:
+                    t_floor = t_lean = float("nan")
+            finally:
+                del os.environ[B.BACKEND_ENV]
+            ms = [t * 1000 for t in (t_floor, t_lean, t_extract, t_tables, t_layout, t_whole)]
+            print(f"{name:26} {be.name:9} {len(pages):5d} {chars:6d} " + " ".join(f"{v:7.1f}" for v in ms) +
+                  f" {(t_whole - t_layout) * 1000:6.1f} {t_whole / t_floor:5.2f}x {t_whole / t_lean:5.2f}x")
 
 
 if __name__ == "__main__":

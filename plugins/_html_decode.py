@@ -10,7 +10,7 @@ from core.sdk import Note, Source, UnreadableInput
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml ... encoding="..."?>
 _DECLARED = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
-                       rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""", re.I)
+                       rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
 # Where a declaration can be: browsers look at the first 1024 bytes; saved pages sometimes put a long
 # <head> first, so look a little further.
 _DECLARATION_WINDOW = 8192
@@ -86,9 +86,8 @@ def _done(source: Source, text: str, actual: str, declared: str | None,
           data: bytes) -> tuple[str, str, list[Note]]:
     notes = []
     # Pure ASCII reads the same in every declared charset, so a declaration cannot be wrong about it.
-    if declared and not data.isascii():
-        if _codec(declared) != actual:
-            notes.append(Note("info", "charset_mismatch", f"declared {declared}, bytes are {actual}"))
+    if declared and not data.isascii() and _codec(declared) != actual:
+        notes.append(Note("info", "charset_mismatch", f"declared {declared}, bytes are {actual}"))
     if "\x00" in text:
         raise UnreadableInput(f"{source.name}: NUL bytes inside the text, not an HTML page")
     return text, actual, notes

@@ -1,5 +1,6 @@
 """Layout plugin for Word .docx files: the main document part's paragraphs as TEXT rows and its tables as
 TABLE rows (merged cells expanded), in document order."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
 
 import io
@@ -21,7 +22,15 @@ from core.sdk import (
     hookimpl,
 )
 
-from ._html_grid import MAX_COLUMNS, Span, clean, join_pieces, table_rows
+from ._html_grid import (
+    MAX_COLUMNS,
+    Budget,
+    Exceeded,
+    Span,
+    clean,
+    join_pieces,
+    table_rows,
+)
 
 _ZIP = b"PK\x03\x04"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -50,11 +59,20 @@ def parse(source: Source) -> list[Row]:
 
 def parse_bytes(data: bytes, name: str) -> list[Row]:
     """Rows of a .docx given as bytes (also used for files converted from Word 97)."""
+    try:
+        return _parse_bytes(data, name)
+    except Exceeded as e:
+        raise UnreadableInput(str(e)) from None
+
+
+def _parse_bytes(data: bytes, name: str) -> list[Row]:
     if not data.startswith(_ZIP):
         if data.startswith(_OLE2):
             raise UnreadableInput(f"{name}: a Word 97 (.doc) file, not a .docx zip")
         raise UnreadableInput(f"{name}: not a zip file, so not a Word .docx document")
     xml = _read_main_part(data, name)
+    budget = Budget(name)
+    budget.tags(xml)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True)
     try:
@@ -65,7 +83,7 @@ def parse_bytes(data: bytes, name: str) -> list[Row]:
     body = root.find(f"{{{ns}}}body")
     if body is None:
         raise UnreadableInput(f"{name}: no document body in the Word file")
-    return _Document(ns).read(body)
+    return _Document(ns, budget).read(body)
 
 
 def _read_main_part(data: bytes, name: str) -> bytes:
@@ -113,7 +131,8 @@ def _main_part_name(zf: zipfile.ZipFile) -> str:
 class _Document:
     """Walks the body once; ``line`` counts paragraphs and table rows in document order."""
 
-    def __init__(self, ns: str):
+    def __init__(self, ns: str, budget: Budget):
+        self.budget = budget
         w = f"{{{ns}}}"
         self.w = w
         self.P, self.TBL, self.TR, self.TC = w + "p", w + "tbl", w + "tr", w + "tc"
@@ -191,6 +210,8 @@ class _Document:
                 self._collect(child, lines, boxes)
 
     def _paragraph(self, p, depth: int) -> None:
+        # Empty paragraphs make no rows but cost a walk each: they count as rows against the bound.
+        self.budget.add_rows()
         self.line += 1
         line = self.line
         boxes: list = []
@@ -214,6 +235,7 @@ class _Document:
         # grid column -> the span a vertical merge started there
         open_merge: dict[int, Span] = {}
         for tr in trs:
+            self.budget.add_rows()
             self.line += 1
             line = self.line
             row: list[Span] = []
@@ -246,7 +268,7 @@ class _Document:
                     open_merge[col] = cell
                 col += span
             spans.append(row)
-        self.rows.extend(table_rows(spans))
+        self.rows.extend(table_rows(spans, self.budget))
 
     def _cell_text(self, tc) -> str:
         # One C-level pass over the cell's text nodes; paragraphs and breaks start new pieces.

@@ -1,5 +1,6 @@
 """Layout plugin for saved web pages: the report's tables as TABLE rows and its prose as TEXT rows, in
 reading order, with the site's navigation, scripts, share buttons and metadata boxes kept out of the tables."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
 
 import re
@@ -19,7 +20,15 @@ from core.sdk import (
 )
 
 from ._html_decode import decode
-from ._html_grid import Span, clean, join_pieces, span_counts, table_rows
+from ._html_grid import (
+    Budget,
+    Exceeded,
+    Span,
+    clean,
+    join_pieces,
+    span_counts,
+    table_rows,
+)
 
 # Elements whose content is never part of the report.
 _NEVER = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
@@ -40,7 +49,7 @@ _CHROME_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "menubar", "su
 # Elements whose line breaks are part of the text.
 _PREFORMATTED = frozenset({"pre", "xmp", "listing", "plaintext"})
 _WORD = re.compile(r"[a-z]+")
-_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 # Chrome is short; an element this long that merely carries a chrome-like class is content, not chrome.
 _CHROME_MAX_CHARS = 1500
 _CHROME_MAX_CELLS = 40
@@ -94,17 +103,27 @@ def detect(source: Source) -> float:
 
 
 def parse(source: Source) -> Document:
+    try:
+        return _parse(source)
+    except Exceeded as e:
+        raise UnreadableInput(str(e)) from None
+
+
+def _parse(source: Source) -> Document:
     what = _not_html(source.head)
     if what:
         raise UnreadableInput(f"{source.name}: {what} data, not an HTML page")
     text, encoding, notes = decode(source)
+    budget = Budget(source.name)
+    markup = text.encode("utf-8")
+    budget.tags(markup)
     # Plain lxml elements, not lxml.html's element classes: the custom class lookup doubles the cost.
     # huge_tree lifts libxml2's nesting limit of 256, past which it silently drops the rest of the page
     # (sloppy CMS output nests hundreds of unclosed <font>s); the input size is already bounded.
     parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
                               huge_tree=True)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser=parser)
+        root = etree.fromstring(markup, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         raise UnreadableInput(f"{source.name}: no HTML content ({e})") from None
     if root is None:
@@ -114,13 +133,14 @@ def parse(source: Source) -> Document:
         notes.append(Note("warning", "html_truncated",
                           f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
                           f"the page after that point was not read"))
-    return Document(_Page(root).rows, notes, {"encoding": encoding})
+    return Document(_Page(root, budget).rows, notes, {"encoding": encoding})
 
 
 class _Page:
     """One pass over the document tree in source order, collecting rows."""
 
-    def __init__(self, root):
+    def __init__(self, root, budget: Budget):
+        self.budget = budget
         self.rows: list[Row] = []
         self._buf: list[str] = []
         self._line: int | None = None
@@ -147,6 +167,7 @@ class _Page:
         if self._buf:
             text = clean("".join(self._buf))
             if text:
+                self.budget.add_rows()
                 self.rows.append(Row((Cell(text, line=self._line),), TEXT))
             self._buf.clear()
         self._line = None
@@ -195,6 +216,7 @@ class _Page:
         for i, line in enumerate("".join(_visible_text(el)).split("\n")):
             line = clean(line)
             if line:
+                self.budget.add_rows()
                 self.rows.append(Row((Cell(line, line=None if first is None else first + i),), TEXT))
 
     # -- tables ----------------------------------------------------------------------------------------
@@ -230,7 +252,9 @@ class _Page:
                 if text:
                     out.append(Row((Cell(text, line=tr.sourceline),), TEXT))
             return out
-        out.extend(table_rows(spans))
+        rows = table_rows(spans, self.budget)
+        self.budget.add_rows(len(rows))
+        out.extend(rows)
         return out
 
 

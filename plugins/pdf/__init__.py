@@ -1,5 +1,8 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
+# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
 from __future__ import annotations
+
+import re
 
 from core.sdk import CoreError, Document, LayoutPlugin, Note, UnreadableInput, hookimpl
 
@@ -35,6 +38,7 @@ def _parse(source) -> Document:
     # Imported here, not at registration: detect() needs none of it, and `python -m core` on a text
     # file should not pay for the PDF machinery.
     from . import backends as B
+    from . import limits
 
     data = source.data
     name = source.name
@@ -43,12 +47,14 @@ def _parse(source) -> Document:
     candidates = B.available()
     if not candidates:
         raise UnreadableInput(f"{name}: no PDF reader is installed (install pdfminer.six or pypdfium2)")
+    # Before any reader inflates a byte: what the streams inflate to, per page and in all.
+    limits.check_streams(data, name)
     problem = None
     skipped: list[str] = []
     lossy = None  # pages a backend read knowing it lost some text: used only if no backend does better
     for backend in candidates:
         try:
-            pages = backend.pages(data)
+            pages = backend.pages(data, limits.Budget(name))
         except B.PdfPassword:
             raise UnreadableInput(f"{name}: the PDF is encrypted and needs a password") from None
         except B.PdfBroken as e:
@@ -61,18 +67,21 @@ def _parse(source) -> Document:
             continue
         verdict = _text_layer_problem(pages, name)
         if verdict is not None:
+            # A reader that read every text object says what the text layer is (none, a scan,
+            # mojibake): the other reads the same objects through the same fonts, and would only
+            # spend its (much slower) time to say the same.
             problem = problem or verdict
-            continue
-        return _rows(backend, pages, skipped, [])
+            break
+        return _rows(backend, pages, skipped, [], name)
     if lossy is not None:
         backend, e = lossy
         if _text_layer_problem(e.pages, name) is None:
-            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")])
+            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")], name)
     raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
 
 
-def _rows(backend, pages: list, skipped: list[str], notes: list[Note]) -> Document:
-    from . import reading
+def _rows(backend, pages: list, skipped: list[str], notes: list[Note], name: str) -> Document:
+    from . import limits, reading
 
     why = f" ({'; '.join(skipped)})" if skipped else ""
     notes.append(Note("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
@@ -80,13 +89,24 @@ def _rows(backend, pages: list, skipped: list[str], notes: list[Note]) -> Docume
     if scanned:
         notes.append(Note("warning", "pdf_scanned_pages", f"page(s) {', '.join(map(str, scanned))} are images "
                                                           f"with no text layer and were not read"))
-    return Document(reading.rows(pages), notes, {"pdf_backend": f"{backend.name} {backend.version}"})
+    try:
+        rows = reading.rows(pages)
+    except limits.Exceeded as e:
+        raise UnreadableInput(f"{name}: {e}") from None
+    return Document(rows, notes, {"pdf_backend": f"{backend.name} {backend.version}"})
 
 
 def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
     """Why the text layer cannot be read (none, a scan, mojibake), or None when it can."""
     total = bad = readable = 0
     for p in pages:
+        text = "".join([ch[0] for ch in p.chars])
+        if len(text) == len(p.chars):
+            # One code point per character (PDFium's always are): counted by C-level scans.
+            total += len(text)
+            bad += len(_UNMAPPED.findall(text))
+            readable = readable or any(map(str.isalnum, text))
+            continue
         for ch in p.chars:
             total += 1
             t = ch[0]
@@ -99,10 +119,14 @@ def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
         if any(p.images for p in pages):
             return UnreadableInput(f"{name}: no text layer: this PDF is a scan; OCR is not supported")
         return UnreadableInput(f"{name}: no text layer: the PDF has no text and no images")
-    if bad > total * MOJIBAKE_SHARE or readable == 0:
+    if bad > total * MOJIBAKE_SHARE or not readable:
         return UnreadableInput(f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
                                f"Unicode mapping); OCR is not supported")
     return None
+
+
+#: A character with no Unicode mapping: the replacement character, private use, or a control.
+_UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff\x00-\x1f\x80-\x9f]")
 
 
 def _short(msg: str) -> str:

@@ -5,6 +5,8 @@ corner of the media box, turned so that the page's text runs left to right (a pa
 by ``/Rotate`` or by a rotated text matrix, comes out upright), character boxes from the font's descent to
 one em above it (so the two backends agree on every box), and rules as thin axis-aligned rectangles.
 """
+# ruff: noqa: BLE001, S110, S112 (a broken file or a library's bug must become a one-line refusal or a lost
+# page, never a traceback: every broad except here says which)
 from __future__ import annotations
 
 import ctypes
@@ -12,11 +14,13 @@ import io
 import logging
 import math
 import os
+import struct
 import threading
 import unicodedata
 from dataclasses import dataclass, field
+from itertools import pairwise
 
-from core.sdk import UnreadableInput
+from core.sdk import CoreError, UnreadableInput
 
 #: PDFium is not thread-safe; every pypdfium2 read in this process takes this lock.
 _PDFIUM_LOCK = threading.Lock()
@@ -66,7 +70,7 @@ class PdfLossy(Exception):
 def _quadrant(a: float, b: float) -> int | None:
     """The writing direction of a character matrix as 0/90/180/270 degrees, None when skewed."""
     angle = math.degrees(math.atan2(b, a)) % 360.0
-    q = int(round(angle / 90.0)) % 4
+    q = round(angle / 90.0) % 4
     off = abs(angle - q * 90.0)
     off = min(off, 360.0 - off)
     return q * 90 if off <= SKEW_TOLERANCE else None
@@ -92,18 +96,21 @@ def _fold(text: str) -> str:
     return text
 
 
-def finish_page(number: int, width: float, height: float, raw_chars: list, rules: list, images: int) -> Page:
+def finish_page(number: int, width: float, height: float, raw_chars: list, rules: list, images: int,
+                rot: int | None = None) -> Page:
     """Build a :class:`Page` from raw characters ``(text, x0, y0, x1, y1, size, quadrant)``.
 
-    Turns the page so that most of its text is upright and keeps only the characters that are upright
-    then: the rest are watermarks or decoration written at another angle.
+    Turns the page so that most of its text is upright (or by ``rot`` when the caller counted already)
+    and keeps only the characters that are upright then: the rest are watermarks or decoration written
+    at another angle.
     """
-    counts = {}
-    for ch in raw_chars:
-        q = ch[6]
-        if q is not None:
-            counts[q] = counts.get(q, 0) + 1
-    rot = max(counts, key=counts.get) if counts else 0
+    if rot is None:
+        counts = {}
+        for ch in raw_chars:
+            q = ch[6]
+            if q is not None:
+                counts[q] = counts.get(q, 0) + 1
+        rot = max(counts, key=counts.get) if counts else 0
     turn = _turn(rot, width, height)
     if rot in (90, 270):
         width, height = height, width
@@ -143,7 +150,7 @@ def _is_white(color) -> bool:
 def _edges(points: list, closed: bool, out: list) -> None:
     """Append the axis-aligned straight segments of a polyline to ``out`` as degenerate rectangles."""
     n = len(points)
-    pairs = list(zip(points, points[1:]))
+    pairs = list(pairwise(points))
     if closed and n > 2:
         pairs.append((points[-1], points[0]))
     for (ax, ay), (bx, by) in pairs:
@@ -159,6 +166,75 @@ def _bad_page_size(w: float, h: float) -> bool:
 
 # -- pypdfium2 -----------------------------------------------------------------------------------------
 
+#: Code points PDFium reports for whitespace, which carries no position we use: gaps are measured from
+#: the boxes of the printed characters.
+_BLANK = frozenset((0xA0, 0x3000, 0xFEFF, 0x200B, 0xFFFE))
+
+
+class _Ptr(ctypes.c_void_p):
+    """A pointer PDFium returns, kept as a ctypes object so that it goes back to PDFium whole (a bare
+    int passed to an untyped argument would be cut to a C int)."""
+
+
+class _Lean:
+    """Second handles on the PDFium functions called once per character or page object, without
+    argument types: pypdfium2's bindings check typed pointers on every call, which costs more than the
+    call itself (five times per character, thousands of characters a page). Every argument passed is
+    then a ctypes object or a Python int that is a C int (an index), and results are C ints, doubles
+    or :class:`_Ptr`."""
+
+    def __init__(self, c):
+        V, I, D, U = ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_uint
+
+        def fn(name, restype):
+            # No argtypes: ctypes then makes a plain (not variadic) call with each argument as given.
+            return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(c, name), V).value)
+
+        self.count_chars = fn("FPDFText_CountChars", I)
+        self.unicode = fn("FPDFText_GetUnicode", U)
+        self.map_error = fn("FPDFText_HasUnicodeMapError", I)
+        self.box = fn("FPDFText_GetLooseCharBox", I)
+        self.matrix = fn("FPDFText_GetMatrix", I)
+        self.font_size = fn("FPDFText_GetFontSize", D)
+        self.count_objects = fn("FPDFPage_CountObjects", I)
+        self.get_object = fn("FPDFPage_GetObject", _Ptr)
+        self.form_count = fn("FPDFFormObj_CountObjects", I)
+        self.form_object = fn("FPDFFormObj_GetObject", _Ptr)
+        self.obj_type = fn("FPDFPageObj_GetType", I)
+        self.bounds = fn("FPDFPageObj_GetBounds", I)
+        self.obj_matrix = fn("FPDFPageObj_GetMatrix", I)
+        self.draw_mode = fn("FPDFPath_GetDrawMode", I)
+        self.fill_color = fn("FPDFPageObj_GetFillColor", I)
+        self.stroke_color = fn("FPDFPageObj_GetStrokeColor", I)
+        self.text_font = fn("FPDFTextObj_GetFont", _Ptr)
+        self.font_embedded = fn("FPDFFont_GetIsEmbedded", I)
+        self.count_segments = fn("FPDFPath_CountSegments", I)
+        self.get_segment = fn("FPDFPath_GetPathSegment", _Ptr)
+        self.segment_point = fn("FPDFPathSegment_GetPoint", I)
+        self.segment_type = fn("FPDFPathSegment_GetType", I)
+        self.segment_close = fn("FPDFPathSegment_GetClose", I)
+
+
+class _Out:
+    """A buffer PDFium writes numbers into, read back in one call (ctypes indexing costs ~0.1 us a
+    number, per character)."""
+
+    __slots__ = ("buf", "ptr", "read")
+
+    def __init__(self, fmt: str):
+        st = struct.Struct(fmt)
+        self.buf = bytearray(st.size)
+        self.ptr = ctypes.c_void_p(ctypes.addressof((ctypes.c_char * st.size).from_buffer(self.buf)))
+        self.read = st.unpack_from
+
+    def at(self, k: int) -> ctypes.c_void_p:
+        """A pointer to the k-th 4-byte number (for functions that take one pointer per number)."""
+        return ctypes.c_void_p(self.ptr.value + 4 * k)
+
+
+_LEAN = None
+
+
 class PdfiumBackend:
     """Characters through PDFium's text page, rules through its page objects (fast, native)."""
 
@@ -167,15 +243,20 @@ class PdfiumBackend:
     def __init__(self):
         import pypdfium2  # noqa: F401 (ImportError tells the caller the backend is absent)
         import pypdfium2.raw as c
+        global _LEAN
         self.c = c
         self.version = _dist_version("pypdfium2")
+        if _LEAN is None:
+            _LEAN = _Lean(c)
+        self.f = _LEAN
+        self._bufs = (_Out("2i"), _Out("4I"), _Out("6f"), _Out("4f"))
 
-    def pages(self, data: bytes) -> list[Page]:
+    def pages(self, data: bytes, budget=None) -> list[Page]:
         # PDFium is not thread-safe: one document at a time per process, whoever calls us.
         with _PDFIUM_LOCK:
-            return self._pages(data)
+            return self._pages(data, budget or _unbounded())
 
-    def _pages(self, data: bytes) -> list[Page]:
+    def _pages(self, data: bytes, budget) -> list[Page]:
         import pypdfium2 as pdfium
         c = self.c
         try:
@@ -189,13 +270,17 @@ class PdfiumBackend:
             raise PdfBroken(f"corrupt PDF ({e})") from None
         self._lost = 0
         try:
+            n = len(doc)
+            budget.pages(n)
             out = []
-            for i in range(len(doc)):
-                page = doc[i]
+            for i in range(n):
+                page = c.FPDF_LoadPage(doc.raw, i)
+                if not page:
+                    raise PdfBroken(f"corrupt PDF (page {i + 1} cannot be loaded)")
                 try:
-                    out.append(self._page(page, i + 1))
+                    out.append(self._page(page, i + 1, budget))
                 finally:
-                    page.close()
+                    c.FPDF_ClosePage(page)
         finally:
             doc.close()
         if self._lost:
@@ -203,98 +288,134 @@ class PdfiumBackend:
                            f"nor installed); PDFium leaves their characters out", out)
         return out
 
-    def _page(self, page, number: int) -> Page:
+    def _page(self, page, number: int, budget) -> Page:
         c = self.c
-        box = c.FS_RECTF()
         l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-        if c.FPDFPage_GetMediaBox(page.raw, l, b, r, t):
+        if c.FPDFPage_GetMediaBox(page, l, b, r, t):
             ox, oy, w, h = min(l.value, r.value), min(b.value, t.value), abs(r.value - l.value), abs(t.value - b.value)
         else:
             ox, oy = 0.0, 0.0
-            w, h = page.get_size()
+            w, h = c.FPDF_GetPageWidthF(page), c.FPDF_GetPageHeightF(page)
         if _bad_page_size(w, h):
-            w, h = page.get_size()
-        textpage = page.get_textpage()
-        try:
-            chars = self._chars(textpage.raw, ox, oy)
-        finally:
-            textpage.close()
+            w, h = c.FPDF_GetPageWidthF(page), c.FPDF_GetPageHeightF(page)
+        pv = ctypes.c_void_p(ctypes.cast(page, ctypes.c_void_p).value)
         rules: list = []
-        images = self._objects(page.raw, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0)
-        return finish_page(number, w, h, chars, rules, images)
+        count = [0]
+        # font handle -> whether its program is in the file; per page, as a closed page may free a font
+        # and a later one reuse its address
+        self._embedded = {}
+        images = self._objects(pv, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0, count, budget, number)
+        budget.rules(len(rules), number)
+        textpage = c.FPDFText_LoadPage(page)
+        if not textpage:
+            return Page(number, w, h, [], rules, images)
+        try:
+            tv = ctypes.c_void_p(ctypes.cast(textpage, ctypes.c_void_p).value)
+            n = self.f.count_chars(tv)
+            budget.add_chars(max(n, 0), number)
+            (upright, n0), others, order = self._chars(tv, n, ox, oy, w, h)
+        finally:
+            c.FPDFText_ClosePage(textpage)
+        if not others:
+            return Page(number, w, h, upright, rules, images)
+        # Text at another angle: the page turns to the angle most of its text runs at.
+        counts = {q: (n0 if q == 0 else others.count_of(q)) for q in order}
+        rot = max(counts, key=counts.get) if counts else 0
+        if rot == 0:
+            return Page(number, w, h, upright, rules, images)
+        return finish_page(number, w, h, others.chars, rules, images, rot=rot)
 
-    def _chars(self, tp, ox: float, oy: float) -> list:
-        c = self.c
-        n = c.FPDFText_CountChars(tp)
-        get_uni = c.FPDFText_GetUnicode
-        get_box = c.FPDFText_GetLooseCharBox
-        get_size = c.FPDFText_GetFontSize
-        get_matrix = c.FPDFText_GetMatrix
-        map_error = c.FPDFText_HasUnicodeMapError
-        rect = c.FS_RECTF()
-        m = c.FS_MATRIX()
-        rect_p, m_p = ctypes.byref(rect), ctypes.byref(m)
+    def _chars(self, tv, n: int, ox: float, oy: float, w: float, h: float):
+        """The page's characters: those upright as final tuples (see :class:`Page`) with their count
+        (off-page ones included), those at other angles as raw tuples, and the angles in the order they
+        first appear (a tie between two angles goes to the first, as in :func:`finish_page`)."""
+        f = self.f
+        get_uni, map_error, get_box, get_matrix, get_size = f.unicode, f.map_error, f.box, f.matrix, f.font_size
+        rect = _Out("4f")  # FS_RECTF: left, top, right, bottom
+        m = _Out("6f")  # FS_MATRIX: a, b, c, d, e, f
+        rp, mp, read_rect, read_m = rect.ptr, m.ptr, rect.read, m.read
+        rb, mb = rect.buf, m.buf
         out = []
         append = out.append
+        others = _Others()
+        order: list = []
+        n0 = 0
+        w2, h2 = 2 * w, 2 * h
         pending_high = None
+        blank = _BLANK
         for i in range(max(n, 0)):
-            u = get_uni(tp, i)
-            # Whitespace (including PDFium's generated spaces and line ends) carries no position we use:
-            # gaps are measured from the boxes of the printed characters.
-            if u <= 32 or u in (0xA0, 0x3000, 0xFEFF, 0x200B, 0xFFFE):
+            u = get_uni(tv, i)
+            if u <= 32 or u in blank:
                 continue
-            if 0xD800 <= u < 0xDC00:
-                pending_high = u
-                continue
-            if 0xDC00 <= u < 0xE000:
+            if 0xD800 <= u < 0xE000:
+                if u < 0xDC00:
+                    pending_high = u
+                    continue
                 if pending_high is None:
                     continue
                 text = chr(0x10000 + ((pending_high - 0xD800) << 10) + (u - 0xDC00))
                 pending_high = None
             else:
-                text = "\ufffd" if map_error(tp, i) == 1 else chr(u)
-            if not get_box(tp, i, rect_p) or not get_matrix(tp, i, m_p):
+                text = "\ufffd" if map_error(tv, i) == 1 else chr(u)
+            if not get_box(tv, i, rp) or not get_matrix(tv, i, mp):
                 continue
-            a, bb, cc, d = m.a, m.b, m.c, m.d
+            a, bb, cc, d, _, _ = read_m(mb)
+            left, top, right, bottom = read_rect(rb)
             if bb == 0.0 and cc == 0.0:  # upright, the usual case: skip the trigonometry
-                size = get_size(tp, i) * (d if d > 0 else -d)
+                size = get_size(tv, i) * (d if d > 0 else -d)
                 q = 0 if a > 0 else 180
             else:
-                size = get_size(tp, i) * math.sqrt(abs(a * d - bb * cc))
+                size = get_size(tv, i) * math.sqrt(abs(a * d - bb * cc))
                 q = _quadrant(a, bb)
             if not size > 0:
-                size = abs(rect.top - rect.bottom)
+                size = abs(top - bottom)
             if "\u2e80" <= text <= "\u2fdf" or "\uf900" <= text <= "\ufaff":
                 text = _fold(text)
-            append((text, rect.left - ox, rect.bottom - oy, rect.right - ox, rect.top - oy, size, q))
-        return out
+            x0, y0, x1, y1 = left - ox, bottom - oy, right - ox, top - oy
+            if q == 0:
+                if not n0:
+                    order.append(0)
+                n0 += 1
+                # off the page: never printed (leftovers of templates, hidden keywords)
+                if 0 <= x0 + x1 <= w2 and 0 <= y0 + y1 <= h2:
+                    # The box spans one em above the descent: both backends know the descent, not the ascent.
+                    append((text, x0, y0, x1, y0 + size, size))
+            else:
+                if q is not None and q not in order:
+                    order.append(q)
+                others.add((text, x0, y0, x1, y1, size, q))
+        return (out, n0), others, order
 
-    def _objects(self, parent, form, ctm, rules: list, depth: int) -> int:
+    def _objects(self, parent, form, ctm, rules: list, depth: int, count: list, budget, number: int) -> int:
         """Collect the rules of the page (or of a form XObject) into ``rules``; return the image count."""
-        c = self.c
+        c, f = self.c, self.f
         if form is None:
-            holder, count, get = parent, c.FPDFPage_CountObjects(parent), c.FPDFPage_GetObject
+            holder, n, get = parent, f.count_objects(parent), f.get_object
         else:
-            holder, count, get = form, c.FPDFFormObj_CountObjects(form), c.FPDFFormObj_GetObject
-        get_type, get_bounds, draw_mode = c.FPDFPageObj_GetType, c.FPDFPageObj_GetBounds, c.FPDFPath_GetDrawMode
-        fill_color, stroke_color = c.FPDFPageObj_GetFillColor, c.FPDFPageObj_GetStrokeColor
+            holder, n, get = form, f.form_count(form), f.form_object
+        count[0] += max(n, 0)
+        budget.page_objects(count[0], number)
+        get_type, get_bounds, draw_mode, text_font = f.obj_type, f.bounds, f.draw_mode, f.text_font
+        fill_color, stroke_color = f.fill_color, f.stroke_color
+        embedded = self._embedded
         TEXT, PATH, IMAGE, FORM = c.FPDF_PAGEOBJ_TEXT, c.FPDF_PAGEOBJ_PATH, c.FPDF_PAGEOBJ_IMAGE, c.FPDF_PAGEOBJ_FORM
         images = 0
-        fm, stroke = ctypes.c_int(), ctypes.c_int()
-        fm_p, stroke_p = ctypes.byref(fm), ctypes.byref(stroke)
-        cr, cg, cb, ca = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-        rgba = (ctypes.byref(cr), ctypes.byref(cg), ctypes.byref(cb), ctypes.byref(ca))
-        mat = c.FS_MATRIX()
-        mat_p = ctypes.byref(mat)
-        bl, bb, br, bt = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-        box = (ctypes.byref(bl), ctypes.byref(bb), ctypes.byref(br), ctypes.byref(bt))
-        a, b, cc, d, e, f = ctm
+        # Shared by the calls for forms inside this page: each value is read back before the next call.
+        modes, rgba, mat, bx = self._bufs
+        fm_p, stroke_p = modes.at(0), modes.at(1)
+        rgba_p = tuple(rgba.at(k) for k in range(4))
+        mat_p = mat.ptr
+        box = tuple(bx.at(k) for k in range(4))
+        a, b, cc, d, e, f_ = ctm
         plain = b == 0 and cc == 0 and a > 0 and d > 0  # no rotation: boxes stay boxes
 
         def invisible(color) -> bool:
-            return bool(color(obj, *rgba)) and (min(cr.value, cg.value, cb.value) >= 250 or ca.value == 0)
+            if not color(obj, *rgba_p):
+                return False
+            r, g, b_, alpha = rgba.read(rgba.buf)
+            return min(r, g, b_) >= 250 or alpha == 0
 
-        for k in range(max(count, 0)):
+        for k in range(max(n, 0)):
             obj = get(holder, k)
             if not obj:
                 continue
@@ -302,65 +423,108 @@ class PdfiumBackend:
             if kind == TEXT:
                 # PDFium's text page drops a text object of no width, which is what a font it can
                 # neither find embedded nor load from the system gives a one-glyph object (or a line of
-                # text running up the page): the file must then be read by the other backend.
-                if get_bounds(obj, *box) and br.value - bl.value < 0.01:
-                    font = c.FPDFTextObj_GetFont(obj)
-                    if font and not c.FPDFFont_GetIsEmbedded(font):
+                # text running up the page): the file must then be read by the other backend. The
+                # font is asked first: whether it is embedded is known once per font.
+                font = text_font(obj)
+                if font:
+                    known = embedded.get(font.value)
+                    if known is None:
+                        known = embedded[font.value] = bool(f.font_embedded(font))
+                    if not known and get_bounds(obj, *box) and _width(bx) < 0.01:
                         self._lost += 1
             elif kind == PATH:
                 if not get_bounds(obj, *box) or not draw_mode(obj, fm_p, stroke_p):
                     continue
-                filled = fm.value != 0 and not invisible(fill_color)
-                stroked = stroke.value != 0 and not invisible(stroke_color)
+                fm, st = modes.read(modes.buf)
+                filled = fm != 0 and not invisible(fill_color)
+                stroked = st != 0 and not invisible(stroke_color)
                 if not (filled or stroked):
                     continue
-                x0, y0, x1, y1 = bl.value, bb.value, br.value, bt.value
+                x0, y0, x1, y1 = bx.read(bx.buf)
                 if x1 - x0 <= RULE_WIDTH or y1 - y0 <= RULE_WIDTH:
                     # a line or a thin bar (most table rules): its box is the rule
                     if plain:
-                        rules.append((a * x0 + e, d * y0 + f, a * x1 + e, d * y1 + f))
+                        rules.append((a * x0 + e, d * y0 + f_, a * x1 + e, d * y1 + f_))
                     else:
                         p0, p1 = _apply(ctm, x0, y0), _apply(ctm, x1, y1)
                         rules.append((min(p0[0], p1[0]), min(p0[1], p1[1]), max(p0[0], p1[0]), max(p0[1], p1[1])))
-                elif c.FPDFPageObj_GetMatrix(obj, mat_p):
-                    self._path(obj, _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm), filled, rules)
+                elif f.obj_matrix(obj, mat_p):
+                    self._path(obj, _mult(mat.read(mat.buf), ctm), filled, rules, count, budget, number)
             elif kind == IMAGE:
                 images += 1
-            elif kind == FORM and depth < 8 and c.FPDFPageObj_GetMatrix(obj, mat_p):
-                images += self._objects(parent, obj, _mult((mat.a, mat.b, mat.c, mat.d, mat.e, mat.f), ctm),
-                                        rules, depth + 1)
+            elif kind == FORM and depth < 8 and f.obj_matrix(obj, mat_p):
+                images += self._objects(parent, obj, _mult(mat.read(mat.buf), ctm), rules, depth + 1, count, budget,
+                                        number)
         return images
 
-    def _path(self, obj, m, filled: bool, rules: list) -> None:
+    def _path(self, obj, m, filled: bool, rules: list, count: list, budget, number: int) -> None:
+        f = self.f
         c = self.c
-        n = c.FPDFPath_CountSegments(obj)
+        n = f.count_segments(obj)
         if n <= 0:
             return
-        x, y = ctypes.c_float(), ctypes.c_float()
+        count[0] += n
+        budget.page_objects(count[0], number)
+        xy = _Out("2f")
+        x_p, y_p = xy.at(0), xy.at(1)
+        MOVETO, LINETO = c.FPDF_SEGMENT_MOVETO, c.FPDF_SEGMENT_LINETO
         polylines: list = []
         current: list = []
         closed = False
         for s in range(n):
-            seg = c.FPDFPath_GetPathSegment(obj, s)
-            if not seg or not c.FPDFPathSegment_GetPoint(seg, x, y):
+            seg = f.get_segment(obj, s)
+            if not seg or not f.segment_point(seg, x_p, y_p):
                 continue
-            kind = c.FPDFPathSegment_GetType(seg)
-            pt = _apply(m, x.value, y.value)
-            if kind == c.FPDF_SEGMENT_MOVETO:
+            kind = f.segment_type(seg)
+            px, py = xy.read(xy.buf)
+            pt = _apply(m, px, py)
+            if kind == MOVETO:
                 if current:
                     polylines.append((current, closed))
                 current, closed = [pt], False
-            elif kind == c.FPDF_SEGMENT_LINETO:
+            elif kind == LINETO:
                 current.append(pt)
             else:  # a curve ends the straight run it belongs to
                 if current:
                     polylines.append((current, closed))
                 current, closed = [pt], False
-            if c.FPDFPathSegment_GetClose(seg):
+            if f.segment_close(seg):
                 closed = True
         if current:
             polylines.append((current, closed))
         _add_polylines(polylines, filled, rules)
+        budget.rules(len(rules), number)
+
+
+def _width(bx: _Out) -> float:
+    x0, _, x1, _ = bx.read(bx.buf)
+    return x1 - x0
+
+
+class _Others:
+    """Characters written at an angle other than upright, as raw tuples, with a count per angle."""
+
+    __slots__ = ("chars", "counts")
+
+    def __init__(self):
+        self.chars: list = []
+        self.counts: dict = {}
+
+    def add(self, ch) -> None:
+        self.chars.append(ch)
+        q = ch[6]
+        self.counts[q] = self.counts.get(q, 0) + 1
+
+    def count_of(self, q) -> int:
+        return self.counts.get(q, 0)
+
+    def __bool__(self) -> bool:
+        return bool(self.chars)
+
+
+def _unbounded():
+    from .limits import Budget
+    return Budget("<pdf>")
 
 
 def _add_polylines(polylines: list, filled: bool, rules: list) -> None:
@@ -399,23 +563,33 @@ class PdfminerBackend:
     name = "pdfminer"
 
     def __init__(self):
-        import pdfminer  # noqa: F401
+        import pdfminer  # noqa: F401 (ImportError tells the caller the backend is absent)
         self.version = _dist_version("pdfminer.six")
         # pdfminer logs every oddity of a file at WARNING; unconfigured, Python prints those on stderr.
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-    def pages(self, data: bytes) -> list[Page]:
+    def pages(self, data: bytes, budget=None) -> list[Page]:
         from pdfminer.pdfdocument import (
             PDFDocument,
             PDFEncryptionError,
             PDFPasswordIncorrect,
         )
-        from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+        from pdfminer.pdfinterp import PDFResourceManager
         from pdfminer.pdfpage import PDFPage
         from pdfminer.pdfparser import PDFParser
+
+        from .limits import MAX_PDFMINER_CHARS
+
+        budget = budget or _unbounded()
+        budget.max_chars = min(budget.max_chars, MAX_PDFMINER_CHARS)
         try:
             doc = PDFDocument(PDFParser(io.BytesIO(data)), password="")
-            pdf_pages = list(PDFPage.create_pages(doc))
+            pdf_pages = []
+            for pg in PDFPage.create_pages(doc):
+                pdf_pages.append(pg)
+                budget.pages(len(pdf_pages))  # counted as they are found: a page tree can be endless
+        except CoreError:
+            raise
         except PDFPasswordIncorrect:
             raise PdfPassword() from None
         except PDFEncryptionError as e:
@@ -425,8 +599,8 @@ class PdfminerBackend:
         if not pdf_pages:
             raise PdfBroken("corrupt PDF (no pages)")
         rsrc = PDFResourceManager(caching=True)
-        device = _recorder(rsrc)
-        interp = PDFPageInterpreter(rsrc, device)
+        device = _recorder(rsrc, budget)
+        interp = _interpreter_class()(rsrc, device)
         out = []
         for i, pg in enumerate(pdf_pages):
             x0, y0, x1, y1 = pg.mediabox
@@ -434,8 +608,11 @@ class PdfminerBackend:
             # Render unrotated: finish_page turns the page by its text, as for PDFium.
             pg.rotate = 0
             device.reset()
+            device.page = i + 1
             try:
                 interp.process_page(pg)
+            except CoreError:
+                raise  # a bound reached: the file is refused, not read in part
             except Exception:
                 # A broken content stream loses the rest of that page, as in a viewer; what was drawn stays.
                 pass
@@ -443,11 +620,52 @@ class PdfminerBackend:
         return out
 
 
+_INTERPRETER = None
+
+
+def _interpreter_class():
+    """pdfminer's interpreter, counting what it interprets against the budget (built once, late)."""
+    global _INTERPRETER
+    if _INTERPRETER is not None:
+        return _INTERPRETER
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdftypes import list_value, stream_value
+
+    from .limits import MAX_NESTING
+
+    class Interpreter(PDFPageInterpreter):
+        def render_contents(self, resources, streams, ctm=(1, 0, 0, 1, 0, 0)):
+            # Page contents and every form drawn (each time it is drawn): measured before pdfminer
+            # parses them, whose speed is what the bound is about.
+            n = 0
+            try:
+                for s in list_value(streams):
+                    n += len(stream_value(s).get_data())
+            except CoreError:
+                raise
+            except Exception:
+                pass  # pdfminer reports a broken stream its own way
+            self.device.budget.pdfminer_content(n)
+            return super().render_contents(resources, streams, ctm=ctm)
+
+        def do_q(self):
+            if len(self.gstack) >= MAX_NESTING:
+                self.device.budget.refuse(f"graphics states saved {len(self.gstack) + 1:,} deep on page "
+                                          f"{self.device.page}", MAX_NESTING)
+            return super().do_q()
+
+    _INTERPRETER = Interpreter
+    return Interpreter
+
+
 def _recorder_class():
     from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.utils import apply_matrix_pt
 
     class Recorder(PDFTextDevice):
+        budget = None
+        page = 0
+
         def reset(self):
             self.chars: list = []
             self.rules: list = []
@@ -479,6 +697,7 @@ def _recorder_class():
                     ys.append(b * px + d * py + f)
                 size = fontsize * math.sqrt(abs(a * d - b * c))
                 self.chars.append((_fold(text), min(xs), min(ys), max(xs), max(ys), size, _quadrant(a, b)))
+                self.budget.add_chars(1, self.page)
             return adv
 
         def paint_path(self, gstate, stroke, fill, evenodd, path):
@@ -509,6 +728,7 @@ def _recorder_class():
             if current:
                 polylines.append((current, closed))
             _add_polylines(polylines, fill, self.rules)
+            self.budget.rules(len(self.rules), self.page)
 
     return Recorder
 
@@ -516,12 +736,13 @@ def _recorder_class():
 _RECORDER = None
 
 
-def _recorder(rsrc):
+def _recorder(rsrc, budget):
     """A pdfminer device keeping characters and rules (its class is built once, pdfminer imported late)."""
     global _RECORDER
     if _RECORDER is None:
         _RECORDER = _recorder_class()
     dev = _RECORDER(rsrc)
+    dev.budget = budget
     dev.reset()
     return dev
 
@@ -551,9 +772,15 @@ def available(forced: str | None = None) -> list:
     return out
 
 
+_VERSIONS: dict = {}
+
+
 def _dist_version(dist: str) -> str:
-    try:
-        from importlib import metadata
-        return metadata.version(dist)
-    except Exception:
-        return "unknown version"
+    # Reading a distribution's metadata parses its METADATA file (milliseconds): once per process.
+    if dist not in _VERSIONS:
+        try:
+            from importlib import metadata
+            _VERSIONS[dist] = metadata.version(dist)
+        except Exception:
+            _VERSIONS[dist] = "unknown version"
+    return _VERSIONS[dist]

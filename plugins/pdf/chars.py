@@ -3,10 +3,12 @@
 A character is a tuple ``(text, x0, y0, x1, y1, size)`` in PDF points (y grows upwards). A line is a
 :class:`Line`; a chunk is a run of a line's characters with no wide gap inside.
 """
+# ruff: noqa: PLR1730, FURB136 (in the per-character loops a comparison costs a third of a min()/max() call)
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from operator import itemgetter
 
 #: Two characters share a line when their vertical centres differ by less than this many ems.
 SAME_LINE = 0.45
@@ -75,35 +77,24 @@ def _make_line(chars: list) -> Line:
             x1 = ch[3]
         if ch[4] > y1:
             y1 = ch[4]
-    sizes = sorted(ch[5] for ch in kept)
+    sizes = [ch[5] for ch in kept]
+    sizes.sort()
     return Line(kept, x0, y0, x1, y1, sizes[len(sizes) // 2])
 
 
-def _x0(ch):
-    return ch[1]
-
-
-def _cy_desc(ch):
-    return -(ch[2] + ch[4])
+_x0 = itemgetter(1)  # a C-level sort key: the line's characters are sorted once per line
 
 
 def lines(chars: list) -> list[Line]:
     """The characters as lines, top to bottom."""
     if not chars:
         return []
-    lo = hi = chars[0][2] + chars[0][4]
-    small = chars[0][5]
-    for ch in chars:
-        c2 = ch[2] + ch[4]
-        if c2 < lo:
-            lo = c2
-        elif c2 > hi:
-            hi = c2
-        if ch[5] < small:
-            small = ch[5]
-    if hi - lo <= 2 * SAME_LINE * small:  # one line (most table cells): no need to sort by height
+    twice_cy = [ch[2] + ch[4] for ch in chars]
+    small = min([ch[5] for ch in chars])
+    if max(twice_cy) - min(twice_cy) <= 2 * SAME_LINE * small:  # one line (most table cells): no sort by height
         return [_make_line(list(chars))]
-    ordered = sorted(chars, key=_cy_desc)
+    # top first; reverse=True keeps characters of equal height in their order, as a negated key does
+    ordered = [chars[k] for k in sorted(range(len(chars)), key=twice_cy.__getitem__, reverse=True)]
     out: list[Line] = []
     current = [ordered[0]]
     top = (ordered[0][2] + ordered[0][4]) / 2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from core.sdk import TEXT, Cell, Row
 
@@ -16,7 +17,7 @@ MARGIN_SHARE = 0.09
 NUMBER_SHARE = 0.15
 _PAGE_NUMBER = re.compile(
     r"^[-—–－~\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－~\s]*$"
-    r"|^(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?$", re.I)
+    r"|^(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?$", re.IGNORECASE)
 
 
 class Para:
@@ -90,7 +91,7 @@ def _tables(page) -> tuple[list, list]:
 
 def _join_pages(laid: list) -> None:
     """Let a table cut by a page break carry its tall label cells over (see tables.continue_across)."""
-    for (_, above, lines_a), (_, below, lines_b) in zip(laid, laid[1:]):
+    for (_, above, lines_a), (_, below, lines_b) in pairwise(laid):
         grids_a = [it for it in above if isinstance(it[1], T.Grid)]
         grids_b = [it for it in below if isinstance(it[1], T.Grid)]
         if not grids_a or not grids_b:

@@ -4,15 +4,18 @@ Both produce :class:`core.layout.Row` records of kind TABLE, one per visual row:
 wrapped label's lines joined; a group label in a tall merged cell repeated at the start of every row it
 spans), then one cell per value column, ``""`` where the cell is empty.
 """
+# ruff: noqa: PLR1730, FURB136 (in the per-character loops a comparison costs a third of a min()/max() call)
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from core.sdk import TABLE, Cell, Row
 
 from . import chars as C
+from . import limits as L
 
 #: Rules closer than this (points) are the same line; gaps this small in a rule are drawing slop.
 SNAP = 2.0
@@ -102,7 +105,11 @@ def _start(seg):
 
 
 def _components(hs: list, vs: list) -> list[tuple[list, list]]:
-    """Groups of horizontal and vertical rules that touch each other (one group per table)."""
+    """Groups of horizontal and vertical rules that touch each other (one group per table).
+
+    A sweep up the page keeps the vertical rules whose extent (widened by SNAP) covers the current
+    height, sorted by position, so each horizontal rule meets exactly the rules it crosses: the work
+    grows with the crossings, which are bounded, not with every pair of rules."""
     parent = list(range(len(hs) + len(vs)))
 
     def find(i):
@@ -111,16 +118,31 @@ def _components(hs: list, vs: list) -> list[tuple[list, list]]:
             i = parent[i]
         return i
 
-    vs_sorted = sorted(range(len(vs)), key=lambda k: vs[k][0])
-    vxs = [vs[k][0] for k in vs_sorted]
-    for hi, (y, x0, x1) in enumerate(hs):
-        lo, up = bisect_left(vxs, x0 - SNAP), bisect_right(vxs, x1 + SNAP)
-        for k in vs_sorted[lo:up]:
-            _, y0, y1 = vs[k]
-            if y0 - SNAP <= y <= y1 + SNAP:
-                a, b = find(hi), find(len(hs) + k)
+    # (height, order, index): at one height a rule starts, then is crossed, then ends (bounds inclusive)
+    events = [(y0 - SNAP, 0, k) for k, (_, y0, _) in enumerate(vs)]
+    events += [(y, 1, hi) for hi, (y, _, _) in enumerate(hs)]
+    events += [(y1 + SNAP, 2, k) for k, (_, _, y1) in enumerate(vs)]
+    events.sort()
+    active: list = []  # (x, index) of the vertical rules spanning the current height
+    crossings = 0
+    nh = len(hs)
+    for _, what, k in events:
+        if what == 0:
+            insort(active, (vs[k][0], k))
+        elif what == 2:
+            del active[bisect_left(active, (vs[k][0], k))]
+        else:
+            _, x0, x1 = hs[k]
+            lo, up = bisect_left(active, (x0 - SNAP, -1)), bisect_right(active, (x1 + SNAP, len(vs)))
+            crossings += up - lo
+            if crossings > L.MAX_CROSSINGS:
+                raise L.Exceeded(f"at least {crossings:,} crossings of ruling lines on a page",
+                                 L.MAX_CROSSINGS)
+            a = find(k)
+            for _, v in active[lo:up]:
+                b = find(nh + v)
                 if a != b:
-                    parent[a] = b
+                    parent[b] = a
     groups: dict = {}
     for i in range(len(hs) + len(vs)):
         groups.setdefault(find(i), ([], []))
@@ -128,7 +150,10 @@ def _components(hs: list, vs: list) -> list[tuple[list, list]]:
             groups[find(i)][0].append(hs[i])
         else:
             groups[find(i)][1].append(vs[i - len(hs)])
-    return [g for g in groups.values() if g[0] and g[1]]
+    out = [g for g in groups.values() if g[0] and g[1]]
+    if len(out) > L.MAX_GRIDS:
+        raise L.Exceeded(f"{len(out):,} ruled tables on a page", L.MAX_GRIDS)
+    return out
 
 
 def _positions(values: list) -> list:
@@ -140,26 +165,33 @@ def _positions(values: list) -> list:
     return out
 
 
-def _at(segs: list, positions: list) -> list[list]:
-    """For each grid position, the rules lying there."""
+def _at(segs: list, positions: list) -> list[tuple[list, list]]:
+    """For each grid position, the rules lying there: their starts in order, and the furthest end of
+    the rules up to each start (so that whether one covers a span is a bisection, whatever the number
+    of pieces a broken rule has)."""
     out: list = [[] for _ in positions]
     for seg in segs:
         k = bisect_left(positions, seg[0] - SNAP)
         while k < len(positions) and positions[k] <= seg[0] + SNAP:
             out[k].append(seg)
             k += 1
-    return out
+    indexed = []
+    for there in out:
+        there.sort(key=_start)
+        starts, reach, far = [], [], float("-inf")
+        for _, s0, s1 in there:
+            starts.append(s0)
+            far = s1 if s1 > far else far
+            reach.append(far)
+        indexed.append((starts, reach))
+    return indexed
 
 
-def _covered(segs: list, a: float, b: float) -> bool:
-    """Whether one of ``segs`` (rules at one grid position) covers the middle of the span a..b."""
+def _middle(a: float, b: float) -> tuple[float, float]:
+    """The middle of the span a..b that a rule must cover to separate the cells on its two sides."""
     mid = (a + b) / 2
     half = max((b - a) / 2 - SNAP, 0.0) * 0.5
-    lo, hi = mid - half + SNAP, mid + half - SNAP
-    for _, s0, s1 in segs:
-        if s0 <= lo and hi <= s1:
-            return True
-    return False
+    return mid - half + SNAP, mid + half - SNAP
 
 
 def grids(rules: list) -> list[Grid]:
@@ -189,8 +221,17 @@ def grids(rules: list) -> list[Grid]:
         if grid is not None:
             out.append(grid)
     # A frame drawn around a page or a text block may hold tables: the frame is layout, not a table.
-    out = [g for g in out if not any(h is not g and _inside(h.bbox, g.bbox) for h in out)]
-    return out
+    # Only a grid whose left edge lies within g's span can be inside g: found by bisection.
+    by_x0 = sorted(range(len(out)), key=lambda k: out[k].bbox[0])
+    x0s = [out[k].bbox[0] for k in by_x0]
+    frames = set()
+    for k, g in enumerate(out):
+        gb = g.bbox
+        for m in by_x0[bisect_left(x0s, gb[0] - SNAP):bisect_right(x0s, gb[2] + SNAP)]:
+            if m != k and _inside(out[m].bbox, gb):
+                frames.add(k)
+                break
+    return [g for k, g in enumerate(out) if k not in frames]
 
 
 def _inside(inner: tuple, outer: tuple) -> bool:
@@ -200,6 +241,8 @@ def _inside(inner: tuple, outer: tuple) -> bool:
 
 def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
     ncol, nrow = len(xs) - 1, len(ys) - 1
+    if ncol * nrow > L.MAX_GRID_CELLS:
+        raise L.Exceeded(f"a ruled grid of {ncol:,} x {nrow:,} cells", L.MAX_GRID_CELLS)
     parent = list(range(ncol * nrow))
 
     def find(i):
@@ -210,19 +253,28 @@ def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
 
     v_at = _at(vs, xs)
     h_at = _at(hs, sorted(ys))[::-1]
-    for i in range(ncol):
-        for j in range(nrow):
-            k = i * nrow + j
-            # right neighbour: separated by a vertical rule at xs[i+1] over this band
-            if i + 1 < ncol and not _covered(v_at[i + 1], ys[j + 1], ys[j]):
-                a, b = find(k), find(k + nrow)
-                if a != b:
-                    parent[a] = b
-            # lower neighbour: separated by a horizontal rule at ys[j+1] over this column
-            if j + 1 < nrow and not _covered(h_at[j + 1], xs[i], xs[i + 1]):
-                a, b = find(k), find(k + 1)
-                if a != b:
-                    parent[a] = b
+
+    def join(k, m):
+        a, b = find(k), find(m)
+        if a != b:
+            parent[a] = b
+
+    # Two neighbouring cells are one unless a rule covers the middle of the side they share.
+    bands = [_middle(ys[j + 1], ys[j]) for j in range(nrow)]
+    for i in range(ncol - 1):  # right neighbours: a vertical rule at xs[i+1] over the band
+        starts, reach = v_at[i + 1]
+        base = i * nrow
+        for j, (lo, hi) in enumerate(bands):
+            q = bisect_right(starts, lo)
+            if not (q and reach[q - 1] >= hi):
+                join(base + j, base + j + nrow)
+    cols = [_middle(xs[i], xs[i + 1]) for i in range(ncol)]
+    for j in range(nrow - 1):  # lower neighbours: a horizontal rule at ys[j+1] over the column
+        starts, reach = h_at[j + 1]
+        for i, (lo, hi) in enumerate(cols):
+            q = bisect_right(starts, lo)
+            if not (q and reach[q - 1] >= hi):
+                join(i * nrow + j, i * nrow + j + 1)
     index: dict = {}
     spans: list = []  # per cell: first col, last col, first band, last band
     where = [0] * (ncol * nrow)
@@ -254,9 +306,10 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
         return page_chars
     free = []
     frames = [(g, g.xs, g.negys, len(g.ys) - 1, g.cells, g.where) for g in grid_list]
+    near = _Buckets(frames) if len(frames) > _FEW_GRIDS else None
     for ch in page_chars:
         cx, ncy = (ch[1] + ch[3]) / 2, -(ch[2] + ch[4]) / 2
-        for g, xs, negys, nrow, cells, where in frames:
+        for g, xs, negys, nrow, cells, where in (frames if near is None else near.at(cx, ncy)):
             if xs[0] <= cx <= xs[-1] and negys[0] <= ncy <= negys[-1]:
                 i = bisect_right(xs, cx) - 1
                 j = bisect_right(negys, ncy) - 1
@@ -269,6 +322,38 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
         else:
             free.append(ch)
     return free
+
+
+#: Up to this many grids on a page, each character is tried against every grid.
+_FEW_GRIDS = 8
+
+
+class _Buckets:
+    """Grids filed by the squares of a 32 x 32 division of the area they cover, so that a character is
+    tried against the grids near it only (in their order, as :func:`assign` tries them)."""
+
+    N = 32
+
+    def __init__(self, frames: list):
+        self.x0 = min(f[1][0] for f in frames)
+        self.y0 = min(f[2][0] for f in frames)
+        self.w = (max(f[1][-1] for f in frames) - self.x0) / self.N or 1.0
+        self.h = (max(f[2][-1] for f in frames) - self.y0) / self.N or 1.0
+        self.cells: dict = {}
+        for f in frames:
+            xs, negys = f[1], f[2]
+            for i in range(self._i(xs[0]), self._i(xs[-1]) + 1):
+                for j in range(self._j(negys[0]), self._j(negys[-1]) + 1):
+                    self.cells.setdefault((i, j), []).append(f)
+
+    def _i(self, x: float) -> int:
+        return min(max(int((x - self.x0) / self.w), 0), self.N - 1)
+
+    def _j(self, y: float) -> int:
+        return min(max(int((y - self.y0) / self.h), 0), self.N - 1)
+
+    def at(self, x: float, y: float) -> list:
+        return self.cells.get((self._i(x), self._j(y)), ())
 
 
 def _cell_text(chars: list) -> tuple[str, tuple | None, int]:
@@ -537,7 +622,7 @@ def _table_rows(header: list, body: list, is_val: list, vx0: float, page: int) -
     # value columns: numbers of different rows that overlap horizontally share a column
     cols = _columns([c for chs, v in zip(body, is_val) if v for c in chs if c.value and c.x0 >= vx0 - c.size])
     cols = _header_columns(cols, header, vx0)
-    bounds = [(a[1] + b[0]) / 2 for a, b in zip(cols, cols[1:])]
+    bounds = [(a[1] + b[0]) / 2 for a, b in pairwise(cols)]
     # label blocks: label chunks stacked in one column without a new item starting
     label_chunks = []  # (on a value line, chunk), top to bottom
     for chs, v in zip(body, is_val):

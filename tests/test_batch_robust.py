@@ -350,7 +350,9 @@ def test_a_small_pdf_that_swells_is_stopped_and_the_batch_goes_on(corpus, tmp_pa
     p = cli("batch", root, "-o", tmp_path / "b.db", "-j", "2", "--memory-limit", "300", "--time-limit", "60")
     assert p.returncode == 5, p.stdout + p.stderr
     assert time.monotonic() - t < 60
-    assert "bomb.pdf: exit 3 memory_limit: needed more than 300 MB" in p.stdout
+    # refused by the PDF layout's own bounds, or stopped by the worker's memory limit: one line either way
+    line = next(ln for ln in p.stdout.splitlines() if "bomb.pdf: exit 3" in ln)
+    assert "memory_limit: needed more than 300 MB" in line or "unreadable" in line, line
     assert summary_of(p.stdout) == {"files": 5, "parsed": 4, "unchanged": 0, "failed": 1}
 
 

@@ -15,7 +15,7 @@ import itertools
 import re
 import zlib
 
-from core.errors import UnreadableInput
+from core.sdk import UnreadableInput
 
 #: Pages. A long report has ~30; a few hundred is a book, not a report.
 MAX_PAGES = 300

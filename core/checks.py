@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.fields import FieldPath
-from core.sheet import Sheet
+from core.sheet import UNREAD, Sheet
 from core.template import Identity, identities
 
 
@@ -44,21 +44,24 @@ class Check:
 def evaluate(identity: Identity, sheet: Sheet) -> Check | None:
     """The identity on the cells read, or None when it cannot be evaluated: a cell it reads is absent
     from the document or could not be read (its outcome would say nothing)."""
-    cells = identity.cells
-    if not all(sheet.has(p) and not sheet.unread(p) for p in cells):
+    stated = [sheet.get(p) for p in identity.stated]
+    summed = [sheet.get(p) for p in identity.summed]
+    if any(v is None or v.state == UNREAD for v in stated + summed):
         return None
-    expected, b1 = _sum(sheet, identity.stated)
-    found, b2 = _sum(sheet, identity.summed)
-    ok = abs(expected - found) < 1e-06 if isinstance(expected, float) or isinstance(found, float) else expected == found
-    return Check(identity.rule, ok, [str(p) for p in cells], expected, found, dict([identity.scope]), b1 + b2)
+    expected, b1 = _sum(identity.stated, stated)
+    found, b2 = _sum(identity.summed, summed)
+    if isinstance(expected, float) or isinstance(found, float):
+        ok = abs(expected - found) < 1e-6
+    else:
+        ok = expected == found
+    return Check(identity.rule, ok, [str(p) for p in identity.cells], expected, found, dict([identity.scope]), b1 + b2)
 
 
-def _sum(sheet: Sheet, paths: tuple[FieldPath, ...]) -> tuple[int | float, list[str]]:
+def _sum(paths: tuple[FieldPath, ...], values: list) -> tuple[int | float, list[str]]:
     total: int | float = 0
     blanks = []
-    for p in paths:
-        v = sheet.get(p)
-        if v is None or v.value is None:
+    for p, v in zip(paths, values):
+        if v.value is None:
             blanks.append(str(p))
         elif v.number is not None:
             total += v.number

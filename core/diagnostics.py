@@ -25,7 +25,7 @@ CODES: dict[str, str] = {
     "pdf_scanned_pages": "pages that are images with no text layer were not read",
     # choosing the layout
     "layouts_compared": "several layouts recognise the file; each read it, and the reading the template's "
-                        "identities confirm most was kept",
+    "identities confirm most was kept",
     "layout_fallback": "the best-scoring layout found no report; another layout read it",
     "plugin_failed": "a plugin failed to load or to detect; the other layouts carried on",
     # what the document says about itself

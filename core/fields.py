@@ -3,16 +3,16 @@ wherever a path is read or written: values, provenance, checks, diagnostics, exp
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The sections whose cells are numbers, in template order.
 TABLE_SECTIONS = ("active_disclosure", "applications", "review_litigation")
 
 
-@dataclass(frozen=True, order=True, slots=True)
-class FieldPath:
+class FieldPath(NamedTuple):
     """One cell of the template: its section, its row (a stable row ID, which may hold a dot:
-    ``denied.state_secret``) and its column.
+    ``denied.state_secret``) and its column. A named tuple: it is hashed for every cell of every
+    identity of every parse.
 
     For section 二 the stable field ID is ``row.column`` (``regulations.issued``); for section 三 the row
     ID and a column of the applicants (``total.natural_person``); for section 四 a group and a column

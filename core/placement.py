@@ -219,6 +219,11 @@ class S3Matcher:
         return next(r.id for r in self.spec if r.group == group)
 
     def match(self, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
+        """The template row a label stands for, read with the cursor (the next row expected) and the group
+        it is printed in, and its score; (None, score) when no row matches well enough."""
+        return _match(self.fmt, self.spec, text, cursor, group)
+
+    def _scores(self, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
         num, key = split_numbering(norm(text))
         if not num and key in _COLUMN_WORDS:
             # A header cell ("其他", "总计" of the applicant columns) is never a row's label by itself.
@@ -242,6 +247,13 @@ class S3Matcher:
         if best_score < ROW_MATCH_MIN:
             return None, best_score
         return best, best_score
+
+
+@lru_cache(maxsize=16384)
+def _match(fmt: str, spec: tuple[S3Row, ...], text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
+    # the same labels come back in every report: the scores of a label at a place are computed once
+    m = S3Matcher(fmt, single_other=spec[-3].id == "other")
+    return m._scores(text, cursor, group)
 
 
 def _printed_blank(tr: TableRow, n: int) -> bool:

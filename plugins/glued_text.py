@@ -7,6 +7,7 @@ the section headings inside the lines, cuts the tables at the template's row lab
 of digits into its cells under the template's arithmetic. A cell the arithmetic cannot decide comes out
 null with a warning listing the candidates, never a guess.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,9 @@ NAME = "glued-text"
 
 #: A run of values right after a word: digits glued together, or numbers separated by single spaces.
 _AFTER_WORD = re.compile(r"[\u4e00-\u9fff)”\"] ?(\d(?:\d| (?=\d))*)")
+#: Five digits (or digits and spaces) in a row: a line without them holds no run worth a look. Fullwidth
+#: digits are rare in scrapes, and a line of them is folded when it has them.
+_LONG_DIGITS = re.compile(r"[0-9０-９][0-9０-９ ]{4,}")
 #: Units of prose after a number ("81件", "2023年"): such a number is no table cell.
 _PROSE_AFTER = set("件条个次篇%年月日人份家余多项位名期号届批周天")
 #: A line this long holds more than one paragraph or table row: its line breaks were collapsed.
@@ -37,7 +41,7 @@ _ENOUGH_ROWS = 5
 def _runs(line: str) -> list[str]:
     out = []
     for m in _AFTER_WORD.finditer(line):
-        after = line[m.end(1):m.end(1) + 3].lstrip(" ")
+        after = line[m.end(1) : m.end(1) + 3].lstrip(" ")
         if after[:1] in _PROSE_AFTER and after:
             continue
         out.append(m.group(1))
@@ -49,7 +53,7 @@ def _evidence(lines: tuple[str, ...]) -> tuple[int, int, int]:
     collapsed lines) in the text."""
     glued = impossible = spaced = 0
     for line in lines:
-        if "|" in line or "\t" in line:
+        if "|" in line or "\t" in line or not _LONG_DIGITS.search(line):
             continue
         folded = fold_text(line)
         for run in _runs(folded):
@@ -78,12 +82,21 @@ def detect(source: Source) -> float | None:
 
 
 def parse(source: Source) -> list[Row]:
-    return [Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), FLOW)
-            for i, line in enumerate(source.lines, 1) if line.strip()]
+    return [
+        Row((Cell(line.strip(), line=i, col=len(line) - len(line.lstrip()) + 1),), FLOW)
+        for i, line in enumerate(source.lines, 1)
+        if line.strip()
+    ]
 
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name=NAME, detect=detect, parse=parse,
-                         description="text whose table structure was lost: cells glued together or "
-                                     "separated by single spaces, line breaks collapsed")]
+    return [
+        LayoutPlugin(
+            name=NAME,
+            detect=detect,
+            parse=parse,
+            description="text whose table structure was lost: cells glued together or "
+            "separated by single spaces, line breaks collapsed",
+        )
+    ]

@@ -120,6 +120,8 @@ def detect(source) -> float | None:
     if text is None:
         return None
     head = text[:DETECT_CHARS]
+    if head.count(",") < MIN_ROWS * (MIN_WIDTH - 1):
+        return 0.0  # too few field separators for any table export: no need to read the records
     lines = [s for s in head.split("\n") if s.strip()]
     if not lines:
         return 0.0

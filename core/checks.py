@@ -50,10 +50,8 @@ def evaluate(identity: Identity, sheet: Sheet) -> Check | None:
         return None
     expected, b1 = _sum(identity.stated, stated)
     found, b2 = _sum(identity.summed, summed)
-    if isinstance(expected, float) or isinstance(found, float):
-        ok = abs(expected - found) < 1e-6
-    else:
-        ok = expected == found
+    exact = not (isinstance(expected, float) or isinstance(found, float))
+    ok = expected == found if exact else abs(expected - found) < 1e-6
     return Check(identity.rule, ok, [str(p) for p in identity.cells], expected, found, dict([identity.scope]), b1 + b2)
 
 

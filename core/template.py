@@ -339,13 +339,14 @@ def identities(fmt: str, rows: tuple[str, ...]) -> tuple[Identity, ...]:
 
 @dataclass(frozen=True)
 class YearIdentity:
-    """A rule between a report on year N and the same organ's report on N+1: the cells of ``this_year``
-    (of N) add up, with their signs, to the cells of ``next_year`` (of N+1)."""
+    """A rule between an organ's report on year N and its report on N+1: the cell ``stated`` (printed in
+    the report of year N + its offset) equals the signed sum of the cells ``summed``, each
+    (sign, year offset, cell). Offsets are 0 for year N and 1 for N+1."""
 
     rule: str
     scope: tuple[str, str]
-    this_year: tuple[tuple[FieldPath, int], ...]
-    next_year: tuple[tuple[FieldPath, int], ...]
+    stated: tuple[FieldPath, int]
+    summed: tuple[tuple[int, int, FieldPath], ...]
     formats: tuple[str, ...] = FORMATS
 
 
@@ -356,22 +357,21 @@ def year_identities() -> tuple[YearIdentity, ...]:
         YearIdentity(
             "carried_forward_equals_next_carried_over",
             ("column", col),
-            ((FieldPath(APPS, "carried_forward", col), 1),),
-            ((FieldPath(APPS, "carried_over", col), 1),),
+            (FieldPath(APPS, "carried_over", col), 1),
+            ((1, 0, FieldPath(APPS, "carried_forward", col)),),
         )
         for col in S3_COLUMNS
     ]
     for row in ("regulations", "normative_documents"):
+        in_force, issued, repealed = (
+            FieldPath("active_disclosure", row, c) for c in ("in_force", "issued", "repealed")
+        )
         out.append(
             YearIdentity(
                 "in_force_follows_issued_and_repealed",
                 ("row", row),
-                ((FieldPath("active_disclosure", row, "in_force"), 1),),
-                (
-                    (FieldPath("active_disclosure", row, "in_force"), 1),
-                    (FieldPath("active_disclosure", row, "issued"), -1),
-                    (FieldPath("active_disclosure", row, "repealed"), 1),
-                ),
+                (in_force, 1),
+                ((1, 0, in_force), (1, 1, issued), (-1, 1, repealed)),
                 formats=("2021",),
             )
         )

@@ -19,6 +19,7 @@ fewest failed checks, then the fewest warnings, then the first path). So the num
 with the number of reports, never with the square of the duplicates: years N and N+1 with a and b
 files give a + b − 1 pairs.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,11 +27,7 @@ import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from core.template import S3_COLUMNS
-
-CARRIED = "carried_forward_equals_next_carried_over"
-IN_FORCE = "in_force_follows_issued_and_repealed"
-IN_FORCE_ROWS = ("regulations", "normative_documents")
+from core.template import year_identities
 
 
 def _get(report: dict, section: str, fieldid: str):
@@ -40,62 +37,58 @@ def _get(report: dict, section: str, fieldid: str):
 
 
 def year_pair_checks(a: dict, b: dict) -> list[dict]:
-    """The cross-year rules between report ``a`` (year N) and report ``b`` (year N+1), both in the output
-    contract's shape. Each check: rule, scope, ok, expected, found, cells, blank_cells."""
+    """The cross-year rules of the template (``core.template.year_identities``) between report ``a`` (year
+    N) and report ``b`` (year N+1), both in the output contract's shape. Each check: rule, scope, ok,
+    expected, found, cells, blank_cells."""
     out: list[dict] = []
-    ya = (a.get("meta") or {}).get("year")
-    yb = (b.get("meta") or {}).get("year")
-    tag_a, tag_b = f"{ya}:", f"{yb}:"
-
-    def evaluate(rule: str, scope: str, expected_cell, found_cells) -> None:
-        # expected_cell: (report, tag, section, field); found_cells: [(sign, report, tag, section, field)]
-        r, tag, sec, fid = expected_cell
-        present, ev = _get(r, sec, fid)
+    reports = (a, b)
+    tags = tuple(f"{(r.get('meta') or {}).get('year')}:" for r in reports)
+    formats = {(r.get("meta") or {}).get("format") for r in reports}
+    for rule in year_identities():
+        if not formats <= set(rule.formats):
+            continue
+        path, offset = rule.stated
+        present, ev = _get(reports[offset], path.section, path.field)
         if not present:
-            return
-        cells, blanks = [f"{tag}{sec}.{fid}"], []
+            continue
+        cells, blanks = [f"{tags[offset]}{path}"], []
         if ev is None:
             blanks.append(cells[0])
-        found = 0
-        for sign, r2, tag2, sec2, fid2 in found_cells:
-            present2, v = _get(r2, sec2, fid2)
-            if not present2:
-                return
-            name = f"{tag2}{sec2}.{fid2}"
-            cells.append(name)
+        found: float = 0
+        for sign, off, p in rule.summed:
+            present2, v = _get(reports[off], p.section, p.field)
+            if not present2 or (v is not None and not isinstance(v, (int, float))):
+                break
+            cells.append(f"{tags[off]}{p}")
             if v is None:
-                blanks.append(name)
-            elif isinstance(v, (int, float)):
-                found += sign * v
+                blanks.append(cells[-1])
             else:
-                return
-        expected = ev if isinstance(ev, (int, float)) else 0
-        ok = abs(expected - found) < 1e-6 if isinstance(expected, float) or isinstance(found, float) \
-            else expected == found
-        out.append({"rule": rule, "scope": scope, "ok": ok, "expected": expected, "found": found,
-                    "cells": cells, "blank_cells": blanks})
-
-    for col in S3_COLUMNS:
-        evaluate(CARRIED, f"column={col}", (b, tag_b, "applications", f"carried_over.{col}"),
-                 [(1, a, tag_a, "applications", f"carried_forward.{col}")])
-    fa = (a.get("meta") or {}).get("format")
-    fb = (b.get("meta") or {}).get("format")
-    if fa == fb == "2021":
-        for row in IN_FORCE_ROWS:
-            evaluate(IN_FORCE, f"row={row}", (b, tag_b, "active_disclosure", f"{row}.in_force"),
-                     [(1, a, tag_a, "active_disclosure", f"{row}.in_force"),
-                      (1, b, tag_b, "active_disclosure", f"{row}.issued"),
-                      (-1, b, tag_b, "active_disclosure", f"{row}.repealed")])
+                found += sign * v
+        else:
+            expected = ev if isinstance(ev, (int, float)) else 0
+            exact = not (isinstance(expected, float) or isinstance(found, float))
+            ok = expected == found if exact else abs(expected - found) < 1e-6
+            out.append(
+                {
+                    "rule": rule.rule,
+                    "scope": "=".join(rule.scope),
+                    "ok": ok,
+                    "expected": expected,
+                    "found": found,
+                    "cells": cells,
+                    "blank_cells": blanks,
+                }
+            )
     return out
 
 
 @dataclass
 class CrossYearSummary:
-    pairs: int = 0                 # (year N, year N+1) report pairs of one organ
-    evaluated: int = 0             # rule evaluations
-    breaks: list[dict] = field(default_factory=list)        # failed evaluations, with organ and years
-    duplicates: list[tuple] = field(default_factory=list)   # (organ_key, year, [paths])
-    without_organ: int = 0         # reports that cannot be grouped (no organ or no year)
+    pairs: int = 0  # (year N, year N+1) report pairs of one organ
+    evaluated: int = 0  # rule evaluations
+    breaks: list[dict] = field(default_factory=list)  # failed evaluations, with organ and years
+    duplicates: list[tuple] = field(default_factory=list)  # (organ_key, year, [paths])
+    without_organ: int = 0  # reports that cannot be grouped (no organ or no year)
 
 
 def pairs_of(groups: dict[tuple[str, int], list[int]], rep: dict[tuple[str, int], int]):
@@ -120,15 +113,18 @@ def rebuild(conn: sqlite3.Connection) -> None:
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     rank: dict[int, tuple] = {}
     for rid, key, year, fmt, path, failed, warned in conn.execute(
-            "SELECT id, organ_key, year, format, path, failed_checks, warnings FROM reports "
-            "WHERE organ_key IS NOT NULL AND year IS NOT NULL"):
+        "SELECT id, organ_key, year, format, path, failed_checks, warnings FROM reports "
+        "WHERE organ_key IS NOT NULL AND year IS NOT NULL"
+    ):
         reports[rid] = {"meta": {"year": year, "format": fmt}, "applications": {}, "active_disclosure": {}}
         groups[(key, year)].append(rid)
         rank[rid] = (failed or 0, warned or 0, path)
     rep = {k: min(ids, key=rank.__getitem__) for k, ids in groups.items()}
-    sql = ('SELECT report_id, section, field, value FROM "values" WHERE '
-           "(section = 'applications' AND (field LIKE 'carried_forward.%' OR field LIKE 'carried_over.%')) OR "
-           "(section = 'active_disclosure' AND (field LIKE 'regulations.%' OR field LIKE 'normative_documents.%'))")
+    sql = (
+        'SELECT report_id, section, field, value FROM "values" WHERE '
+        "(section = 'applications' AND (field LIKE 'carried_forward.%' OR field LIKE 'carried_over.%')) OR "
+        "(section = 'active_disclosure' AND (field LIKE 'regulations.%' OR field LIKE 'normative_documents.%'))"
+    )
     for rid, section, fid, value in conn.execute(sql):
         r = reports.get(rid)
         if r is None:
@@ -141,14 +137,29 @@ def rebuild(conn: sqlite3.Connection) -> None:
     rows = []
     for key, year, a, b in pairs_of(groups, rep):
         for c in year_pair_checks(reports[a], reports[b]):
-            rows.append((c["rule"], key, year, year + 1, a, b, c["scope"], int(c["ok"]), c["expected"],
-                         c["found"], json.dumps(c["cells"], ensure_ascii=False),
-                         json.dumps(c["blank_cells"], ensure_ascii=False) if c["blank_cells"] else None))
+            rows.append(
+                (
+                    c["rule"],
+                    key,
+                    year,
+                    year + 1,
+                    a,
+                    b,
+                    c["scope"],
+                    int(c["ok"]),
+                    c["expected"],
+                    c["found"],
+                    json.dumps(c["cells"], ensure_ascii=False),
+                    json.dumps(c["blank_cells"], ensure_ascii=False) if c["blank_cells"] else None,
+                )
+            )
     with conn:
         conn.execute("DELETE FROM cross_checks")
-        conn.executemany("INSERT INTO cross_checks (rule, organ_key, year, next_year, report_id, next_report_id, "
-                         "scope, ok, expected, found, cells, blank_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         rows)
+        conn.executemany(
+            "INSERT INTO cross_checks (rule, organ_key, year, next_year, report_id, next_report_id, "
+            "scope, ok, expected, found, cells, blank_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         store.set_meta(conn, "cross_generation", str(store.generation(conn)))
 
 
@@ -163,27 +174,43 @@ def summarize(conn: sqlite3.Connection) -> CrossYearSummary:
     """What the ``cross_checks`` table and the reports say: pairs, evaluations, breaks, duplicates."""
     summary = CrossYearSummary()
     summary.evaluated = conn.execute("SELECT COUNT(*) FROM cross_checks").fetchone()[0]
-    summary.pairs = conn.execute("SELECT COUNT(*) FROM (SELECT DISTINCT report_id, next_report_id "
-                                 "FROM cross_checks)").fetchone()[0]
+    summary.pairs = conn.execute(
+        "SELECT COUNT(*) FROM (SELECT DISTINCT report_id, next_report_id FROM cross_checks)"
+    ).fetchone()[0]
     for rule, key, year, next_year, scope, expected, found, cells, blanks, path, next_path, organ in conn.execute(
-            "SELECT c.rule, c.organ_key, c.year, c.next_year, c.scope, c.expected, c.found, c.cells, c.blank_cells, "
-            "a.path, b.path, b.organ FROM cross_checks c JOIN reports a ON a.id = c.report_id "
-            "JOIN reports b ON b.id = c.next_report_id WHERE c.ok = 0 ORDER BY c.organ_key, c.year, a.path, b.path, "
-            "c.rule, c.scope"):
-        summary.breaks.append({"rule": rule, "organ_key": key, "organ": organ, "year": year, "next_year": next_year,
-                               "scope": scope, "ok": False, "expected": expected, "found": found,
-                               "cells": json.loads(cells) if cells else [],
-                               "blank_cells": json.loads(blanks) if blanks else [],
-                               "path": path, "next_path": next_path})
+        "SELECT c.rule, c.organ_key, c.year, c.next_year, c.scope, c.expected, c.found, c.cells, c.blank_cells, "
+        "a.path, b.path, b.organ FROM cross_checks c JOIN reports a ON a.id = c.report_id "
+        "JOIN reports b ON b.id = c.next_report_id WHERE c.ok = 0 ORDER BY c.organ_key, c.year, a.path, b.path, "
+        "c.rule, c.scope"
+    ):
+        summary.breaks.append(
+            {
+                "rule": rule,
+                "organ_key": key,
+                "organ": organ,
+                "year": year,
+                "next_year": next_year,
+                "scope": scope,
+                "ok": False,
+                "expected": expected,
+                "found": found,
+                "cells": json.loads(cells) if cells else [],
+                "blank_cells": json.loads(blanks) if blanks else [],
+                "path": path,
+                "next_path": next_path,
+            }
+        )
     current: tuple | None = None
     for key, year, path in conn.execute(
-            "SELECT r.organ_key, r.year, r.path FROM reports r JOIN (SELECT organ_key, year FROM reports "
-            "WHERE organ_key IS NOT NULL AND year IS NOT NULL GROUP BY organ_key, year HAVING COUNT(*) > 1) d "
-            "ON d.organ_key = r.organ_key AND d.year = r.year ORDER BY r.organ_key, r.year, r.path"):
+        "SELECT r.organ_key, r.year, r.path FROM reports r JOIN (SELECT organ_key, year FROM reports "
+        "WHERE organ_key IS NOT NULL AND year IS NOT NULL GROUP BY organ_key, year HAVING COUNT(*) > 1) d "
+        "ON d.organ_key = r.organ_key AND d.year = r.year ORDER BY r.organ_key, r.year, r.path"
+    ):
         if current is None or current[:2] != (key, year):
             current = (key, year, [])
             summary.duplicates.append(current)
         current[2].append(path)
-    summary.without_organ = conn.execute("SELECT COUNT(*) FROM reports WHERE organ_key IS NULL OR year IS NULL"
-                                         ).fetchone()[0]
+    summary.without_organ = conn.execute(
+        "SELECT COUNT(*) FROM reports WHERE organ_key IS NULL OR year IS NULL"
+    ).fetchone()[0]
     return summary

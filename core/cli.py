@@ -43,22 +43,55 @@ def _source(path: str):
     return Source.from_path(path) if path else as_source(path)
 
 
-def _refuse_overwrite(path: str, inputs: list[str]) -> None:
+def _check_out(path: str, input_path: str) -> None:
+    """Refuse, before any work, an ``--out`` that is not a regular file we may write, or that is the input
+    (a path, or the file standard input reads from): one line, exit 2."""
     target = Path(path)
-    for p in inputs:
-        if p != "-" and target.exists() and Path(p).exists() and target.resolve() == Path(p).resolve():
+    if target.is_dir():
+        raise UsageError(f"--out {path}: is a directory")
+    if target.exists() and not target.is_file():
+        raise UsageError(f"--out {path}: not a regular file (a pipe or a device); --out writes only files")
+    parent = target.parent
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"--out {path}: {parent} is not a directory")
+    for anc in [parent, *parent.parents]:
+        if anc.exists():
+            if not os.access(anc, os.W_OK | os.X_OK):
+                raise UsageError(f"--out {path}: cannot write in {anc}")
+            break
+    if target.exists():
+        out = target.stat()
+        same = None
+        if input_path == "-":
+            try:
+                same = os.fstat(sys.stdin.fileno())
+            except (OSError, ValueError):
+                same = None
+        elif Path(input_path).exists():
+            same = Path(input_path).stat()
+        if same is not None and (same.st_dev, same.st_ino) == (out.st_dev, out.st_ino):
             raise UsageError(f"--out {path}: refusing to overwrite the input file")
 
 
 def _write(path: str, text: str) -> None:
-    """Write atomically (temp file, then rename), so an interrupted run leaves no half-written file."""
+    """Write atomically (temp file, then rename), so an interrupted run leaves no half-written file; the
+    file gets the permissions the user's umask gives a new file."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise UsageError(f"--out {path}: cannot be written ({e.strerror or e})") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, target)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise UsageError(f"--out {path}: cannot be written ({e.strerror or e})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -68,7 +101,7 @@ def cmd_parse(args) -> int:
     from core.pipeline import parse_source
 
     if args.out:
-        _refuse_overwrite(args.out, [args.file])
+        _check_out(args.out, args.file)
     report = parse_source(_source(args.file), registry=_registry(args), layout=args.layout)
     text = report.to_json(indent=None if args.compact else 1) + "\n"
     if args.out:
@@ -109,7 +142,7 @@ def cmd_detect(args) -> int:
         names = ", ".join(p.name for p in tied)
         print(
             f"tie: {names} score within {TIE_MARGIN} of each other; parse reads the file with each and "
-            f"keeps the one that reads the most cells"
+            f"keeps the reading the template's identities confirm most"
         )
     elif det.best is None:
         print("no layout recognises this file")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core import guard
+from core.errors import CoreError
 from core.layout import LayoutPlugin
+from core.registry import BUILTIN
 from core.source import Source
 
 #: Two layouts whose scores differ by less than this are a tie.
@@ -42,11 +45,15 @@ class Detection:
 def detect(source: Source, layouts: list[LayoutPlugin]) -> Detection:
     det = Detection()
     for plugin in layouts:
+        # a plugin's detect must not take the others down; each gets its own copy of the source
+        seconds = None if plugin.origin == BUILTIN else guard.DETECT_SECONDS
         try:
-            score = plugin.detect(source.copy())
-        except Exception as e:  # a plugin's detect must not take the others down
-            det.failures.append((plugin, f"{type(e).__name__}: {e}"))
+            score, warning = guard.call(f"layout {plugin.name} detect", plugin.detect, source.copy(), seconds=seconds)
+        except (guard.PluginFault, CoreError) as e:
+            det.failures.append((plugin, str(e)))
             continue
+        if warning:
+            det.failures.append((plugin, warning))
         if score is None:
             continue
         try:

@@ -27,7 +27,8 @@ CODES: dict[str, str] = {
     "layouts_compared": "several layouts recognise the file; each read it, and the reading the template's "
     "identities confirm most was kept",
     "layout_fallback": "the best-scoring layout found no report; another layout read it",
-    "plugin_failed": "a plugin failed to load or to detect; the other layouts carried on",
+    "plugin_failed": "a plugin failed (to load, detect or read) or misbehaved (exited, printed, overran); the others "
+    "carried on",
     # what the document says about itself
     "script_converted": "traditional characters were converted to simplified for matching (text kept as printed)",
     "year_found": "where the statistics year was read from",

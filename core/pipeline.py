@@ -5,12 +5,13 @@ from __future__ import annotations
 import contextlib
 import re
 
+from core import guard
 from core.cells import NUMBER, read_cell
 from core.checks import run_checks
 from core.detect import CONFIDENT, Detection, detect
 from core.diagnostics import ERROR, INFO, WARNING, Diagnostic, Notes
 from core.errors import CoreError, NotAReport, UnreadableInput
-from core.layout import TEXT, Cell, Document, LayoutPlugin, Row
+from core.layout import TEXT, Cell, Document, LayoutPlugin, Note, Row
 from core.meta import decide_format, find_organ, find_year
 from core.placement import (
     check_s3_header,
@@ -20,7 +21,7 @@ from core.placement import (
     place_review_litigation,
 )
 from core.prose import find_statements, prose_checks, stated_cells
-from core.registry import Registry, default_registry
+from core.registry import BUILTIN, Registry, default_registry
 from core.report import Report
 from core.sections import Sections, split_sections
 from core.sheet import Sheet
@@ -66,6 +67,9 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
         report.diagnostics.append(
             Diagnostic(INFO, "layout_fallback", "meta.layout", f"read with {plugin.name} after {failed}")
         )
+    for _layout, err in errors:
+        if isinstance(err, LayoutFault):
+            report.diagnostics.append(Diagnostic(WARNING, "plugin_failed", "meta.layout", err.message))
     if len(attempts) > 1:
         names = ", ".join(f"{p.name} ({detection.scores.get(p.name, 0):.2f})" for _r, p in attempts)
         report.diagnostics.append(
@@ -98,25 +102,38 @@ def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
     """What the layout reads of its own copy of the source, and that copy (it knows whether the layout
     read the file as text)."""
     source = master.copy()
+    seconds = None if plugin.origin == BUILTIN else guard.PARSE_SECONDS
     try:
-        doc = as_document(plugin.parse(source))
-    except CoreError:
-        raise
-    except (MemoryError, RecursionError):
-        raise UnreadableInput(f"{source.name}: too large or too deeply nested to read") from None
-    except Exception as e:  # a plugin bug must be one line, not a traceback
-        raise UnreadableInput(
-            f"{source.name}: layout {plugin.name} could not read it ({type(e).__name__}: {e})"
-        ) from None
+        result, warning = guard.call(f"layout {plugin.name}", plugin.parse, source, seconds=seconds)
+        doc = as_document(result, plugin.name)
+    except guard.PluginFault as e:
+        if "MemoryError" in str(e) or "RecursionError" in str(e):
+            raise UnreadableInput(f"{source.name}: too large or too deeply nested to read") from None
+        # a plugin bug must be one line, not a traceback, and leave the other layouts their turn
+        raise LayoutFault(f"{source.name}: {e}") from None
     if not doc.rows:
         raise UnreadableInput(f"{source.name}: no text found")
+    if warning:
+        doc = Document(doc.rows, (*doc.notes, Note("warning", "plugin_failed", warning)), dict(doc.meta))
     return doc, source
 
 
-def as_document(result) -> Document:
-    if isinstance(result, Document):
-        return result
-    return Document(result)
+class LayoutFault(UnreadableInput):
+    """A layout's parse failed or misbehaved (a bug of the layout, not something about the file)."""
+
+
+def as_document(result, layout: str = "a layout") -> Document:
+    """What ``parse`` returned, as a Document; refused (one line) when it is not rows of cells."""
+    doc = result if isinstance(result, Document) else None
+    if doc is None:
+        try:
+            doc = Document(result)
+        except TypeError:
+            raise guard.PluginFault(f"layout {layout} returned {type(result).__name__}, not rows") from None
+    for row in doc.rows:
+        if not isinstance(row, Row) or not all(isinstance(c, Cell) and isinstance(c.text, str) for c in row.cells):
+            raise guard.PluginFault(f"layout {layout} returned {type(row).__name__} where rows of cells belong")
+    return doc
 
 
 def _quality(report: Report, score: float) -> tuple:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pluggy
 
-from core import hookspecs
+from core import guard, hookspecs
 from core.command import Command
-from core.errors import CoreError, PluginError
+from core.errors import CoreError
 from core.layout import LayoutPlugin
 
 #: Entry-point groups third-party plugins register under: layouts, and subcommands of ``python -m core``.
@@ -47,14 +47,17 @@ HOST_COMMANDS = frozenset({"parse", "detect", "plugins", "corpus-add"})
 
 @dataclass(frozen=True)
 class LoadFailure:
-    """A plugin that could not be loaded, kept so it can be shown instead of stopping the program."""
+    """A plugin that failed (or misbehaved) while loading, kept so it can be shown instead of stopping the
+    program. ``skipped``: the plugin is not used."""
 
     plugin: str
     origin: str
     message: str
+    skipped: bool = True
 
     def __str__(self) -> str:
-        return f"plugin {self.plugin!r} from {self.origin} skipped: {self.message}"
+        how = "skipped" if self.skipped else "loaded, but"
+        return f"plugin {self.plugin!r} from {self.origin} {how}: {self.message}"
 
 
 class Registry:
@@ -81,24 +84,30 @@ class Registry:
         self._loaded = True
         for modname in BUILTIN_PLUGINS:
             name = _short(modname)
-            try:
-                mod = importlib.import_module(modname)
-            except Exception as e:
-                self.failures.append(LoadFailure(name, BUILTIN, f"import failed: {type(e).__name__}: {e}"))
-                continue
-            self.register(mod, name, BUILTIN, _own_version())
+            mod = self._guarded(name, BUILTIN, "import", importlib.import_module, modname)
+            if mod is not None:
+                self.register(mod, name, BUILTIN, _own_version())
         for ep in _entry_points():
             dist = ep.dist.name if ep.dist is not None else "unknown distribution"
             if _same_dist(dist, DISTRIBUTION) or not self._external_allowed(dist):
                 continue
             version = ep.dist.version if ep.dist is not None else ""
-            try:
-                obj = ep.load()
-            except Exception as e:  # a broken plugin must not take the program down
-                self.failures.append(LoadFailure(ep.name, dist, f"import failed: {type(e).__name__}: {e}"))
-                continue
-            self.register(obj, ep.name, dist, version)
+            # a broken plugin must not take the program down: not by raising, exiting, printing or hanging
+            obj = self._guarded(ep.name, dist, "import", ep.load, seconds=guard.IMPORT_SECONDS)
+            if obj is not None:
+                self.register(obj, ep.name, dist, version)
         self.pm.check_pending()
+
+    def _guarded(self, name: str, origin: str, what: str, func, *args, seconds: float | None = None):
+        """``func(*args)`` for plugin ``name``: its result, or None with the failure recorded."""
+        try:
+            result, warning = guard.call(what, func, *args, seconds=seconds)
+        except (guard.PluginFault, CoreError) as e:
+            self.failures.append(LoadFailure(name, origin, str(e)))
+            return None
+        if warning:
+            self.failures.append(LoadFailure(name, origin, warning, skipped=False))
+        return result
 
     def register(self, obj, name: str, origin: str = BUILTIN, version: str = "") -> bool:
         """Register one plugin object (module or instance); a failure is recorded, not raised."""
@@ -142,14 +151,19 @@ class Registry:
             key=lambda i: self._origins.get(i.plugin_name, ("", ""))[0] != BUILTIN,
         ):
             origin, version = self._origins.get(impl.plugin_name, (impl.plugin_name, ""))
-            try:
-                records = list(impl.function() or ())
-                for rec in records:
-                    if not isinstance(rec, record):
-                        raise PluginError(f"{hook} returned {type(rec).__name__}, not {record.__name__}")
-            except Exception as e:
-                msg = e.message if isinstance(e, CoreError) else f"{type(e).__name__}: {e}"
-                self.failures.append(LoadFailure(impl.plugin_name, origin, f"{hook} failed: {msg}"))
+            seconds = None if origin == BUILTIN else guard.IMPORT_SECONDS
+            records = self._guarded(
+                impl.plugin_name, origin, hook, lambda f=impl.function: list(f() or ()), seconds=seconds
+            )
+            if records is None:
+                continue
+            wrong = [r for r in records if not isinstance(r, record)]
+            if wrong:
+                self.failures.append(
+                    LoadFailure(
+                        impl.plugin_name, origin, f"{hook} returned {type(wrong[0]).__name__}, not {record.__name__}"
+                    )
+                )
                 continue
             for rec in records:
                 rec = replace(rec, origin=origin, version=version)

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
+import subprocess
+import sys
 
 import pytest
 
-from conftest import seed_cases
+from conftest import ROOT, seed_cases
 
 SEEDS = seed_cases()
 needs_seeds = pytest.mark.skipif(not SEEDS, reason="../shared/seeds is not beside the project")
@@ -106,3 +110,37 @@ def test_plugins_lists_origins_and_versions(cli):
     builtins = [x for x in out["layouts"] if x["origin"] == "built-in"]
     assert {"pipe-cells", "pipe-rows", "tab-rows", "blank-line-cells", "markdown-table"} <= {x["name"] for x in builtins}
     assert all(x["version"] for x in builtins)
+
+
+# --- --out writes only regular files, never over its input -----------------------------------------------
+
+def test_bad_out_targets_are_one_line_usage_errors(cli, tmp_path):
+    seed = SEEDS[0]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    a_file = tmp_path / "file.json"
+    a_file.write_text("keep")
+    for target, words in ((fifo, "not a regular file"), ("/dev/full", "not a regular file"),
+                          (tmp_path, "is a directory"), (a_file / "under.json", "not a directory")):
+        p = cli("parse", seed, "--out", target)
+        err = p.stderr.decode()
+        assert p.returncode == 2 and len(err.strip().splitlines()) == 1 and words in err, (target, err)
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode) and a_file.read_text() == "keep"
+
+
+def test_out_never_overwrites_the_file_standard_input_reads(tmp_path):
+    target = tmp_path / "report.txt"
+    target.write_bytes(SEEDS[0].read_bytes())
+    with open(target, "rb") as stdin:
+        p = subprocess.run([sys.executable, "-m", "core", "parse", "-", "--out", str(target)], stdin=stdin,
+                           capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 2 and "input" in p.stderr
+    assert target.read_bytes() == SEEDS[0].read_bytes()
+
+
+def test_out_is_created_with_the_users_umask(tmp_path):
+    out = tmp_path / "r.json"
+    p = subprocess.run(["sh", "-c", f"umask 022 && {sys.executable} -m core parse {SEEDS[0]} --out {out}"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o644

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 
-from core import guard
+from core import guard, solver
 from core.cells import NUMBER, read_cell
 from core.checks import run_checks
 from core.detect import CONFIDENT, Detection, detect
@@ -32,6 +32,9 @@ from core.template import PROSE_SECTIONS, S3_COLUMN_LABELS, SECTIONS
 from core.text import looks_traditional, norm, to_simplified
 
 FIRST_TEMPLATE_YEAR = 2019
+#: Most rows a layout may hand the core for one document: a long report has a few thousand, and the core
+#: spends some 25 µs on each, so this bounds its work whatever layout read the file.
+MAX_ROWS = 100_000
 _REPORT_WORDS = re.compile(r"年度报告|年报|工作报告")
 
 
@@ -113,6 +116,8 @@ def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
         raise LayoutFault(f"{source.name}: {e}") from None
     if not doc.rows:
         raise UnreadableInput(f"{source.name}: no text found")
+    if len(doc.rows) > MAX_ROWS:
+        raise UnreadableInput(f"{source.name}: {len(doc.rows):,} rows is more than any report has (limit {MAX_ROWS:,})")
     if warning:
         doc = Document(doc.rows, (*doc.notes, Note("warning", "plugin_failed", warning)), dict(doc.meta))
     return doc, source
@@ -158,6 +163,11 @@ def _what_it_is(source: Source) -> str:
 
 
 def build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
+    with solver.document_budget():
+        return _build_report(doc, source, plugin, detection)
+
+
+def _build_report(doc: Document, source: Source, plugin: LayoutPlugin, detection: Detection) -> Report:
     notes = Notes()
     rows = list(doc.rows)
     layout_meta = dict(doc.meta)

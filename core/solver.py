@@ -27,8 +27,10 @@ Rules of a cut:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from core.template import (
@@ -72,8 +74,27 @@ STEP_LIMIT = 200_000
 #: Most assignments the search over section 三's rows tries before it gives up (everything ambiguous
 #: is then left unread, row by row).
 TABLE_BUDGET = 100_000
+#: Most steps the splitting of all the runs of one document takes: past it, the runs left are unread
+#: (a report's rows split in a few thousand steps; a file of long runs would otherwise cost each row's
+#: limit again and again).
+DOCUMENT_STEPS = 1_500_000
+#: Most digits one cell of each kind holds: no count of a report reaches ten million, an amount in 万元
+#: with six decimals has sixteen. A run longer than its row's cells can hold is unread at once.
+MOST_DIGITS = {COUNT: 8, SIGNED: 8, AMOUNT: 16}
 #: Candidates quoted in a reason.
 _QUOTED = 4
+
+_document_steps: contextvars.ContextVar[list[int]] = contextvars.ContextVar("document_steps")
+
+
+@contextlib.contextmanager
+def document_budget() -> Iterator[None]:
+    """The steps the runs of one document may take, shared by every row split while it is open."""
+    token = _document_steps.set([DOCUMENT_STEPS])
+    try:
+        yield
+    finally:
+        _document_steps.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,9 +222,12 @@ def _enumerate(run: _Run, shape: Shape, use_groups: bool, limit: int) -> list[Sp
     memo_cells: dict[tuple[int, int], list[tuple]] = {}
     memo_parts: dict[tuple[int, int, int, object], list[tuple]] = {}
 
+    left = _document_steps.get([DOCUMENT_STEPS])
+
     def step(found: int = 0):
         steps[0] += 1 + found
-        if steps[0] > STEP_LIMIT or found > limit:
+        left[0] -= 1
+        if steps[0] > STEP_LIMIT or found > limit or left[0] < 0:
             raise _TooMany
 
     def cells(col: int, pos: int) -> list[tuple]:
@@ -326,6 +350,12 @@ def split_run(run: str, shape: Shape, limit: int = ROW_LIMIT) -> RowSplits:
     identities. Failing that, the splits that give up one or the other: a space typed inside a number
     and a sum the report breaks are both possible, so the splits of both are kept (``checked`` False
     when some of them break the row's identities), and the cells they disagree on stay unread."""
+    digits = sum(ch.isdigit() for ch in run.translate(_FOLD))
+    most = sum(MOST_DIGITS[k] for k in shape.kinds)
+    if digits > most:
+        return RowSplits(run, shape, None, False, f"{digits} digits are more than {shape.width} cells of a report hold")
+    if _document_steps.get([DOCUMENT_STEPS])[0] < 0:
+        return RowSplits(run, shape, None, False, "the document's runs took every step they are allowed")
     spaced = _Run(run, True)
     plain = _Run(run, False) if any(c.isspace() for c in run.translate(_FOLD).strip()) else None
     try:

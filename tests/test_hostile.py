@@ -89,3 +89,14 @@ def test_stream_bounds_measure_only_what_matters():
     t = time.perf_counter()
     assert (1 << 20) < L._measure(data, st, 1 << 20) <= (1 << 20) + L._CHUNK  # stops at the crossing chunk
     assert time.perf_counter() - t < 1.0
+
+
+@pytest.mark.parametrize("name", sorted(H.TEXT_MAKERS))
+def test_hostile_text_ends_quickly_read_or_refused(tmp_path, name):
+    make, suffix, n = H.TEXT_MAKERS[name]
+    path = tmp_path / f"{name}{suffix}"
+    path.write_bytes(make(n))
+    rc, err, seconds, peak = run_parse(path)
+    assert seconds < SECONDS, f"{name}: {seconds:.1f} s"
+    assert peak < PEAK_BYTES, f"{name}: peak {peak / 2**20:.0f} MB"
+    assert "Traceback" not in err and rc in (0, 3, 4), (rc, err)

@@ -265,6 +265,36 @@ MAKERS = {
 }
 
 
+def glued_runs(n: int) -> bytes:
+    """A report scraped with its cells glued together, every run of section 三 ``n`` random digits long."""
+    import random
+    import re
+
+    from tests.generators.render_glued import random_gold, render
+
+    text = render(random_gold(4))
+    rng = random.Random(n)
+    a, b = text.find("一、本年新收"), text.find("四、政府信息公开行政复议")
+    body = re.sub(r"\d{3,}", lambda _m: "".join(rng.choice("123456789") for _ in range(n)), text[a:b])
+    return (text[:a] + body + text[b:]).encode("utf-8")
+
+
+def repeated_headings(n: int) -> bytes:
+    """The six section headings printed ``n`` times over (navigation, a table of contents gone wild)."""
+    heads = ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+             "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项")
+    return ("某县2023年政府信息公开工作年度报告\n" + "\n".join(heads * n) + "\n").encode("utf-8")
+
+
+#: Text that is pathological for the reading of text itself: name -> (maker, suffix, size). Such a file
+#: may be read (a report with unread cells, or refused as no report): it must end soon either way.
+TEXT_MAKERS = {
+    "glued-runs-40": (glued_runs, ".txt", 40),
+    "glued-runs-200": (glued_runs, ".txt", 200),
+    "repeated-headings": (repeated_headings, ".txt", 2000),
+}
+
+
 # The child reports the peak of its own memory after exec (VmHWM): the peak wait4 or getrusage give
 # includes the parent's resident memory at the fork, which a test runner has plenty of.
 _CHILD = """

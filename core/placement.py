@@ -7,11 +7,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import combinations
 
 from rapidfuzz import fuzz
 
 from core import solver
-from core.cells import AMOUNT, BLANK, LABEL, UNREAD, read, read_cell
+from core.cells import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, CellReading, read, read_cell
 from core.diagnostics import ERROR, INFO, WARNING, Notes
 from core.fields import FieldPath
 from core.labels import similarity
@@ -369,6 +370,8 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
     a cell it does not decide is unread with its candidates.
     """
     order = [r.id for r in m.spec if r.id in placed and placed[r.id][1] != "uncertain"]
+    as_cells = _spaced_table([placed[rid][0] for rid in order], len(S3_COLUMNS), _row_sum_ok)
+    placed = {**placed, **{rid: (tr, placed[rid][1]) for rid, tr in zip(order, as_cells)}}
     columns = Columns([placed[rid][0] for rid in order])
     out: dict[str, Placed] = {}
     fits: dict[str, Fit] = {}
@@ -435,6 +438,53 @@ def _decided(fit: Fit, keep: list[int], context: str) -> Placed:
             ),
         )
     return slots, "fitted", ("info", "the column identities of the table leave one placement of its values")
+
+
+def _spaced_table(rows: list[TableRow], n: int, consistent) -> list[TableRow]:
+    """The table's rows printed as runs, as cells one space apart where that is what they are.
+
+    When most runs of the table print their numbers one space apart, the spaces are the table's cell
+    boundaries (a page whose cells collapsed into single spaces): every such run is its cells, a missing
+    blank is the placement's to find, and no number is ever cut. Otherwise the spaces are strays in glued
+    digits, and a run is taken as cells only when some placement of them keeps the row's own sums
+    ("100 0 0 0 1" is 1|0|0|0|0|0|1, not 100)."""
+    runs = [tr for tr in rows if tr.glued]
+    spaced = [spaced_cells(tr, n) for tr in rows]
+    if runs and sum(c is not None for c in spaced) * 2 > len(runs):
+        return [c or tr for c, tr in zip(spaced, rows)]
+    return [_spaced(tr, c, n, consistent) for c, tr in zip(spaced, rows)]
+
+
+def _spaced(tr: TableRow, cells: TableRow | None, n: int, consistent) -> TableRow:
+    if cells is None:
+        return tr
+    vals = cells.values
+    for gaps in combinations(range(n), n - len(vals)):
+        it = iter(vals)
+        if consistent([Slot(CellReading(BLANK), None) if i in gaps else next(it) for i in range(n)]):
+            return cells
+    return tr
+
+
+def spaced_cells(tr: TableRow, n: int) -> TableRow | None:
+    """A run whose numbers stand one space apart, each a number as printed (no leading zeros), as the row
+    of cells it is: the spaces are its cell boundaries, so no number is cut, and a blank cell, which prints
+    nothing, may be missing anywhere (the placement of rows with fewer values than columns decides). A run
+    of ``n`` cells qualifies when at most two are missing: glued digits with a stray space ("80 1000081")
+    print far fewer pieces, and are the solver's to cut."""
+    run = tr.values[0].cell if tr.glued and tr.values else None
+    if run is None:
+        return None
+    pieces = [(m.group(0), m.start()) for m in re.finditer(r"\S+", run.text)]
+    if len(pieces) < max(2, n - 2) or len(pieces) > n:
+        return None
+    cells = []
+    for text, at in pieces:
+        reading = read_cell(text)
+        if reading.kind not in (NUMBER, AMOUNT) or reading.repair is not None:
+            return None  # "000023": digits glued with a stray space, for the solver to cut
+        cells.append(Slot(reading, replace(run, text=text, col=(run.col or 1) + at, printed=None)))
+    return TableRow(labels=tr.labels, values=cells, stray=[], start=None)
 
 
 def _split_how(tr: TableRow, cells: list[solver.CellOut]) -> str | None:
@@ -563,6 +613,7 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
         notes.add(ERROR, "table_not_found", S4, "section 四 has no row of numbers")
         return
     n = len(S4_FIELDS)
+    data = _spaced_table(data, n, _s4_ok)
     glued = [tr for tr in data if tr.glued]
     if glued and glued[0].values[0].cell is not None:
         cells = solver.read_run(glued[0].values[0].cell.text, solver.S4_SHAPE)

@@ -32,8 +32,6 @@ _AFTER_WORD = re.compile(r"[\u4e00-\u9fff)”\"] ?(\d(?:\d| (?=\d))*)")
 _LONG_DIGITS = re.compile(r"[0-9０-９][0-9０-９ ]{4,}")
 #: Units of prose after a number ("81件", "2023年"): such a number is no table cell.
 _PROSE_AFTER = set("件条个次篇%年月日人份家余多项位名期号届批周天")
-#: A line this long holds more than one paragraph or table row: its line breaks were collapsed.
-_COLLAPSED_LINE = 2000
 #: Table rows a file must show in this form before the layout claims it.
 _ENOUGH_ROWS = 5
 
@@ -49,8 +47,8 @@ def _runs(line: str) -> list[str]:
 
 
 def _evidence(lines: tuple[str, ...]) -> tuple[int, int, int]:
-    """(glued rows, glued rows holding a piece no number is printed as, rows of single-spaced numbers on
-    collapsed lines) in the text."""
+    """(glued rows, glued rows holding a piece no number is printed as, rows of single-spaced numbers) in
+    the text."""
     glued = impossible = spaced = 0
     for line in lines:
         if "|" in line or "\t" in line or not _LONG_DIGITS.search(line):
@@ -60,8 +58,9 @@ def _evidence(lines: tuple[str, ...]) -> tuple[int, int, int]:
             pieces = run.split(" ")
             printable = all(p == "0" or not p.startswith("0") for p in pieces)
             if len(pieces) >= 5 and printable:
-                # numbers one space apart: a row whose line breaks were collapsed, when the line is long
-                spaced += len(line) >= _COLLAPSED_LINE
+                # five numbers or more one space apart after a label: a table row printed with single
+                # spaces for its cell boundaries (a layout that keeps columns prints wider gaps)
+                spaced += 1
             elif sum(len(p) for p in pieces) >= 7:
                 glued += 1
                 # "0000000" or "031" is no number anyone prints: the cells were glued together

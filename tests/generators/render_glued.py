@@ -66,8 +66,10 @@ def random_gold(seed: int) -> dict:
             "s2": s2, "s3": s3, "s4": s4, "notes": f"random report {seed}"}
 
 
-def render(gold: dict, one_line: bool = True, spaces: int | None = None, header: bool = True) -> str:
-    """The report as glued text. ``spaces``: seed for stray spaces after value cells (None: none)."""
+def render(gold: dict, one_line: bool = True, spaces: int | None = None, header: bool = True, sep: str = "") -> str:
+    """The report as glued text. ``spaces``: seed for stray spaces after value cells (None: none).
+    ``sep=" "``: every cell one space from the next instead (a page whose line breaks and cell
+    boundaries collapsed into single spaces; a blank cell prints nothing, so it leaves no trace)."""
     rng = random.Random(spaces) if spaces is not None else None
     lines: list[str] = []
     if header:
@@ -84,8 +86,10 @@ def render(gold: dict, one_line: bool = True, spaces: int | None = None, header:
                 if rng is not None and not c.header and text and rng.random() < 0.3:
                     text += " "
                 parts.append(text)
-            body.append("".join(parts))
-    if one_line:
+            body.append(sep.join(p for p in parts if p) if sep else "".join(parts))
+    if one_line and sep:
+        lines.append(sep.join(body))
+    elif one_line:
         # Blocks run on, now and then with a space between, as on the pages this imitates.
         out, r = [], random.Random(len(body))
         for piece in body:

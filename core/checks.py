@@ -52,17 +52,18 @@ def evaluate(identity: Identity, sheet: Sheet) -> Check | None:
     found, b2 = _sum(identity.summed, summed)
     exact = not (isinstance(expected, float) or isinstance(found, float))
     ok = expected == found if exact else abs(expected - found) < 1e-6
-    return Check(identity.rule, ok, [str(p) for p in identity.cells], expected, found, dict([identity.scope]), b1 + b2)
+    return Check(identity.rule, ok, list(identity.names), expected, found, dict([identity.scope]), b1 + b2)
 
 
 def _sum(paths: tuple[FieldPath, ...], values: list) -> tuple[int | float, list[str]]:
     total: int | float = 0
     blanks = []
     for p, v in zip(paths, values):
-        if v.value is None:
+        value = v.value
+        if value is None:
             blanks.append(str(p))
-        elif v.number is not None:
-            total += v.number
+        elif type(value) is int or type(value) is float:
+            total += value
     return total, blanks
 
 

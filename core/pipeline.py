@@ -136,6 +136,8 @@ def as_document(result, layout: str = "a layout") -> Document:
         except TypeError:
             raise guard.PluginFault(f"layout {layout} returned {type(result).__name__}, not rows") from None
     for row in doc.rows:
+        if type(row) is Row and all(type(c) is Cell and type(c.text) is str for c in row.cells):
+            continue  # the common case, checked cheaply
         if not isinstance(row, Row) or not all(isinstance(c, Cell) and isinstance(c.text, str) for c in row.cells):
             raise guard.PluginFault(f"layout {layout} returned {type(row).__name__} where rows of cells belong")
     return doc

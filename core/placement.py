@@ -64,27 +64,26 @@ def store(
     inferred: str | None = None,
 ) -> None:
     """Write one cell: its value or why it could not be read, its provenance, and any certain repair."""
-    where = str(path)
     cell = slot.cell if slot is not None else None
     if slot is None:
         reason = "the value of this cell could not be placed with certainty"
-        notes.add(WARNING, "cell_not_read", where, reason)
+        notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, None, reason=reason))
         return
     kind = slot.reading.kind
     if kind == UNREAD:
         reason = slot.reading.repair[1] if slot.reading.repair else "the cell could not be read"
-        notes.add(WARNING, "cell_not_read", where, reason)
+        notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
         return
     if kind == LABEL or (slot.reading.kind not in (BLANK, AMOUNT) and slot.reading.value is None):
         text = cell.text.strip() if cell is not None else ""
         reason = f"text {text!r} printed where a number was expected"
-        notes.add(WARNING, "cell_not_read", where, reason)
+        notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
         return
     if slot.reading.repair:
-        notes.add(INFO, slot.reading.repair[0], where, slot.reading.repair[1])
+        notes.add(INFO, slot.reading.repair[0], str(path), slot.reading.repair[1])
     if kind == BLANK:
         sheet.put(path, Value(PRINTED_BLANK, None, cell, inferred))
         return

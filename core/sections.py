@@ -70,6 +70,12 @@ def heading_score(text: str, index: int) -> float:
     return score if score >= needed else 0.0
 
 
+@lru_cache(maxsize=8192)
+def _scores(text: str) -> tuple[tuple[int, float], ...]:
+    """(section index, score) of every section ``text`` may be the heading of (one lookup per row)."""
+    return tuple((si, sc) for si in range(len(SECTIONS)) if (sc := heading_score(text, si)))
+
+
 def section_of(text: str) -> str | None:
     """The key of the section whose heading ``text`` is ("三、收到和处理政府信息公开申请情况" ->
     "applications"), or None when it is no heading."""
@@ -115,12 +121,10 @@ def split_sections(rows: list[Row]) -> Sections:
                 cands.append(((ri, start), si, score, end))
         else:
             text = heading_text(row)
-            if text is None:
+            if text is None or len(text) > 2 * _MAX_HEADING:
                 continue
-            for si in range(len(SECTIONS)):
-                score = heading_score(text, si)
-                if score:
-                    cands.append(((ri, -1), si, score, -1))
+            for si, score in _scores(text):
+                cands.append(((ri, -1), si, score, -1))
         if len(cands) > MAX_CANDIDATES:
             break
     chosen = best_sequence([(at, si, score) for at, si, score, _end in cands])

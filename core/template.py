@@ -6,7 +6,7 @@ the cross-year checks all read them from here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 from core.fields import FieldPath
 
@@ -289,6 +289,11 @@ class Identity:
     @property
     def cells(self) -> tuple[FieldPath, ...]:
         return self.stated + self.summed
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The cells' field paths as text (a check lists them; made once per identity, not per parse)."""
+        return [str(p) for p in self.cells]
 
 
 APPS, REVIEW = "applications", "review_litigation"

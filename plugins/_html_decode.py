@@ -1,5 +1,6 @@
 """Deciding the text encoding of a saved web page from its bytes, and noting when the page declared
 another one."""
+
 from __future__ import annotations
 
 import codecs
@@ -9,8 +10,11 @@ from core.sdk import Note, Source, UnreadableInput
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 # <meta charset=...>, <meta http-equiv content="...; charset=...">, <?xml ... encoding="..."?>
-_DECLARED = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
-                       rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""", re.IGNORECASE)
+_DECLARED = re.compile(
+    rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})"""
+    rb"""|<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{2,40})""",
+    re.IGNORECASE,
+)
 # Where a declaration can be: browsers look at the first 1024 bytes; saved pages sometimes put a long
 # <head> first, so look a little further.
 _DECLARATION_WINDOW = 8192
@@ -18,8 +22,22 @@ _DECLARATION_WINDOW = 8192
 # Encodings that are the same family as what the bytes turned out to be: no mismatch worth a note.
 _FAMILY = {
     "utf-8": {"utf-8", "utf8", "unicode-1-1-utf-8", "utf-8-sig"},
-    "gb18030": {"gb18030", "gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "ms936",
-                "windows-936", "euc-cn", "csgb2312", "chinese", "hz-gb-2312", "iso-ir-58"},
+    "gb18030": {
+        "gb18030",
+        "gbk",
+        "gb2312",
+        "gb_2312",
+        "gb_2312-80",
+        "x-gbk",
+        "cp936",
+        "ms936",
+        "windows-936",
+        "euc-cn",
+        "csgb2312",
+        "chinese",
+        "hz-gb-2312",
+        "iso-ir-58",
+    },
 }
 
 
@@ -40,7 +58,7 @@ def decode(source: Source) -> tuple[str, str, list[Note]]:
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(enc)
+                text = data[len(bom) :].decode(enc)
             except UnicodeDecodeError:
                 raise UnreadableInput(f"{source.name}: invalid {enc} text after a byte-order mark") from None
             return _done(source, text, "utf-16" if enc.startswith("utf-16") else enc, declared, data)
@@ -82,8 +100,7 @@ def _codec(name: str | None) -> str | None:
         return None
 
 
-def _done(source: Source, text: str, actual: str, declared: str | None,
-          data: bytes) -> tuple[str, str, list[Note]]:
+def _done(source: Source, text: str, actual: str, declared: str | None, data: bytes) -> tuple[str, str, list[Note]]:
     notes = []
     # Pure ASCII reads the same in every declared charset, so a declaration cannot be wrong about it.
     if declared and not data.isascii() and _codec(declared) != actual:

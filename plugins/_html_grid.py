@@ -1,5 +1,6 @@
 """Turning a table of merged cells (HTML rowspan/colspan, or Word gridSpan/vMerge converted to spans)
 into rectangular rows of :class:`core.layout.Cell`, with cell text normalised the same way for both."""
+
 from __future__ import annotations
 
 import re
@@ -54,6 +55,7 @@ class Budget:
         if n > MAX_TAGS:
             self.refuse(f"{n:,} tags of markup", MAX_TAGS)
 
+
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"
 # A line break in the source between two CJK characters is not a space (CSS Text 3 segment-break rule).
@@ -78,8 +80,14 @@ def join_pieces(pieces) -> str:
         p = clean(p)
         if not p:
             continue
-        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum() \
-                and not (out[-1].isdigit() and p[0].isdigit()):
+        if (
+            out
+            and out[-1].isascii()
+            and out[-1].isalnum()
+            and p[0].isascii()
+            and p[0].isalnum()
+            and not (out[-1].isdigit() and p[0].isdigit())
+        ):
             out += " "
         out += p
     return out

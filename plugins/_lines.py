@@ -1,4 +1,5 @@
 """Helpers the text layouts share: reading lines safely and cutting a line into positioned cells."""
+
 from __future__ import annotations
 
 import re
@@ -43,5 +44,8 @@ def text_row(line: str, lineno: int, kind: str = TEXT) -> Row:
 
 def delimited_rows(source: Source, sep: str) -> list[Row]:
     """Lines holding ``sep`` as table rows cut at it; other non-blank lines as prose."""
-    return [split_row(line, i, sep) if sep in line else text_row(line, i)
-            for i, line in enumerate(source.lines, 1) if line.strip()]
+    return [
+        split_row(line, i, sep) if sep in line else text_row(line, i)
+        for i, line in enumerate(source.lines, 1)
+        if line.strip()
+    ]

@@ -1,6 +1,7 @@
 """Layout plugin for Word .docx files: the main document part's paragraphs as TEXT rows and its tables as
 TABLE rows (merged cells expanded), in document order."""
-# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
+
+
 from __future__ import annotations
 
 import io
@@ -73,8 +74,9 @@ def _parse_bytes(data: bytes, name: str) -> list[Row]:
     xml = _read_main_part(data, name)
     budget = Budget(name)
     budget.tags(xml)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
-                             remove_comments=True, remove_pis=True)
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True
+    )
     try:
         root = etree.fromstring(xml, parser=parser)
     except etree.XMLSyntaxError as e:
@@ -95,14 +97,14 @@ def _read_main_part(data: bytes, name: str) -> bytes:
             except KeyError:
                 raise UnreadableInput(f"{name}: a zip without a Word document part ({part})") from None
             if info.file_size > MAX_BYTES:
-                raise UnreadableInput(f"{name}: the document part is {info.file_size // 2**20} MB unpacked, "
-                                      f"larger than any report")
+                raise UnreadableInput(
+                    f"{name}: the document part is {info.file_size // 2**20} MB unpacked, larger than any report"
+                )
             with zf.open(info) as f:
                 # The size in the zip directory can lie; never unpack more than the limit.
                 xml = f.read(MAX_BYTES + 1)
             if len(xml) > MAX_BYTES:
-                raise UnreadableInput(f"{name}: the document part unpacks to more than "
-                                      f"{MAX_BYTES // 2**20} MB")
+                raise UnreadableInput(f"{name}: the document part unpacks to more than {MAX_BYTES // 2**20} MB")
             return xml
     except UnreadableInput:
         raise
@@ -116,8 +118,7 @@ def _main_part_name(zf: zipfile.ZipFile) -> str:
     """The main document part named by the package relationships (word/document.xml almost always)."""
     try:
         rels = zf.read("_rels/.rels")
-        root = etree.fromstring(rels, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                             load_dtd=False))
+        root = etree.fromstring(rels, parser=etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
     except (KeyError, etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, EOFError):
         return _DEFAULT_PART
     for rel in root:
@@ -141,13 +142,24 @@ class _Document:
         self.TXBX = w + "txbxContent"
         self.TCPR, self.TRPR = w + "tcPr", w + "trPr"
         self.GRID_SPAN, self.GRID_BEFORE, self.VMERGE, self.HMERGE = (
-            w + "gridSpan", w + "gridBefore", w + "vMerge", w + "hMerge")
+            w + "gridSpan",
+            w + "gridBefore",
+            w + "vMerge",
+            w + "hMerge",
+        )
         self.VAL = w + "val"
         self.MERGES = (self.GRID_SPAN, self.GRID_BEFORE, self.VMERGE, self.HMERGE)
         self.FALLBACK = f"{{{_MC}}}Fallback"
         # Containers whose children are read as if they stood in place of the container.
-        self.TRANSPARENT = {w + "customXml", w + "ins", w + "moveTo", w + "smartTag", w + "sdtContent",
-                            f"{{{_MC}}}AlternateContent", f"{{{_MC}}}Choice"}
+        self.TRANSPARENT = {
+            w + "customXml",
+            w + "ins",
+            w + "moveTo",
+            w + "smartTag",
+            w + "sdtContent",
+            f"{{{_MC}}}AlternateContent",
+            f"{{{_MC}}}Choice",
+        }
         self.SKIPPED = {w + "del", w + "moveFrom", self.FALLBACK}
         self.TEXTUAL = (self.T, self.TAB, self.BR, self.CR, self.TXBX, *self.SKIPPED)
         self.line = 0
@@ -324,5 +336,8 @@ def _int(value, default: int) -> int:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="docx", detect=detect, parse=parse,
-                         description="Word .docx documents (paragraphs and tables)")]
+    return [
+        LayoutPlugin(
+            name="docx", detect=detect, parse=parse, description="Word .docx documents (paragraphs and tables)"
+        )
+    ]

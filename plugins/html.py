@@ -1,6 +1,7 @@
 """Layout plugin for saved web pages: the report's tables as TABLE rows and its prose as TEXT rows, in
 reading order, with the site's navigation, scripts, share buttons and metadata boxes kept out of the tables."""
-# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
+
+
 from __future__ import annotations
 
 import re
@@ -31,21 +32,119 @@ from ._html_grid import (
 )
 
 # Elements whose content is never part of the report.
-_NEVER = frozenset({"script", "style", "noscript", "template", "iframe", "object", "embed", "applet",
-                    "select", "option", "button", "input", "textarea", "svg", "math", "canvas", "audio",
-                    "video", "map", "link", "meta", "base"})
+_NEVER = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "object",
+        "embed",
+        "applet",
+        "select",
+        "option",
+        "button",
+        "input",
+        "textarea",
+        "svg",
+        "math",
+        "canvas",
+        "audio",
+        "video",
+        "map",
+        "link",
+        "meta",
+        "base",
+    }
+)
 # Elements that start a new line of text (everything else is inline and joins its neighbours).
-_BLOCK = frozenset({"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-                    "table", "tr", "td", "th", "caption", "thead", "tbody", "tfoot", "section", "article",
-                    "header", "footer", "main", "aside", "nav", "blockquote", "pre", "center", "address",
-                    "figure", "figcaption", "hr", "br", "body", "html", "form", "fieldset", "legend",
-                    "title", "details", "summary", "menu", "dir", "frameset", "noframes"})
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "thead",
+        "tbody",
+        "tfoot",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "main",
+        "aside",
+        "nav",
+        "blockquote",
+        "pre",
+        "center",
+        "address",
+        "figure",
+        "figcaption",
+        "hr",
+        "br",
+        "body",
+        "html",
+        "form",
+        "fieldset",
+        "legend",
+        "title",
+        "details",
+        "summary",
+        "menu",
+        "dir",
+        "frameset",
+        "noframes",
+    }
+)
 # Page chrome, by tag or by a class/id word (English and the pinyin Chinese CMSs use).
 _CHROME_TAGS = frozenset({"nav", "footer", "aside", "menu"})
-_CHROME_WORDS = frozenset({"nav", "navbar", "navigation", "menu", "menubar", "submenu", "share", "bdshare",
-                           "bdsharebuttonbox", "sharebox", "breadcrumb", "breadcrumbs", "crumb", "crumbs",
-                           "footer", "foot", "toolbar", "sidebar", "topbar", "print", "qrcode",
-                           "daohang", "fenxiang", "dibu", "weizhi", "banquan", "copyright"})
+_CHROME_WORDS = frozenset(
+    {
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menubar",
+        "submenu",
+        "share",
+        "bdshare",
+        "bdsharebuttonbox",
+        "sharebox",
+        "breadcrumb",
+        "breadcrumbs",
+        "crumb",
+        "crumbs",
+        "footer",
+        "foot",
+        "toolbar",
+        "sidebar",
+        "topbar",
+        "print",
+        "qrcode",
+        "daohang",
+        "fenxiang",
+        "dibu",
+        "weizhi",
+        "banquan",
+        "copyright",
+    }
+)
 # Elements whose line breaks are part of the text.
 _PREFORMATTED = frozenset({"pre", "xmp", "listing", "plaintext"})
 _WORD = re.compile(r"[a-z]+")
@@ -59,9 +158,31 @@ _MAX_RECURSION = 150
 # A table cell this long holds prose: the table is page layout, not data.
 _PROSE_CELL_CHARS = 300
 # Publication metadata a CMS prints in a small table above the report.
-_METADATA_KEYS = ("索引号", "发布机构", "发文机关", "发文机构", "生成日期", "成文日期", "发布日期", "发布时间",
-                  "公开日期", "文号", "发文字号", "主题分类", "体裁分类", "主题词", "信息来源", "公开方式",
-                  "公开范围", "公开时限", "有效性", "信息名称", "所属机构", "组配分类", "服务对象")
+_METADATA_KEYS = (
+    "索引号",
+    "发布机构",
+    "发文机关",
+    "发文机构",
+    "生成日期",
+    "成文日期",
+    "发布日期",
+    "发布时间",
+    "公开日期",
+    "文号",
+    "发文字号",
+    "主题分类",
+    "体裁分类",
+    "主题词",
+    "信息来源",
+    "公开方式",
+    "公开范围",
+    "公开时限",
+    "有效性",
+    "信息名称",
+    "所属机构",
+    "组配分类",
+    "服务对象",
+)
 _METADATA_KEY = re.compile("|".join(_METADATA_KEYS))
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -120,8 +241,7 @@ def _parse(source: Source) -> Document:
     # Plain lxml elements, not lxml.html's element classes: the custom class lookup doubles the cost.
     # huge_tree lifts libxml2's nesting limit of 256, past which it silently drops the rest of the page
     # (sloppy CMS output nests hundreds of unclosed <font>s); the input size is already bounded.
-    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                              huge_tree=True)
+    parser = etree.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True, huge_tree=True)
     try:
         root = etree.fromstring(markup, parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
@@ -130,9 +250,14 @@ def _parse(source: Source) -> Document:
         raise UnreadableInput(f"{source.name}: no HTML content")
     limits = [e for e in parser.error_log if e.type_name == "ERR_RESOURCE_LIMIT"]
     if limits:
-        notes.append(Note("warning", "html_truncated",
-                          f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
-                          f"the page after that point was not read"))
+        notes.append(
+            Note(
+                "warning",
+                "html_truncated",
+                f"elements nested too deeply (or a text node too large) at line {limits[0].line}: "
+                f"the page after that point was not read",
+            )
+        )
     return Document(_Page(root, budget).rows, notes, {"encoding": encoding})
 
 
@@ -357,5 +482,11 @@ def _is_metadata(spans: list[list[Span]]) -> bool:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="html", detect=detect, parse=parse,
-                         description="saved web pages (HTML tables and paragraphs; UTF-8 or GBK)")]
+    return [
+        LayoutPlugin(
+            name="html",
+            detect=detect,
+            parse=parse,
+            description="saved web pages (HTML tables and paragraphs; UTF-8 or GBK)",
+        )
+    ]

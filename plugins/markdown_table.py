@@ -1,4 +1,5 @@
 """Layout: Markdown pipe tables ("| a | b |" with a "|---|" rule), as converters and LLMs write them."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,9 @@ def parse(source: Source) -> list[Row]:
         if s.startswith("|"):
             # "\|" is a literal pipe inside a cell.
             row = split_row(line.replace("\\|", "\x00"), i, "|", strip_outer=True)
-            out.append(Row(tuple(Cell(c.text.replace("\x00", "|"), line=c.line, col=c.col) for c in row.cells),
-                           row.kind))
+            out.append(
+                Row(tuple(Cell(c.text.replace("\x00", "|"), line=c.line, col=c.col) for c in row.cells), row.kind)
+            )
         else:
             out.append(text_row(line, i))
     return out
@@ -46,5 +48,8 @@ def parse(source: Source) -> list[Row]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="markdown-table", detect=detect, parse=parse,
-                         description='Markdown pipe tables with a "|---|" rule')]
+    return [
+        LayoutPlugin(
+            name="markdown-table", detect=detect, parse=parse, description='Markdown pipe tables with a "|---|" rule'
+        )
+    ]

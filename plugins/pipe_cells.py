@@ -1,4 +1,5 @@
 """Layout: one table cell per line, each ending in " |", with runs of "|" standing for merged cells."""
+
 from __future__ import annotations
 
 import re
@@ -41,5 +42,11 @@ def parse(source: Source) -> list[Row]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="pipe-cells", detect=detect, parse=parse,
-                         description='one cell per line ending in " |", "|" runs for merged cells')]
+    return [
+        LayoutPlugin(
+            name="pipe-cells",
+            detect=detect,
+            parse=parse,
+            description='one cell per line ending in " |", "|" runs for merged cells',
+        )
+    ]

@@ -1,4 +1,5 @@
 """Layout: whole table rows on one line with cells joined by " | " (web pages scraped to text)."""
+
 from __future__ import annotations
 
 import re
@@ -7,7 +8,7 @@ from core.sdk import LayoutPlugin, Row, Source, hookimpl, text_lines
 
 from ._lines import delimited_rows, saturate
 
-_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")            # a Markdown table rule belongs to markdown-table
+_RULE = re.compile(r"^\s*\|?\s*:?-{3,}")  # a Markdown table rule belongs to markdown-table
 
 
 def detect(source: Source) -> float | None:
@@ -45,5 +46,8 @@ def parse(source: Source) -> list[Row]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="pipe-rows", detect=detect, parse=parse,
-                         description='table rows on one line, cells joined by " | "')]
+    return [
+        LayoutPlugin(
+            name="pipe-rows", detect=detect, parse=parse, description='table rows on one line, cells joined by " | "'
+        )
+    ]

@@ -1,5 +1,6 @@
 """Layout of last resort: any readable text, every line prose. It lets a report whose tables are in no
 known layout still be recognised (its year, its sections, a refusal when it predates the template)."""
+
 from __future__ import annotations
 
 from core.sdk import TEXT, Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
@@ -16,11 +17,20 @@ def detect(source: Source) -> float | None:
 
 
 def parse(source: Source) -> list[Row]:
-    return [Row((Cell(s.strip(), line=i, col=len(s) - len(s.lstrip()) + 1),), TEXT)
-            for i, s in enumerate(source.lines, 1) if s.strip()]
+    return [
+        Row((Cell(s.strip(), line=i, col=len(s) - len(s.lstrip()) + 1),), TEXT)
+        for i, s in enumerate(source.lines, 1)
+        if s.strip()
+    ]
 
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="plain-text", detect=detect, parse=parse,
-                         description="any text, read as prose only (fallback when no table layout fits)")]
+    return [
+        LayoutPlugin(
+            name="plain-text",
+            detect=detect,
+            parse=parse,
+            description="any text, read as prose only (fallback when no table layout fits)",
+        )
+    ]

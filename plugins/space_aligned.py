@@ -22,6 +22,7 @@ on real output of published PDFs and of the official template exported by LibreO
   page furniture and repeated header lines are dropped;
 - headings and prose are one line each, kept as TEXT rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -52,7 +53,9 @@ _GAP = re.compile(r"\S {2,}(?=\S)")
 #: a number standing alone between runs of two or more spaces (for detect)
 _NUM_CHUNK = re.compile(r"(?:^| {2})[+-]?\d+(?:\.\d+)?(?:万元|元)?(?= {2}|$)")
 #: A label's numbering after a space inside a chunk: a group fragment printed one space before it.
-_MARK_AFTER_SPACE = re.compile(r" (?=[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))")
+_MARK_AFTER_SPACE = re.compile(
+    r" (?=[（(][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.、．](?!\d))"
+)
 #: A group label's fragment is a few characters a line.
 _FRAGMENT_CHARS = 4
 
@@ -118,6 +121,7 @@ def _split_label(text: str) -> list[str]:
 
 # --- detect -----------------------------------------------------------------------------------------
 
+
 def detect(source: Source) -> float | None:
     lines = text_lines(source)
     if lines is None:
@@ -147,7 +151,7 @@ _HEAD, _PROSE, _NUM, _TEXT = "head", "prose", "num", "text"
 
 @dataclass
 class _Line:
-    no: int                 # 1-based line number in the source
+    no: int  # 1-based line number in the source
     text: str
     toks: list[Tok]
     page: int = 1
@@ -161,8 +165,11 @@ class _Line:
 def parse(source: Source) -> list[Row]:
     plines = page_lines(list(source.lines))
     drop = furniture(plines)
-    kept = [_Line(pl.no, pl.text, tokens(pl.text), pl.page) for i, pl in enumerate(plines)
-            if i not in drop and pl.text.strip()]
+    kept = [
+        _Line(pl.no, pl.text, tokens(pl.text), pl.page)
+        for i, pl in enumerate(plines)
+        if i not in drop and pl.text.strip()
+    ]
     pages = {ln.page for ln in kept}
     prose_width = max((display_width(ln.toks[0].text) for ln in kept if len(ln.toks) == 1), default=0)
     for ln in kept:
@@ -206,7 +213,7 @@ def _cell(tok: Tok, no: int) -> Cell:
 class _Row:
     """A table row being assembled: its label pieces and its values, each with its line number."""
 
-    at: int                                               # index of its first line in the block
+    at: int  # index of its first line in the block
     label: list[tuple[int, Tok]] = field(default_factory=list)
     values: list[tuple[int, Tok]] = field(default_factory=list)
 
@@ -234,7 +241,7 @@ class _Table:
         self.label_start = [self._label_start(k) for k in range(len(lines))]
 
     def _own_label(self, ln: _Line) -> Tok | None:
-        texts = ln.toks[:ln.first_value]
+        texts = ln.toks[: ln.first_value]
         return texts[-1] if texts else None
 
     def _label_start(self, k: int) -> int | None:
@@ -258,7 +265,7 @@ class _Table:
     def rows(self) -> list[Row]:
         out: list[tuple[int, Row]] = []
         built: list[_Row] = []
-        groups: list[tuple[int, int, Tok]] = []      # (line index, line number, fragment)
+        groups: list[tuple[int, int, Tok]] = []  # (line index, line number, fragment)
         # The numbered first piece(s) of a wrapped row label whose values have not come yet.
         pending: list[tuple[int, Tok]] = []
         pending_at = 0
@@ -278,7 +285,7 @@ class _Table:
                 continue
             if ln.kind != _NUM and norm(ln.text) in self.header:
                 continue
-            texts = ln.toks[:ln.first_value] if ln.kind == _NUM else ln.toks
+            texts = ln.toks[: ln.first_value] if ln.kind == _NUM else ln.toks
             own = texts[-1] if ln.kind == _NUM and texts else None
             if own is not None and self._is_group(k, own) and len(texts) == 1:
                 own = None
@@ -297,13 +304,13 @@ class _Table:
                     elif last is not None:
                         last.label.append((ln.no, t))
                     else:
-                        out.append((k, Row((_cell(t, ln.no),), TABLE)))   # an item heading, a header
+                        out.append((k, Row((_cell(t, ln.no),), TABLE)))  # an item heading, a header
                 continue
-            values = [(ln.no, t) for t in ln.toks[ln.first_value:]]
+            values = [(ln.no, t) for t in ln.toks[ln.first_value :]]
             numbered = own is not None and bool(numbering(own.text))
             if numbered:
                 flush()
-                row = _Row(k, [(ln.no, own)], values)   # type: ignore[list-item]
+                row = _Row(k, [(ln.no, own)], values)  # type: ignore[list-item]
             elif pending:
                 row = _Row(pending_at, pending + ([(ln.no, own)] if own is not None else []), values)
                 pending = []
@@ -343,8 +350,9 @@ def _join_groups(groups: list[tuple[int, int, Tok]]) -> list[tuple[int, Cell]]:
     for k, no, t in groups:
         for lab in reversed(labels):
             k0, _n, t0 = lab[-1]
-            if abs(t.start - lab[0][2].start) <= 2 and not (numbering(t.text) and k - k0 > 0 and
-                                                             numbering(lab[0][2].text)):
+            if abs(t.start - lab[0][2].start) <= 2 and not (
+                numbering(t.text) and k - k0 > 0 and numbering(lab[0][2].text)
+            ):
                 lab.append((k, no, t))
                 break
         else:
@@ -358,5 +366,11 @@ def _join_groups(groups: list[tuple[int, int, Tok]]) -> list[tuple[int, Cell]]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="space-aligned", detect=detect, parse=parse,
-                         description="text out of a PDF with columns aligned by spaces (pdftotext -layout)")]
+    return [
+        LayoutPlugin(
+            name="space-aligned",
+            detect=detect,
+            parse=parse,
+            description="text out of a PDF with columns aligned by spaces (pdftotext -layout)",
+        )
+    ]

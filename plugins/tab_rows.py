@@ -1,4 +1,5 @@
 """Layout: tab-separated table rows (text out of a PDF or a spreadsheet), alone or inside Markdown."""
+
 from __future__ import annotations
 
 from core.sdk import LayoutPlugin, Row, Source, hookimpl, text_lines
@@ -27,5 +28,8 @@ def parse(source: Source) -> list[Row]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="tab-rows", detect=detect, parse=parse,
-                         description="tab-separated table rows, also inside Markdown")]
+    return [
+        LayoutPlugin(
+            name="tab-rows", detect=detect, parse=parse, description="tab-separated table rows, also inside Markdown"
+        )
+    ]

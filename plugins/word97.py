@@ -1,5 +1,6 @@
 """Layout plugin for Word 97 (.doc), WPS and RTF files: converted to .docx with LibreOffice when it is
 installed, then read like a .docx; refused with the command to run otherwise."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,10 @@ def parse(source: Source) -> Document:
         raise UnreadableInput(f"{source.name}: not a Word 97 file (no OLE2 signature)")
     exe = _converter()
     if exe is None:
-        raise UnreadableInput(f"{source.name}: {kind} files are not read directly; convert with: "
-                              f"soffice --headless --convert-to docx FILE")
+        raise UnreadableInput(
+            f"{source.name}: {kind} files are not read directly; convert with: "
+            f"soffice --headless --convert-to docx FILE"
+        )
     with tempfile.TemporaryDirectory(prefix="zfxxgk-word97-") as tmp:
         tmpdir = Path(tmp)
         suffix = Path(source.name).suffix.lower()
@@ -66,8 +69,9 @@ def parse(source: Source) -> Document:
         _convert(exe, src, out_dir, tmpdir, source.name)
         produced = sorted(out_dir.glob("*.docx"))
         if not produced:
-            raise UnreadableInput(f"{source.name}: {Path(exe).name} could not convert the file to .docx "
-                                  f"(corrupt or password-protected?)")
+            raise UnreadableInput(
+                f"{source.name}: {Path(exe).name} could not convert the file to .docx (corrupt or password-protected?)"
+            )
         out = produced[0]
         if out.stat().st_size > MAX_BYTES:
             raise UnreadableInput(f"{source.name}: the converted document is larger than any report")
@@ -79,16 +83,34 @@ def _convert(exe: str, src: Path, out_dir: Path, tmpdir: Path, name: str) -> Non
     # A private profile: a user's running LibreOffice would otherwise swallow the request, and the
     # conversion must not depend on or change the user's settings.
     profile = (tmpdir / "profile").as_uri()
-    cmd = [exe, "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-           f"-env:UserInstallation={profile}", "--convert-to", "docx", "--outdir", str(out_dir), str(src)]
+    cmd = [
+        exe,
+        "--headless",
+        "--norestore",
+        "--nologo",
+        "--nodefault",
+        "--nolockcheck",
+        f"-env:UserInstallation={profile}",
+        "--convert-to",
+        "docx",
+        "--outdir",
+        str(out_dir),
+        str(src),
+    ]
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["HOME"] = str(tmpdir)
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                cwd=tmpdir, env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tmpdir,
+            env=env,
+            start_new_session=True,
+        )
     except OSError as e:
-        raise UnreadableInput(f"{name}: cannot run {Path(exe).name} to convert the file ({e.strerror or e})") \
-            from None
+        raise UnreadableInput(f"{name}: cannot run {Path(exe).name} to convert the file ({e.strerror or e})") from None
     try:
         proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
@@ -98,11 +120,16 @@ def _convert(exe: str, src: Path, out_dir: Path, tmpdir: Path, name: str) -> Non
         except OSError:
             pass
         proc.communicate()
-        raise UnreadableInput(f"{name}: conversion with {Path(exe).name} took longer than {TIMEOUT} s") \
-            from None
+        raise UnreadableInput(f"{name}: conversion with {Path(exe).name} took longer than {TIMEOUT} s") from None
 
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="word97", detect=detect, parse=parse,
-                         description="Word 97 .doc, WPS and RTF files (converted with LibreOffice if installed)")]
+    return [
+        LayoutPlugin(
+            name="word97",
+            detect=detect,
+            parse=parse,
+            description="Word 97 .doc, WPS and RTF files (converted with LibreOffice if installed)",
+        )
+    ]

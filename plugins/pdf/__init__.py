@@ -1,5 +1,6 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
-# ruff: noqa: BLE001 (a broken file or a library's bug must become a one-line refusal, never a traceback)
+
+
 from __future__ import annotations
 
 import re
@@ -87,8 +88,13 @@ def _rows(backend, pages: list, skipped: list[str], notes: list[Note], name: str
     notes.append(Note("info", "pdf_backend", f"{backend.name} {backend.version}{why}"))
     scanned = [p.number for p in pages if not p.chars and p.images]
     if scanned:
-        notes.append(Note("warning", "pdf_scanned_pages", f"page(s) {', '.join(map(str, scanned))} are images "
-                                                          f"with no text layer and were not read"))
+        notes.append(
+            Note(
+                "warning",
+                "pdf_scanned_pages",
+                f"page(s) {', '.join(map(str, scanned))} are images with no text layer and were not read",
+            )
+        )
     try:
         rows = reading.rows(pages)
     except limits.Exceeded as e:
@@ -120,8 +126,10 @@ def _text_layer_problem(pages: list, name: str) -> UnreadableInput | None:
             return UnreadableInput(f"{name}: no text layer: this PDF is a scan; OCR is not supported")
         return UnreadableInput(f"{name}: no text layer: the PDF has no text and no images")
     if bad > total * MOJIBAKE_SHARE or not readable:
-        return UnreadableInput(f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
-                               f"Unicode mapping); OCR is not supported")
+        return UnreadableInput(
+            f"{name}: the PDF's text layer is unreadable ({bad} of {total} characters have no "
+            f"Unicode mapping); OCR is not supported"
+        )
     return None
 
 
@@ -136,10 +144,14 @@ def _short(msg: str) -> str:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(
-        name="pdf", detect=detect, parse=parse,
-        description="PDF with a text layer: ruled or unruled tables (pypdfium2 when installed, else pdfminer.six)",
-    )]
+    return [
+        LayoutPlugin(
+            name="pdf",
+            detect=detect,
+            parse=parse,
+            description="PDF with a text layer: ruled or unruled tables (pypdfium2 when installed, else pdfminer.six)",
+        )
+    ]
 
 
 __all__ = ["core_layouts", "detect", "parse"]

@@ -5,7 +5,8 @@ corner of the media box, turned so that the page's text runs left to right (a pa
 by ``/Rotate`` or by a rotated text matrix, comes out upright), character boxes from the font's descent to
 one em above it (so the two backends agree on every box), and rules as thin axis-aligned rectangles.
 """
-# ruff: noqa: BLE001, S110, S112 (a broken file or a library's bug must become a one-line refusal or a lost
+
+
 # page, never a traceback: every broad except here says which)
 from __future__ import annotations
 
@@ -67,6 +68,7 @@ class PdfLossy(Exception):
 
 # -- orientation and normalisation shared by both backends ---------------------------------------------
 
+
 def _quadrant(a: float, b: float) -> int | None:
     """The writing direction of a character matrix as 0/90/180/270 degrees, None when skewed."""
     angle = math.degrees(math.atan2(b, a)) % 360.0
@@ -91,13 +93,16 @@ def _turn(rot: int, w: float, h: float):
 # map them from (Word does this often); their NFKC form is the character a reader sees.
 def _fold(text: str) -> str:
     if any("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" for ch in text):
-        return "".join(unicodedata.normalize("NFKC", ch) if ("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff")
-                       else ch for ch in text)
+        return "".join(
+            unicodedata.normalize("NFKC", ch) if ("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff") else ch
+            for ch in text
+        )
     return text
 
 
-def finish_page(number: int, width: float, height: float, raw_chars: list, rules: list, images: int,
-                rot: int | None = None) -> Page:
+def finish_page(
+    number: int, width: float, height: float, raw_chars: list, rules: list, images: int, rot: int | None = None
+) -> Page:
     """Build a :class:`Page` from raw characters ``(text, x0, y0, x1, y1, size, quadrant)``.
 
     Turns the page so that most of its text is upright (or by ``rot`` when the caller counted already)
@@ -243,6 +248,7 @@ class PdfiumBackend:
     def __init__(self):
         import pypdfium2  # noqa: F401 (ImportError tells the caller the backend is absent)
         import pypdfium2.raw as c
+
         global _LEAN
         self.c = c
         self.version = _dist_version("pypdfium2")
@@ -258,6 +264,7 @@ class PdfiumBackend:
 
     def _pages(self, data: bytes, budget) -> list[Page]:
         import pypdfium2 as pdfium
+
         c = self.c
         try:
             doc = pdfium.PdfDocument(data)
@@ -284,8 +291,11 @@ class PdfiumBackend:
         finally:
             doc.close()
         if self._lost:
-            raise PdfLossy(f"{self._lost} text object(s) with no extent (a font that is neither embedded "
-                           f"nor installed); PDFium leaves their characters out", out)
+            raise PdfLossy(
+                f"{self._lost} text object(s) with no extent (a font that is neither embedded "
+                f"nor installed); PDFium leaves their characters out",
+                out,
+            )
         return out
 
     def _page(self, page, number: int, budget) -> Page:
@@ -453,8 +463,9 @@ class PdfiumBackend:
             elif kind == IMAGE:
                 images += 1
             elif kind == FORM and depth < 8 and f.obj_matrix(obj, mat_p):
-                images += self._objects(parent, obj, _mult(mat.read(mat.buf), ctm), rules, depth + 1, count, budget,
-                                        number)
+                images += self._objects(
+                    parent, obj, _mult(mat.read(mat.buf), ctm), rules, depth + 1, count, budget, number
+                )
         return images
 
     def _path(self, obj, m, filled: bool, rules: list, count: list, budget, number: int) -> None:
@@ -524,6 +535,7 @@ class _Others:
 
 def _unbounded():
     from .limits import Budget
+
     return Budget("<pdf>")
 
 
@@ -546,8 +558,14 @@ def _mult(m1, m0):
     """The matrix product m1 × m0 (apply m1 first, then m0), in PDF's 6-number form."""
     a1, b1, c1, d1, e1, f1 = m1
     a0, b0, c0, d0, e0, f0 = m0
-    return (a1 * a0 + b1 * c0, a1 * b0 + b1 * d0, c1 * a0 + d1 * c0, c1 * b0 + d1 * d0,
-            e1 * a0 + f1 * c0 + e0, e1 * b0 + f1 * d0 + f0)
+    return (
+        a1 * a0 + b1 * c0,
+        a1 * b0 + b1 * d0,
+        c1 * a0 + d1 * c0,
+        c1 * b0 + d1 * d0,
+        e1 * a0 + f1 * c0 + e0,
+        e1 * b0 + f1 * d0 + f0,
+    )
 
 
 def _apply(m, x: float, y: float):
@@ -557,6 +575,7 @@ def _apply(m, x: float, y: float):
 
 # -- pdfminer.six --------------------------------------------------------------------------------------
 
+
 class PdfminerBackend:
     """Characters and paths through pdfminer.six's interpreter, with a device that keeps only positions."""
 
@@ -564,6 +583,7 @@ class PdfminerBackend:
 
     def __init__(self):
         import pdfminer  # noqa: F401 (ImportError tells the caller the backend is absent)
+
         self.version = _dist_version("pdfminer.six")
         # pdfminer logs every oddity of a file at WARNING; unconfigured, Python prints those on stderr.
         logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -650,8 +670,9 @@ def _interpreter_class():
 
         def do_q(self):
             if len(self.gstack) >= MAX_NESTING:
-                self.device.budget.refuse(f"graphics states saved {len(self.gstack) + 1:,} deep on page "
-                                          f"{self.device.page}", MAX_NESTING)
+                self.device.budget.refuse(
+                    f"graphics states saved {len(self.gstack) + 1:,} deep on page {self.device.page}", MAX_NESTING
+                )
             return super().do_q()
 
     _INTERPRETER = Interpreter
@@ -758,11 +779,14 @@ def available(forced: str | None = None) -> list:
     if forced:
         if forced not in BACKENDS:
             from core.sdk import UsageError
+
             raise UsageError(f"{BACKEND_ENV}={forced!r}: expected one of {', '.join(BACKENDS)}")
         try:
             return [BACKENDS[forced]()]
         except Exception as e:  # not installed, or its native library does not load here
-            raise UnreadableInput(f"{BACKEND_ENV}={forced}: {forced} cannot be used ({type(e).__name__}: {e})") from None
+            raise UnreadableInput(
+                f"{BACKEND_ENV}={forced}: {forced} cannot be used ({type(e).__name__}: {e})"
+            ) from None
     out = []
     for cls in BACKENDS.values():
         try:
@@ -780,6 +804,7 @@ def _dist_version(dist: str) -> str:
     if dist not in _VERSIONS:
         try:
             from importlib import metadata
+
             _VERSIONS[dist] = metadata.version(dist)
         except Exception:
             _VERSIONS[dist] = "unknown version"

@@ -3,7 +3,8 @@
 A character is a tuple ``(text, x0, y0, x1, y1, size)`` in PDF points (y grows upwards). A line is a
 :class:`Line`; a chunk is a run of a line's characters with no wide gap inside.
 """
-# ruff: noqa: PLR1730, FURB136 (in the per-character loops a comparison costs a third of a min()/max() call)
+
+
 from __future__ import annotations
 
 import re
@@ -155,8 +156,11 @@ def chunks(line: Line) -> list[list]:
         gap = ch[1] - prev[3]
         size = max(ch[5], prev[5])
         a, b = prev[0][-1], ch[0][0]
-        if gap > CHUNK_GAP * size or (gap > SPACE_GAP * size and a.isdigit() and b.isdigit()) or \
-                (gap > CJK_GAP * size and (wide(a) or wide(b))):
+        if (
+            gap > CHUNK_GAP * size
+            or (gap > SPACE_GAP * size and a.isdigit() and b.isdigit())
+            or (gap > CJK_GAP * size and (wide(a) or wide(b)))
+        ):
             out.append([ch])
         else:
             out[-1].append(ch)

@@ -8,6 +8,7 @@ Before PDFium or pdfminer sees a byte, :func:`check_streams` measures what the f
 whose content, per page or in all, or whose fonts inflate past their bounds. The backends then count
 pages, characters, page objects and rules as they read them (:class:`Budget`).
 """
+
 from __future__ import annotations
 
 import io
@@ -62,8 +63,19 @@ MAX_NESTING = 1_000
 
 # A Flate (deflate) stream expands at most 1032 times; LZW at most ~2730 times (4096-byte strings from
 # 12-bit codes); RunLength 64 times; ASCIIHex halves, ASCII85 keeps four bytes of five.
-_GROWTH = {"FlateDecode": 1032, "Fl": 1032, "LZWDecode": 2731, "LZW": 2731, "RunLengthDecode": 64, "RL": 64,
-           "ASCIIHexDecode": 0.5, "AHx": 0.5, "ASCII85Decode": 0.8, "A85": 0.8, "Crypt": 1}
+_GROWTH = {
+    "FlateDecode": 1032,
+    "Fl": 1032,
+    "LZWDecode": 2731,
+    "LZW": 2731,
+    "RunLengthDecode": 64,
+    "RL": 64,
+    "ASCIIHexDecode": 0.5,
+    "AHx": 0.5,
+    "ASCII85Decode": 0.8,
+    "A85": 0.8,
+    "Crypt": 1,
+}
 # Filters of image data, which neither reader decodes unless it renders the image (we never do).
 _IMAGE_FILTERS = {"DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode"}
 _STREAM = re.compile(rb"stream(?:\r\n|\n|\r)")
@@ -102,9 +114,11 @@ class Budget:
         self.pdfminer_bytes = 0
 
     def refuse(self, what: str, limit: int, unit: str = "") -> None:
-        raise UnreadableInput(f"{self.name}: {what} is more than any report has (limit {limit:,}{unit})"
-                              if isinstance(limit, int) else
-                              f"{self.name}: {what} is more than any report has (limit {limit:g}{unit})")
+        raise UnreadableInput(
+            f"{self.name}: {what} is more than any report has (limit {limit:,}{unit})"
+            if isinstance(limit, int)
+            else f"{self.name}: {what} is more than any report has (limit {limit:g}{unit})"
+        )
 
     def pages(self, n: int) -> None:
         if n > MAX_PAGES:
@@ -126,8 +140,11 @@ class Budget:
     def pdfminer_content(self, n: int) -> None:
         self.pdfminer_bytes += n
         if self.pdfminer_bytes > MAX_PDFMINER_CONTENT_BYTES:
-            self.refuse(f"{_mb(self.pdfminer_bytes)} of drawing instructions for pdfminer to interpret",
-                        MAX_PDFMINER_CONTENT_BYTES / 2**20, " MB")
+            self.refuse(
+                f"{_mb(self.pdfminer_bytes)} of drawing instructions for pdfminer to interpret",
+                MAX_PDFMINER_CONTENT_BYTES / 2**20,
+                " MB",
+            )
 
 
 def _mb(n: int) -> str:
@@ -135,6 +152,7 @@ def _mb(n: int) -> str:
 
 
 # -- the streams of the file ---------------------------------------------------------------------------
+
 
 class _Stream:
     __slots__ = ("bound", "end", "filters", "head", "kind", "size", "start")
@@ -152,7 +170,7 @@ def _streams(data: bytes) -> dict:
     find, rfind = data.find, data.rfind
     for m in _STREAM.finditer(data):
         s = m.start()
-        if data[s - 3:s] == b"end":
+        if data[s - 3 : s] == b"end":
             continue
         head_at = rfind(b"obj", max(0, s - 8192), s)
         if head_at < 0:
@@ -160,7 +178,7 @@ def _streams(data: bytes) -> dict:
         num = _OBJ.search(data, max(0, head_at - 24), head_at + 3)
         if num is None:
             continue
-        d = data[head_at + 3:s]
+        d = data[head_at + 3 : s]
         start = m.end()
         length = _LENGTH.search(d)
         end = start + int(length.group(1)) if length else -1
@@ -177,14 +195,18 @@ def _streams(data: bytes) -> dict:
             filters = [n.decode() for n in _NAME.findall(f.group(1))]
         if b"/Image" in d or any(x in _IMAGE_FILTERS for x in filters):
             continue
-        kind = "font" if (b"/Length1" in d or b"/Length2" in d or b"/Type1C" in d or b"/CIDFontType0C" in d
-                          or b"/OpenType" in d) else "content"
+        kind = (
+            "font"
+            if (b"/Length1" in d or b"/Length2" in d or b"/Type1C" in d or b"/CIDFontType0C" in d or b"/OpenType" in d)
+            else "content"
+        )
         bound = end - start
         for x in filters:
             bound *= _GROWTH.get(x, 1032 * 1032)
         bound = int(bound) + 1
-        out[int(num.group(1))] = _Stream(start, end, filters, kind, bound,
-                                         d if kind == "content" and _FORM.search(d) else None)
+        out[int(num.group(1))] = _Stream(
+            start, end, filters, kind, bound, d if kind == "content" and _FORM.search(d) else None
+        )
     return out
 
 
@@ -192,14 +214,13 @@ def _measure(data: bytes, st: _Stream, limit: int) -> int:
     """What the stream inflates to, counted up to ``limit + 1`` bytes (so never held past that)."""
     if st.size is not None:
         return st.size
-    stage = _chunks(memoryview(data)[st.start:st.end])
+    stage = _chunks(memoryview(data)[st.start : st.end])
     for name in st.filters:
         if name in ("FlateDecode", "Fl"):
             stage = _inflate(stage)
         elif name == "?":
             stage = _probe(stage, 0)
-        elif name in ("ASCIIHexDecode", "AHx", "ASCII85Decode", "A85", "LZWDecode", "LZW", "RunLengthDecode",
-                      "RL"):
+        elif name in ("ASCIIHexDecode", "AHx", "ASCII85Decode", "A85", "LZWDecode", "LZW", "RunLengthDecode", "RL"):
             stage = _whole(stage, name, limit)
         else:
             break  # a filter neither reader expands: the bytes stay what they are
@@ -214,7 +235,7 @@ def _measure(data: bytes, st: _Stream, limit: int) -> int:
 
 def _chunks(mv):
     for k in range(0, len(mv), _CHUNK):
-        yield mv[k:k + _CHUNK]
+        yield mv[k : k + _CHUNK]
 
 
 def _inflate(stage):
@@ -246,6 +267,7 @@ def _probe(stage, depth: int):
 
 def _whole(stage, name: str, limit: int):
     from pdfminer import ascii85, lzw, runlength
+
     parts, n = [], 0
     for chunk in stage:
         parts.append(bytes(chunk))
@@ -264,7 +286,7 @@ def _whole(stage, name: str, limit: int):
         else:
             yield from lzw.LZWDecoder(io.BytesIO(data)).run()
     # pdfminer's decoders raise anything on a broken filter: decoding stops there, as in the readers
-    except Exception:  # noqa: BLE001
+    except Exception:
         return
 
 
@@ -272,6 +294,7 @@ def _within(data: bytes, streams: list, limit: int) -> int | None:
     """The inflated size of ``streams`` (a stream named twice counts twice) when it is at most
     ``limit``, else None; measures the streams with the largest bounds first and stops as soon as the
     rest cannot matter."""
+
     def total() -> int:
         return sum(s.bound if s.size is None else s.size for s in streams)
 
@@ -295,13 +318,17 @@ def check_streams(data: bytes, name: str) -> None:
     streams = _streams(data)
     fonts = [s for s in streams.values() if s.kind == "font"]
     if _within(data, fonts, MAX_FONT_BYTES) is None:
-        raise UnreadableInput(f"{name}: embedded fonts inflating to more than {MAX_FONT_BYTES // 2**20} MB "
-                              f"is more than any report has (limit {MAX_FONT_BYTES // 2**20} MB)")
+        raise UnreadableInput(
+            f"{name}: embedded fonts inflating to more than {MAX_FONT_BYTES // 2**20} MB "
+            f"is more than any report has (limit {MAX_FONT_BYTES // 2**20} MB)"
+        )
     content = [s for s in streams.values() if s.kind == "content"]
     if _within(data, content, MAX_CONTENT_BYTES) is None:
-        raise UnreadableInput(f"{name}: drawing instructions inflating to more than "
-                              f"{MAX_CONTENT_BYTES // 2**20} MB is more than any report has "
-                              f"(limit {MAX_CONTENT_BYTES // 2**20} MB)")
+        raise UnreadableInput(
+            f"{name}: drawing instructions inflating to more than "
+            f"{MAX_CONTENT_BYTES // 2**20} MB is more than any report has "
+            f"(limit {MAX_CONTENT_BYTES // 2**20} MB)"
+        )
     pages = _page_contents(data, streams)
     if len(pages) > MAX_PAGES:
         raise UnreadableInput(f"{name}: {len(pages):,} pages is more than any report has (limit {MAX_PAGES:,})")
@@ -316,14 +343,18 @@ def check_streams(data: bytes, name: str) -> None:
             extra += with_forms - size
             size = with_forms
         if size is None or size > MAX_PAGE_CONTENT_BYTES:
-            raise UnreadableInput(f"{name}: a page drawing more than {MAX_PAGE_CONTENT_BYTES // 2**20} MB of "
-                                  f"instructions (forms counted each time they are drawn) is more than any "
-                                  f"report has (limit {MAX_PAGE_CONTENT_BYTES // 2**20} MB per page)")
+            raise UnreadableInput(
+                f"{name}: a page drawing more than {MAX_PAGE_CONTENT_BYTES // 2**20} MB of "
+                f"instructions (forms counted each time they are drawn) is more than any "
+                f"report has (limit {MAX_PAGE_CONTENT_BYTES // 2**20} MB per page)"
+            )
         drawn.extend(page)
     if extra > MAX_DRAWN_BYTES or _within(data, drawn, MAX_DRAWN_BYTES - extra) is None:
-        raise UnreadableInput(f"{name}: pages drawing more than {MAX_DRAWN_BYTES // 2**20} MB of instructions "
-                              f"in all (a stream counted on every page that draws it) is more than any "
-                              f"report has (limit {MAX_DRAWN_BYTES // 2**20} MB)")
+        raise UnreadableInput(
+            f"{name}: pages drawing more than {MAX_DRAWN_BYTES // 2**20} MB of instructions "
+            f"in all (a stream counted on every page that draws it) is more than any "
+            f"report has (limit {MAX_DRAWN_BYTES // 2**20} MB)"
+        )
 
 
 def _page_contents(data: bytes, streams: dict) -> list[tuple[list[int], bytes]]:
@@ -336,14 +367,14 @@ def _page_contents(data: bytes, streams: dict) -> list[tuple[list[int], bytes]]:
         # Pages kept in compressed object streams (PDF 1.5): read those streams' text.
         for st in streams.values():
             if st.kind == "content" and (st.size is None or st.size < MAX_CONTENT_BYTES):
-                raw = b"".join(bytes(c) for c in _inflate(_chunks(memoryview(data)[st.start:st.end])))
+                raw = b"".join(bytes(c) for c in _inflate(_chunks(memoryview(data)[st.start : st.end])))
                 if _PAGE.search(raw):
                     texts.append(raw)
     for text in texts:
         for m in _PAGE.finditer(text):
             lo = text.rfind(b"obj", 0, m.start())
             hi = text.find(b"endobj", m.end())
-            obj = text[lo + 3 if lo >= 0 else max(0, m.start() - 4096):hi if hi >= 0 else m.end() + 4096]
+            obj = text[lo + 3 if lo >= 0 else max(0, m.start() - 4096) : hi if hi >= 0 else m.end() + 4096]
             c = _CONTENTS.search(obj)
             if c is None:
                 continue
@@ -365,7 +396,7 @@ def _object_text(data: bytes, num: int) -> bytes:
     if m is None:
         return b""
     end = data.find(b"endobj", m.end())
-    return data[m.end():end if end >= 0 else m.end() + 4096]
+    return data[m.end() : end if end >= 0 else m.end() + 4096]
 
 
 def _xobjects(data: bytes, text: bytes) -> dict | None:
@@ -406,7 +437,7 @@ class _Drawn:
         return b"".join(parts)
 
     def _stage(self, st: _Stream):
-        stage = _chunks(memoryview(self.data)[st.start:st.end])
+        stage = _chunks(memoryview(self.data)[st.start : st.end])
         for name in st.filters:
             if name in ("FlateDecode", "Fl", "?"):
                 stage = _inflate(stage) if name != "?" else _probe(stage, 0)

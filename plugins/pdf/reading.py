@@ -1,4 +1,5 @@
 """Putting a document's pages in reading order: tables, headings and paragraphs, without page furniture."""
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,9 @@ MARGIN_SHARE = 0.09
 NUMBER_SHARE = 0.15
 _PAGE_NUMBER = re.compile(
     r"^[-—–－~\s]*(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[-—–－~\s]*$"
-    r"|^(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?$", re.IGNORECASE)
+    r"|^(?:page|p\.)\s*\d+(?:\s*(?:of|/)\s*\d+)?$",
+    re.IGNORECASE,
+)
 
 
 class Para:
@@ -50,8 +53,8 @@ def rows(pages: list) -> list[Row]:
     for page, items, lines in laid:
         taken = [False] * len(lines)
         for first, last, trows in T.unruled_rows(lines, page.number, left):
-            items.append((max(ln.y1 for ln in lines[first:last + 1]), trows))
-            taken[first:last + 1] = [True] * (last + 1 - first)
+            items.append((max(ln.y1 for ln in lines[first : last + 1]), trows))
+            taken[first : last + 1] = [True] * (last + 1 - first)
         paras: list[Para] = []
         for ln, t in zip(lines, taken):
             if t:
@@ -64,8 +67,11 @@ def rows(pages: list) -> list[Row]:
         items.sort(key=lambda it: -it[0])
         for k, (_, content) in enumerate(items):
             if isinstance(content, Para):
-                if k == 0 and open_para is not None and \
-                        _continues(open_para.lines[-1][1], content.lines[0][1], left, right, next_page=True):
+                if (
+                    k == 0
+                    and open_para is not None
+                    and _continues(open_para.lines[-1][1], content.lines[0][1], left, right, next_page=True)
+                ):
                     open_para.lines.extend(content.lines)
                     continue
                 out.append(content)
@@ -135,8 +141,12 @@ def _in_margin(ln: C.Line, page, share: float) -> bool:
 def _margins(laid: list) -> tuple[float, float]:
     """The left and right edges of the body text: where most long, solidly set lines (at least half the
     page wide, so not table rows or headings) start, and the furthest edge two of them reach."""
-    prose = [ln for page, _, lines in laid for ln in lines
-             if ln.x1 - ln.x0 >= 0.5 * page.width and sum(ch[3] - ch[1] for ch in ln.chars) >= 0.75 * (ln.x1 - ln.x0)]
+    prose = [
+        ln
+        for page, _, lines in laid
+        for ln in lines
+        if ln.x1 - ln.x0 >= 0.5 * page.width and sum(ch[3] - ch[1] for ch in ln.chars) >= 0.75 * (ln.x1 - ln.x0)
+    ]
     if not prose:
         return 0.0, 0.0
     lefts = Counter(round(ln.x0) for ln in prose)

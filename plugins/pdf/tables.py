@@ -4,7 +4,8 @@ Both produce :class:`core.layout.Row` records of kind TABLE, one per visual row:
 wrapped label's lines joined; a group label in a tall merged cell repeated at the start of every row it
 spans), then one cell per value column, ``""`` where the cell is empty.
 """
-# ruff: noqa: PLR1730, FURB136 (in the per-character loops a comparison costs a third of a min()/max() call)
+
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,7 @@ DASH = 10.0
 
 
 # -- ruled grids -----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Grid:
@@ -136,8 +138,7 @@ def _components(hs: list, vs: list) -> list[tuple[list, list]]:
             lo, up = bisect_left(active, (x0 - SNAP, -1)), bisect_right(active, (x1 + SNAP, len(vs)))
             crossings += up - lo
             if crossings > L.MAX_CROSSINGS:
-                raise L.Exceeded(f"at least {crossings:,} crossings of ruling lines on a page",
-                                 L.MAX_CROSSINGS)
+                raise L.Exceeded(f"at least {crossings:,} crossings of ruling lines on a page", L.MAX_CROSSINGS)
             a = find(k)
             for _, v in active[lo:up]:
                 b = find(nh + v)
@@ -227,7 +228,7 @@ def grids(rules: list) -> list[Grid]:
     frames = set()
     for k, g in enumerate(out):
         gb = g.bbox
-        for m in by_x0[bisect_left(x0s, gb[0] - SNAP):bisect_right(x0s, gb[2] + SNAP)]:
+        for m in by_x0[bisect_left(x0s, gb[0] - SNAP) : bisect_right(x0s, gb[2] + SNAP)]:
             if m != k and _inside(out[m].bbox, gb):
                 frames.add(k)
                 break
@@ -235,8 +236,12 @@ def grids(rules: list) -> list[Grid]:
 
 
 def _inside(inner: tuple, outer: tuple) -> bool:
-    return (outer[0] - SNAP <= inner[0] and inner[2] <= outer[2] + SNAP and
-            outer[1] - SNAP <= inner[1] and inner[3] <= outer[3] + SNAP)
+    return (
+        outer[0] - SNAP <= inner[0]
+        and inner[2] <= outer[2] + SNAP
+        and outer[1] - SNAP <= inner[1]
+        and inner[3] <= outer[3] + SNAP
+    )
 
 
 def _cells(xs: list, ys: list, hs: list, vs: list) -> Grid | None:
@@ -309,7 +314,7 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
     near = _Buckets(frames) if len(frames) > _FEW_GRIDS else None
     for ch in page_chars:
         cx, ncy = (ch[1] + ch[3]) / 2, -(ch[2] + ch[4]) / 2
-        for g, xs, negys, nrow, cells, where in (frames if near is None else near.at(cx, ncy)):
+        for g, xs, negys, nrow, cells, where in frames if near is None else near.at(cx, ncy):
             if xs[0] <= cx <= xs[-1] and negys[0] <= ncy <= negys[-1]:
                 i = bisect_right(xs, cx) - 1
                 j = bisect_right(negys, ncy) - 1
@@ -462,6 +467,7 @@ def grid_rows(grid: Grid, page: int) -> list[Row]:
 
 # -- unruled tables ----------------------------------------------------------------------------------------
 
+
 @dataclass(slots=True)
 class Chunk:
     chars: list
@@ -560,20 +566,27 @@ def unruled_rows(lines: list[C.Line], page: int, text_left: float) -> list[tuple
                 j = k  # the wrapped end of the last row's label
             k += 1
         # label lines right above the first value line are the start of its label, not header
-        while i > free_from and lines[i - 1].y0 - lines[i].y1 <= 0.8 * lines[i].size and \
-                _label_only_in_zone(chunked(i - 1), vx0):
+        while (
+            i > free_from
+            and lines[i - 1].y0 - lines[i].y1 <= 0.8 * lines[i].size
+            and _label_only_in_zone(chunked(i - 1), vx0)
+        ):
             i -= 1
         # header lines just above the run
         h = i
         size = lines[i].size
         while h > free_from:
             prev = lines[h - 1]
-            if prev.y0 - lines[h].y1 > 1.5 * prev.size or prev.size > 1.15 * size or \
-                    _is_text_line(chunked(h - 1), vx0, text_left):
+            if (
+                prev.y0 - lines[h].y1 > 1.5 * prev.size
+                or prev.size > 1.15 * size
+                or _is_text_line(chunked(h - 1), vx0, text_left)
+            ):
                 break
             h -= 1
-        rows = _table_rows([chunked(k) for k in range(h, i)], [chunked(k) for k in range(i, j + 1)],
-                           is_val[i:j + 1], vx0, page)
+        rows = _table_rows(
+            [chunked(k) for k in range(h, i)], [chunked(k) for k in range(i, j + 1)], is_val[i : j + 1], vx0, page
+        )
         out.append((h, j, rows))
         i = free_from = j + 1
     return out
@@ -709,7 +722,7 @@ def _vertical_blocks(label_chunks: list) -> list[Block]:
         if id(c) in used:
             continue
         run = [c]
-        for d in singles[a + 1:]:
+        for d in singles[a + 1 :]:
             last = run[-1]
             if id(d) in used or abs((d.x0 + d.x1) / 2 - (last.x0 + last.x1) / 2) > 0.5 * c.size:
                 continue
@@ -718,8 +731,17 @@ def _vertical_blocks(label_chunks: list) -> list[Block]:
             run.append(d)
         if len(run) >= 3:
             used.update(id(d) for d in run)
-            out.append(Block(run, min(d.x0 for d in run), min(d.y0 for d in run), max(d.x1 for d in run),
-                             max(d.y1 for d in run), c.size, vertical=True))
+            out.append(
+                Block(
+                    run,
+                    min(d.x0 for d in run),
+                    min(d.y0 for d in run),
+                    max(d.x1 for d in run),
+                    max(d.y1 for d in run),
+                    c.size,
+                    vertical=True,
+                )
+            )
     if used:
         label_chunks[:] = [t for t in label_chunks if id(t[1]) not in used]
     return out
@@ -735,8 +757,11 @@ def _blocks(label_chunks: list) -> list[Block]:
         target = None
         if not C.MARKER.match(c.text):
             for b in open_blocks:
-                if abs(b.parts[0].x0 - c.x0) <= c.size and 0 <= b.y0 - c.y1 <= 0.8 * c.size \
-                        and not (on_value_line and b.has_value_line):
+                if (
+                    abs(b.parts[0].x0 - c.x0) <= c.size
+                    and 0 <= b.y0 - c.y1 <= 0.8 * c.size
+                    and not (on_value_line and b.has_value_line)
+                ):
                     target = b
                     break
         if target is None:

@@ -16,6 +16,10 @@ import time
 import zipfile
 import zlib
 
+from tests.generators.render_docx import CONTENT_TYPES as _CONTENT_TYPES
+from tests.generators.render_docx import RELS as _RELS
+from tests.generators.render_docx import W as _W
+
 # -- a minimal PDF writer ----------------------------------------------------------------------------------
 
 
@@ -203,21 +207,7 @@ def colspan_flood(n: int) -> bytes:
     return f"<html><body><table>{rows}</table></body></html>".encode()
 
 
-_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_CONTENT_TYPES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-    '<Default Extension="xml" ContentType="application/xml"/>'
-    '<Override PartName="/word/document.xml" '
-    'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-    '</Types>')
-_RELS = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" '
-    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
-    'Target="word/document.xml"/></Relationships>')
+
 
 
 def _docx(body: str) -> bytes:

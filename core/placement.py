@@ -622,7 +622,9 @@ def place_review_litigation(rows: list[TableRow], sheet: Sheet, notes: Notes) ->
         return
     whole = [tr for tr in data if sum(1 for s in tr.values if s.reading.kind != BLANK) == n]
     if len(whole) == 1:
-        values = whole[0].values
+        # the one row printing all fifteen values: empty cells between them are the grid's (header and
+        # data spans out of step in a saved page), not blanks of the table
+        values = [s for s in whole[0].values if s.reading.kind != BLANK or (s.cell is not None and s.cell.text)]
     else:
         values = []
         for tr in data:

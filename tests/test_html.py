@@ -347,3 +347,21 @@ def test_damaged_pages_fail_only_with_unreadable_input():
             html.parse(src)
         except UnreadableInput as e:
             assert "\n" not in str(e)
+
+
+def test_section_four_with_header_and_data_spans_out_of_step_is_read(registry):
+    """A saved page whose 行政复议/行政诉讼 header spans and data cells disagree (a data cell spanning two
+    columns): the one row printing fifteen values is read, the grid's empty cells are no blanks."""
+    from core.api import parse
+    values = [2, 1, 0, 0, 3, 1, 0, 0, 1, 2, 0, 0, 0, 0, 0]
+    cells = "".join(f'<td colspan="2">{v}</td>' if i in (3, 9) else f"<td>{v}</td>" for i, v in enumerate(values))
+    page = ("<html><body><p>某县2023年政府信息公开工作年度报告</p><p>一、总体情况</p><p>本年度工作有序开展。</p>"
+            "<p>三、收到和处理政府信息公开申请情况</p><table><tr><td>一、本年新收政府信息公开申请数量</td>"
+            + "<td>0</td>" * 7 + "</tr></table><p>四、政府信息公开行政复议、行政诉讼情况</p><table>"
+            '<tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+            + "<tr>" + "<td>结果维持</td><td>结果纠正</td><td>其他结果</td><td>尚未审结</td><td>总计</td>" * 3 + "</tr>"
+            + f"<tr>{cells}</tr></table><p>五、存在的主要问题及改进情况</p><p>无。</p></body></html>")
+    report = parse(page.encode("utf-8"), name="p.html", registry=registry)
+    got = [report.review_litigation[g][c] for g in ("review", "litigation_direct", "litigation_after_review")
+           for c in ("upheld", "corrected", "other", "pending", "total")]
+    assert got == values

@@ -431,3 +431,27 @@ def test_review_command_refuses_a_network_address_and_a_non_dataset(tmp_path, da
     out = tmp_path / "values.csv"
     p = run(data.db, "--export", out)
     assert p.returncode == 0 and out.read_bytes().startswith(b"\xef\xbb\xbfreport_id,")
+
+
+def test_compare_of_two_files_uses_the_dataset_s_corrections(db):
+    """What the lead wires into ``python -m core compare A B`` given a dataset: each file's corrections by
+    its sha256, the comparison made from the corrected reports, corrected values marked."""
+    from zfxxgk_batch.compare import compare_reports
+    from zfxxgk_review import corrections, dataset, yoy
+    from zfxxgk_review.corrected import apply_for_file
+
+    key = max(dataset.organs(db), key=lambda o: o[2])[0]
+    ids, _others = yoy.choose(db, key)
+    a_row, b_row = dataset.report(db, ids[1]), dataset.report(db, ids[0])  # given newer first
+    stamp = corrections.stamp(db)
+    _correct(db, b_row["id"], "applications.carried_forward.natural_person", 1234)
+    assert corrections.stamp(db) != stamp
+    a = apply_for_file(db, a_row["path"], dataset.report_json(db, a_row["id"]))
+    b = apply_for_file(db, b_row["path"], dataset.report_json(db, b_row["id"]))
+    cmp = yoy.mark_compare(compare_reports(a, b), a, b)
+    assert cmp["swapped"]
+    row = next(r for r in cmp["fields"] if r["field"] == "applications.carried_forward.natural_person")
+    assert row["a"] == 1234 and row["a_corrected"] and not row["b_corrected"]
+    broken = next(c for c in cmp["identities"] if c["scope"] == "column=natural_person")
+    cell = f"{b_row['year']}:applications.carried_forward.natural_person"
+    assert not broken["ok"] and broken["corrected_cells"] == [cell]

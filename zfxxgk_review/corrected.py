@@ -191,6 +191,17 @@ def corrected_report(conn: sqlite3.Connection, report_id: int) -> dict | None:
     return out
 
 
+def apply_for_file(conn: sqlite3.Connection, path: str, report: dict) -> dict:
+    """``report`` (parsed from, or the JSON of, the file at ``path``) with the corrections the dataset
+    holds for that file's bytes: for ``python -m core compare A B`` given a dataset."""
+    from pathlib import Path
+
+    from zfxxgk_review.source import sha256_of
+
+    out = apply_corrections(report, current(conn, sha256_of(Path(path))))
+    return out
+
+
 def corrected_only(report: dict) -> dict[str, dict]:
     """The cells a reviewer gave another value (not the confirmations)."""
     return {k: v for k, v in (report.get("corrections") or {}).items() if v["kind"] == CORRECTED}

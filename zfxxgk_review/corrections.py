@@ -205,6 +205,14 @@ def _rows(conn: sqlite3.Connection, where: str = "", params: Iterable = ()) -> l
     return [Correction(*r) for r in conn.execute(sql, tuple(params))]
 
 
+def stamp(conn: sqlite3.Connection) -> str:
+    """Changes whenever a correction is recorded (the rows are only added): for exports that are rebuilt
+    only when the database changed, beside ``batch_meta.generation``."""
+    if not has_table(conn):
+        return "0"
+    return str(conn.execute("SELECT COALESCE(MAX(id), 0) FROM corrections").fetchone()[0])
+
+
 def history(conn: sqlite3.Connection, sha256: str, field: str | None = None) -> list[Correction]:
     """Every row recorded for a file's contents (and one field), oldest first."""
     if field is None:

@@ -30,6 +30,8 @@ WINDOW = 70
 SCALE = 3.0
 
 _PDFIUM = threading.Lock()
+#: The caches below are shared by the server's threads.
+_CACHE = threading.Lock()
 
 
 # --- the file: there, moved, changed ------------------------------------------------------------------
@@ -55,13 +57,17 @@ _hashes: dict[tuple[str, int, int], str] = {}
 def sha256_of(path: Path) -> str:
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns)
-    if key not in _hashes:
+    with _CACHE:
+        known = _hashes.get(key)
+    if known is None:
         h = hashlib.sha256()
         with open(path, "rb") as f:
             for block in iter(lambda: f.read(1 << 20), b""):
                 h.update(block)
-        _hashes[key] = h.hexdigest()
-    return _hashes[key]
+        known = h.hexdigest()
+        with _CACHE:
+            _hashes[key] = known
+    return known
 
 
 def file_state(path: str, sha256: str) -> FileState:
@@ -114,9 +120,10 @@ _texts: OrderedDict[tuple[str, int, int, str], list[str]] = OrderedDict()
 def _lines(path: Path, encoding: str | None) -> list[str]:
     st = path.stat()
     key = (str(path), st.st_size, st.st_mtime_ns, encoding or "")
-    if key in _texts:
-        _texts.move_to_end(key)
-        return _texts[key]
+    with _CACHE:
+        if key in _texts:
+            _texts.move_to_end(key)
+            return _texts[key]
     if st.st_size > MAX_BYTES:
         raise ValueError(f"{st.st_size // (1 << 20)} MB: larger than any report")
     data = path.read_bytes()
@@ -131,9 +138,10 @@ def _lines(path: Path, encoding: str | None) -> list[str]:
     if text is None:
         text = Source(data, path.name, path).text
     lines = text.split("\n")
-    _texts[key] = lines
-    while len(_texts) > 8:
-        _texts.popitem(last=False)
+    with _CACHE:
+        _texts[key] = lines
+        while len(_texts) > 8:
+            _texts.popitem(last=False)
     return lines
 
 
@@ -271,9 +279,10 @@ def page_info(path: str, page: int) -> PageInfo:
 def page_png(path: str, page: int, scale: float = SCALE) -> bytes:
     """Page ``page`` (1-based) of the PDF at ``path`` as a PNG (a few pages are kept in memory)."""
     key = (*_key(path, page), scale)
-    if key in _pages:
-        _pages.move_to_end(key)
-        return _pages[key]
+    with _CACHE:
+        if key in _pages:
+            _pages.move_to_end(key)
+            return _pages[key]
     with _PDFIUM:
         pdf = _doc(path)
         try:
@@ -286,9 +295,10 @@ def page_png(path: str, page: int, scale: float = SCALE) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=False, compress_level=3)
     data = buf.getvalue()
-    _pages[key] = data
-    while len(_pages) > 12:
-        _pages.popitem(last=False)
+    with _CACHE:
+        _pages[key] = data
+        while len(_pages) > 12:
+            _pages.popitem(last=False)
     return data
 
 

@@ -217,6 +217,27 @@ def compare(conn: sqlite3.Connection, ids: list[int], others: dict[int, list[int
     return Comparison(columns, fields, pairs, others or {})
 
 
+def mark_compare(cmp: dict, a: dict, b: dict) -> dict:
+    """Mark the corrected values in the dict of ``zfxxgk_batch.compare.compare_reports(a, b)`` made from
+    corrected reports (``zfxxgk_review.corrected``): each field row gains ``a_corrected``/``b_corrected``
+    (and each cross-year check ``corrected_cells``). The older report is A there, as in the comparison."""
+    if cmp.get("swapped"):
+        a, b = b, a
+    fa, fb = set(a.get("corrections") or {}), set(b.get("corrections") or {})
+    for row in cmp.get("fields") or ():
+        row["a_corrected"] = row["field"] in fa
+        row["b_corrected"] = row["field"] in fb
+    ya, yb = str((a.get("meta") or {}).get("year")), str((b.get("meta") or {}).get("year"))
+    for check in cmp.get("identities") or ():
+        check["corrected_cells"] = [
+            c
+            for c in check.get("cells", ())
+            if (c.startswith(ya + ":") and c.split(":", 1)[1] in fa)
+            or (c.startswith(yb + ":") and c.split(":", 1)[1] in fb)
+        ]
+    return cmp
+
+
 def organ_comparison(conn: sqlite3.Connection, organ_key: str) -> Comparison:
     ids, others = choose(conn, organ_key)
     return compare(conn, ids, others)

@@ -455,3 +455,18 @@ def test_compare_of_two_files_uses_the_dataset_s_corrections(db):
     broken = next(c for c in cmp["identities"] if c["scope"] == "column=natural_person")
     cell = f"{b_row['year']}:applications.carried_forward.natural_person"
     assert not broken["ok"] and broken["corrected_cells"] == [cell]
+
+
+def test_report_page_says_when_the_source_moved_or_changed(client, db):
+    """(The test edits its own copy of the dataset to stand for a file moved away or rewritten.)"""
+    _app, c = client
+    rid = _rid(db, PTHZS)
+    db.execute("UPDATE reports SET sha256 = ? WHERE id = ?", ("0" * 64, rid))
+    db.commit()
+    page = c.get(f"/report/{rid}?cell={REVIEW_TOTAL}").get_data(as_text=True)
+    assert "has changed since it was parsed" in page and 'id="source-text"' in page
+    db.execute("UPDATE reports SET path = ? WHERE id = ?", ("/nowhere/" + PTHZS, rid))
+    db.commit()
+    page = c.get(f"/report/{rid}?cell={REVIEW_TOTAL}").get_data(as_text=True)
+    assert "is no longer at /nowhere/" in page and 'id="source-text"' not in page
+    assert "行政复议" in page  # the stored reading is still shown

@@ -144,7 +144,9 @@ def comparison_docx(cmp: Comparison) -> bytes:
         any_pair = True
         t = doc.add_table(rows=1, cols=5)
         t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, ("规则", "范围", f"{pair.a.year}", f"{pair.b.year}", "结果")):
+        for cell, text in zip(
+            t.rows[0].cells, ("规则", "范围", f"由 {pair.a.year} 推算", f"{pair.b.year} 填报", "结果")
+        ):
             _cell_text(cell, text, bold=True)
         for check in pair.checks:
             cells = t.add_row().cells

@@ -141,7 +141,7 @@ COMPARE_COLUMNS = (
 def comparison_rows(cmp: Comparison) -> Iterator[list]:
     """The comparison as rows of :data:`COMPARE_COLUMNS`, for each pair of reports shown side by side:
     ``field`` rows (every field either has; ``change`` is b − a, ``a_status``/``b_status`` say
-    ``corrected`` for a corrected value), ``cross_check`` rows (``a``/``b`` are year N's and N+1's side,
+    ``corrected`` for a corrected value), ``cross_check`` rows (``a`` is what year N gives, ``b`` what N+1 states,
     ``change`` ok/broken), then ``sentence_added``/``sentence_removed`` rows of the prose sections."""
     for i, pair in enumerate(cmp.pairs):
         ya, yb = pair.a.year, pair.b.year

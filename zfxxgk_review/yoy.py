@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass, field
 
 from core.fields import FieldPath
-from core.template import PROSE_SECTIONS, YearIdentity, year_identities
+from core.template import PROSE_SECTIONS, year_identities
 from zfxxgk_review import dataset
 from zfxxgk_review.corrected import corrected_report, get_value, has_value
 from zfxxgk_review.labels import PROSE_TITLES, field_order, label
@@ -117,66 +117,54 @@ def prose_diff(a: str | None, b: str | None) -> dict:
     }
 
 
-def _scope(identity: YearIdentity) -> str:
-    return f"{identity.scope[0]}={identity.scope[1]}"
-
-
 def year_checks(a: dict, b: dict) -> list[dict]:
-    """The identities across years between report ``a`` (year N) and ``b`` (year N+1), on their values as
-    given (corrected, when they are): ``found`` is year N's side, ``expected`` year N+1's; a blank cell
-    counts as 0 (``blank_cells``); an identity over a cell absent from either report, or not read, or not
-    a number, is not evaluated."""
-    ya, yb = (a.get("meta") or {}).get("year"), (b.get("meta") or {}).get("year")
-    fa, fb = (a.get("meta") or {}).get("format"), (b.get("meta") or {}).get("format")
+    """The identities across years (``core.template.year_identities``) between report ``a`` (year N) and
+    ``b`` (year N+1), on their values as given (corrected, when they are). As ``zfxxgk_batch.crossyear``
+    lists them: ``expected`` is the stated cell, ``found`` the signed sum of the others, ``cells`` the
+    stated cell then the summed ones (``YEAR:path``); a blank cell counts as 0 (``blank_cells``). An
+    identity over a cell absent from either report, not read, or not a number is not evaluated (as the
+    core does within one report); ``corrected_cells`` names the cells a reviewer decided."""
+    reports = (a, b)
+    years = tuple((r.get("meta") or {}).get("year") for r in reports)
+    formats = {(r.get("meta") or {}).get("format") for r in reports}
     out = []
     for identity in year_identities():
-        if fa not in identity.formats or fb not in identity.formats:
+        if not formats <= set(identity.formats):
             continue
-        sides = []
+        path, offset = identity.stated
+        terms = [(1, offset, path), *identity.summed]
         cells, blanks, corrected = [], [], []
-        ok_to_eval = True
-        for report, year, terms in ((a, ya, identity.this_year), (b, yb, identity.next_year)):
-            total: int | float = 0
-            for path, sign in terms:
-                status = (report.get("status") or {}).get(str(path))
-                if not has_value(report, path) or status == "unread":
-                    ok_to_eval = False
-                    break
-                name = f"{year}:{path}"
-                cells.append(name)
-                if str(path) in (report.get("corrections") or {}):
-                    corrected.append(name)
-                v = get_value(report, path)
-                if v is None:
-                    blanks.append(name)
-                elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                    total += sign * v
-                else:
-                    ok_to_eval = False
-                    break
-            sides.append(total)
-            if not ok_to_eval:
+        sums: list[int | float] = []
+        for sign, off, p in terms:
+            report = reports[off]
+            if not has_value(report, p) or (report.get("status") or {}).get(str(p)) == "unread":
                 break
-        if not ok_to_eval:
-            continue
-        found, expected = sides
-        ok = (
-            abs(expected - found) < 1e-6
-            if isinstance(expected, float) or isinstance(found, float)
-            else expected == found
-        )
-        out.append(
-            {
-                "rule": identity.rule,
-                "scope": _scope(identity),
-                "ok": ok,
-                "expected": expected,
-                "found": found,
-                "cells": cells,
-                "blank_cells": blanks,
-                "corrected_cells": corrected,
-            }
-        )
+            v = get_value(report, p)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                break
+            name = f"{years[off]}:{p}"
+            cells.append(name)
+            if str(p) in (report.get("corrections") or {}):
+                corrected.append(name)
+            if v is None:
+                blanks.append(name)
+            sums.append(0 if v is None else sign * v)
+        else:
+            expected, found = sums[0], sum(sums[1:])
+            exact = not (isinstance(expected, float) or isinstance(found, float))
+            ok = expected == found if exact else abs(expected - found) < 1e-6
+            out.append(
+                {
+                    "rule": identity.rule,
+                    "scope": "=".join(identity.scope),
+                    "ok": ok,
+                    "expected": expected,
+                    "found": found,
+                    "cells": cells,
+                    "blank_cells": blanks,
+                    "corrected_cells": corrected,
+                }
+            )
     return out
 
 

@@ -470,3 +470,16 @@ def test_report_page_says_when_the_source_moved_or_changed(client, db):
     page = c.get(f"/report/{rid}?cell={REVIEW_TOTAL}").get_data(as_text=True)
     assert "is no longer at /nowhere/" in page and 'id="source-text"' not in page
     assert "行政复议" in page  # the stored reading is still shown
+
+
+def test_the_list_sorts_by_a_count_with_ties_in_path_order(db):
+    from zfxxgk_review.index import Index, filtered
+
+    rows = Index().summaries(db)
+    out = filtered(rows, sort="conflict", desc=True)
+    assert out[0]["path"].endswith(PTHZS) and out[0]["conflict"] == 5
+    zero = [r["path"] for r in out if r["conflict"] == 0]
+    assert zero == sorted(zero)
+    by_year = filtered(rows, sort="year")
+    years = [r["year"] for r in by_year if r["year"] is not None]
+    assert years == sorted(years) and all(r["year"] is None for r in by_year[len(years):])

@@ -94,11 +94,8 @@ def filtered(
     if sort not in SORT_KEYS:
         sort = "path"
 
-    def key(r: dict):
-        v = r.get(sort)
-        return (v is None, v if v is not None else 0, r.get("path") or "")
-
-    out.sort(key=key, reverse=desc)
-    if desc:  # unknown values last either way
-        out.sort(key=lambda r: r.get(sort) is None)
-    return out
+    # ties in path order, unknown values last, in either direction
+    out.sort(key=lambda r: r.get("path") or "")
+    known = [r for r in out if r.get(sort) is not None]
+    known.sort(key=lambda r: r[sort], reverse=desc)
+    return known + [r for r in out if r.get(sort) is None]

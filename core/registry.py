@@ -36,6 +36,7 @@ BUILTIN_PLUGINS = (
     "zfxxgk_layouts.word97",
     "zfxxgk_layouts.pdf",
     "zfxxgk_batch.commands",
+    "zfxxgk_review.commands",
 )
 #: Comma-separated distribution names allowed to provide plugins; empty allows none but the built-ins.
 ALLOW_ENV = "CORE_LOAD_PLUGINS"

@@ -63,7 +63,7 @@ def test_hook_core_commands(registry):
     registry.load()
     registry.register(Extra(), "extra", origin="zfxxgk-extra", version="0.3")
     names = {c.name: c.origin for c in registry.commands()}
-    assert names == {"stats": "zfxxgk-extra", "batch": "built-in", "compare": "built-in"}
+    assert names == {"stats": "zfxxgk-extra", "batch": "built-in", "compare": "built-in", "review": "built-in"}
     assert sum("already registered" in str(f) for f in registry.failures) == 2
 
 

@@ -194,14 +194,16 @@ def _section_two(report: dict, cells: _Cells, fmt: str) -> list:
     return out
 
 
-def _section_three(report: dict, cells: _Cells, fmt: str):
+def _section_three(report: dict, cells: _Cells, fmt: str, width: int = DEFAULT_WIDTH):
     data = report.get("applications") or {}
     single_other = "other" in data
     t = _table(caption=f"{S3_COLUMNS_HEADER}: {S3_ORGANISATIONS_HEADER} = {'、'.join(S3_COLUMN_LABELS[1:6])}. "
                        f"{S3_BALANCE_NOTE}")
-    t.add_column("", overflow="fold")
-    for label in S3_COLUMN_LABELS:
-        t.add_column(label, justify="right")
+    # the labels keep a readable width: the headers wrap first
+    t.add_column("", overflow="fold", min_width=26 if width >= 100 else 14)
+    for label in S3_COLUMN_LABELS:  # split over two lines as the template prints them (商业 / 企业)
+        head = label if len(label) <= 3 else f"{label[:len(label) - 2]}\n{label[-2:]}"
+        t.add_column(head, justify="right", overflow="fold")
     rows = list(S3_ROWS.get(fmt, S3_ROWS["2021"]))
     if single_other and not any(r.id == "other" for r in rows):
         rows = [r for r in rows if r.group != "other"]
@@ -320,8 +322,8 @@ def _legend(cells: _Cells) -> str:
     return "marks: " + "; ".join(parts) if parts else "every cell is confirmed by the template's identities"
 
 
-def renderables(report: dict) -> list:
-    """The parts of the view, in order, as rich renderables and strings."""
+def renderables(report: dict, width: int = DEFAULT_WIDTH) -> list:
+    """The parts of the view, in order, as rich renderables and strings, for ``width`` columns."""
     from rich.text import Text
 
     meta = report.get("meta") or {}
@@ -333,7 +335,7 @@ def renderables(report: dict) -> list:
     out.append(Text(SECTION_HEADINGS["active_disclosure"], style="bold"))
     out += _section_two(report, cells, fmt)
     out.append(Text("  section 二 has no identities: its values are read, not checked (unconfirmed)", style="dim"))
-    out += ["", Text(SECTION_HEADINGS["applications"], style="bold"), _section_three(report, cells, fmt)]
+    out += ["", Text(SECTION_HEADINGS["applications"], style="bold"), _section_three(report, cells, fmt, width)]
     out += ["", Text(SECTION_HEADINGS["review_litigation"], style="bold"), _section_four(report, cells)]
     out.append(Text(_legend(cells), style="dim"))
     for part in (_checks(report, fmt), _warnings(report, fmt)):
@@ -357,7 +359,7 @@ def render(report: dict, width: int | None = None, color: bool = False) -> str:
     buf = io.StringIO()
     console = Console(file=buf, width=width or DEFAULT_WIDTH, color_system="standard" if color else None,
                       force_terminal=color, markup=False, emoji=False, highlight=False, soft_wrap=False)
-    for part in renderables(report):
+    for part in renderables(report, width or DEFAULT_WIDTH):
         console.print(part)
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 
@@ -372,7 +374,7 @@ def print_report(report: dict, file=None) -> None:
         from rich.console import Console
 
         console = Console(file=out, markup=False, emoji=False, highlight=False)
-        for part in renderables(report):
+        for part in renderables(report, console.width):
             console.print(part)
     else:
         out.write(render(report, width=terminal_width()))

@@ -636,3 +636,17 @@ def test_xlsx_fill_is_the_status_and_a_warning_is_a_comment(tmp_path):
     assert row["natural_person"].fill.fgColor.rgb[-6:] == export.RED and row["natural_person"].comment is None
     assert row["other_org"].fill.fgColor.rgb[-6:] == export.STATUS_FILLS["blank"]
     assert row["commercial_enterprise"].value is None and row["commercial_enterprise"].fill.fill_type is None
+
+
+def test_summary_table_lists_reports_with_the_most_to_look_at_first(corpus, tmp_path):
+    files = [corpus.stale[0], *corpus.good[:3], corpus.bad[0]]
+    p = run_cli("batch", *files, "-o", tmp_path / "s.db", "-j", "1", "--summary")
+    assert p.returncode == 5, p.stderr
+    table = p.stdout[p.stdout.index("报告 reports in the database"):]
+    rows = [line for line in table.splitlines() if line.startswith("│") and line[1:].strip()[:1].isdigit()]
+    assert len(rows) >= 4
+    stale_id = _db(tmp_path / "s.db").execute("SELECT id FROM reports WHERE path = ?",
+                                             (str(corpus.stale[0].resolve()),)).fetchone()[0]
+    assert rows[0].split("│")[1].strip() == str(stale_id)  # its failed checks put it first
+    assert "失败 files not parsed (1)" in table and corpus.bad[0].name in table
+    assert "cells: ✓ confirmed, ~ unconfirmed, ! conflict, ? unread, · blank" in table

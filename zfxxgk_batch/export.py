@@ -436,7 +436,8 @@ def _display_width(text: str) -> int:
 #: Column widths (in characters) where the header does not say enough.
 _WIDTHS = {"path": 60, "name": 30, "organ": 28, "organ_key": 28, "sha256": 20, "parser_version": 28,
            "parsed_at": 20, "message": 80, "cells": 50, "blank_cells": 30, "sentence": 50, "where": 40,
-           "paths": 60, "report_ids": 16, "layouts": 40, "row_label": 40, "label": 40, "meaning": 60,
+           "paths": 60, "report_ids": 16, "layouts": 40, "row_label": 48, "row": 30, "label": 40, "meaning": 90,
+           "item": 22, "kind": 10,
            "overview": 80, "problems": 80, "other_matters": 80, "text": 80, "scope": 26}
 #: Columns of prose and messages: wrapped.
 _WRAP = {"overview", "problems", "other_matters", "message", "meaning", "sentence", "text"}

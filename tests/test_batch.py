@@ -650,3 +650,34 @@ def test_summary_table_lists_reports_with_the_most_to_look_at_first(corpus, tmp_
     assert rows[0].split("│")[1].strip() == str(stale_id)  # its failed checks put it first
     assert "失败 files not parsed (1)" in table and corpus.bad[0].name in table
     assert "cells: ✓ confirmed, ~ unconfirmed, ! conflict, ? unread, · blank" in table
+
+
+def test_a_schema_2_database_gets_statuses_and_parses_its_files_again(tmp_path):
+    from zfxxgk_batch import store
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    reports = store.SCHEMA[store.SCHEMA.index("CREATE TABLE IF NOT EXISTS reports"):]
+    old.executescript(reports[:reports.index(");") + 2])  # the same in schema 2
+    old.executescript("""
+        CREATE TABLE batch_meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO batch_meta VALUES ('schema_version', '2'), ('generation', '3');
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL,
+                           pid INTEGER, parsed INTEGER, failed INTEGER, unchanged INTEGER);
+        INSERT INTO reports (id, path, sha256, parser_version, parsed_at, core_version)
+            VALUES (1, '/r.txt', 's', 'zfxxgk 0.1.0', 'now', 'zfxxgk 0.1.0');
+        CREATE TABLE "values" (report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+                               section TEXT NOT NULL, field TEXT NOT NULL, value, text TEXT, provenance TEXT,
+                               PRIMARY KEY (report_id, section, field)) WITHOUT ROWID;
+        INSERT INTO "values" VALUES (1, 'applications', 'total.total', 3, '3', NULL);
+    """)
+    old.commit()
+    old.close()
+    conn = store.connect(path)
+    assert "status" in {r[1] for r in conn.execute('PRAGMA table_info("values")')}
+    assert conn.execute("SELECT core_version FROM reports").fetchone() == (None,)  # parsed again next run
+    assert store.get_meta(conn, "schema_version") == store.SCHEMA_VERSION
+    assert {r[0] for r in conn.execute("SELECT status FROM statuses")} == {
+        "confirmed", "unconfirmed", "conflict", "unread", "blank"}
+    assert store.has_fts(conn)
+    store.close(conn)

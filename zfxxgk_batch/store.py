@@ -388,10 +388,10 @@ def _migrate(conn: sqlite3.Connection, tables: set[str]) -> None:
     for table, columns in _ADDED.items():
         if table not in tables:
             continue
-        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        have = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
         for decl in columns:
             if decl.split()[0] not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
+                conn.execute(f'ALTER TABLE "{table}" ADD COLUMN {decl}')
 
 
 def close(conn: sqlite3.Connection) -> None:

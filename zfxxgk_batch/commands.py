@@ -96,7 +96,8 @@ def configure_batch(p: argparse.ArgumentParser) -> None:
                    help="files, directories (recursive), glob patterns, or - for a list of paths on standard input "
                         "(one per line, or NUL-separated)")
     p.add_argument("--out", "-o", required=True,
-                   help="output: the SQLite database (OUT.db), and OUT.csv, OUT.xlsx … for --format")
+                   help="output: the SQLite database (OUT.db) and its Datasette metadata (OUT.metadata.json), and "
+                        "OUT.2021.csv, OUT.xlsx … for --format")
     p.add_argument("--format", "-f", action="append", metavar="FORMAT",
                    help="sqlite (default, always written), csv, xlsx, parquet, jsonl; repeat or comma-separate")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")

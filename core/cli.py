@@ -1,10 +1,15 @@
-"""The command line: parse, detect, plugins and corpus-add, with one-line errors and fixed exit codes."""
+"""The command line: parse, detect, plugins and corpus-add, with one-line errors and fixed exit codes.
+
+The same commands run as ``python -m core`` and as the ``zfxxgk`` console script; messages name the
+command the way it was run. A mistyped command, option or choice gets the nearest one suggested."""
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -103,6 +108,14 @@ def cmd_parse(args) -> int:
     if args.out:
         _check_out(args.out, args.file)
     report = parse_source(_source(args.file), registry=_registry(args), layout=args.layout)
+    if args.format == "table":
+        from core import view
+
+        if args.out:
+            _write(args.out, view.render(report.to_dict()))
+        else:
+            view.print_report(report.to_dict())
+        return 0
     text = report.to_json(indent=None if args.compact else 1) + "\n"
     if args.out:
         _write(args.out, text)
@@ -184,19 +197,50 @@ def cmd_corpus_add(args) -> int:
     return 0
 
 
-def build_parser(registry) -> argparse.ArgumentParser:
+def version() -> str:
+    """``zfxxgk X.Y.Z`` (the installed distribution's version), and Python's."""
+    from importlib import metadata
+
+    try:
+        own = metadata.version("zfxxgk")
+    except metadata.PackageNotFoundError:
+        own = "(source tree, not installed)"
+    return f"zfxxgk {own} (Python {sys.version.split()[0]})"
+
+
+def prog_name(argv0: str | None = None) -> str:
+    """How the command was run: ``zfxxgk`` for the console script, else ``python -m core``."""
+    name = Path(argv0 if argv0 is not None else (sys.argv[0] if sys.argv else "")).name
+    return "zfxxgk" if name.startswith("zfxxgk") else "python -m core"
+
+
+class _Version(argparse.Action):
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(version() + "\n")
+        raise SystemExit(0)
+
+
+def build_parser(registry, prog: str | None = None) -> argparse.ArgumentParser:
     """The host's commands, then those plugins register (``batch`` and ``compare`` among them)."""
+    prog = prog or prog_name()
     common = _Parser(add_help=False)
     common.add_argument(
         "--no-plugins", action="store_true", default=argparse.SUPPRESS, help="use only the built-in layouts"
     )
+    common.add_argument("--version", action=_Version, help="print the version of zfxxgk and exit")
     ap = _Parser(
-        prog="python -m core", description="Parse government information disclosure annual reports.", parents=[common]
+        prog=prog, description="Parse government information disclosure annual reports.", parents=[common]
     )
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
-    p = sub.add_parser("parse", parents=[common], help="parse one report and print its JSON")
+    p = sub.add_parser("parse", parents=[common], help="parse one report and print its JSON (or a table: --format)")
     p.add_argument("file", help="the report file, or - for standard input")
-    p.add_argument("--out", "-o", help="write the JSON to this file instead of stdout")
+    p.add_argument("--out", "-o", help="write the output to this file instead of stdout")
+    p.add_argument("--format", "-f", choices=("json", "table"), default="json",
+                   help="json: the output contract (default); table: the report's figures laid out as the template, "
+                        "doubtful cells marked, failed checks and warnings, for a person to read")
     p.add_argument("--layout", help="use this layout plugin instead of detecting one")
     p.add_argument("--compact", action="store_true", help="JSON on one line")
     p.set_defaults(func=cmd_parse)
@@ -222,18 +266,55 @@ def build_parser(registry) -> argparse.ArgumentParser:
 
 
 def _command_names(parser: argparse.ArgumentParser) -> list[str]:
+    return sorted(_commands(parser))
+
+
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
     subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
-    return sorted(subs[0].choices) if subs else []
+    return dict(subs[0].choices) if subs else {}
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)")
+_UNRECOGNIZED = re.compile(r"unrecognized arguments: (.*)")
+
+
+def _close(word: str, choices: list[str]) -> str | None:
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def suggest(message: str, parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """A usage error with the nearest command, option or choice to the one mistyped, when there is one."""
+    m = _INVALID_CHOICE.search(message)
+    if m:
+        choices = re.findall(r"'([^']*)'", m.group(2))
+        near = _close(m.group(1), choices)
+        return f"{message}; did you mean {near!r}?" if near else message
+    m = _UNRECOGNIZED.search(message)
+    if m:
+        commands = _commands(parser)
+        command = next((a for a in argv if a in commands), None)
+        target = commands.get(command, parser) if command else parser
+        options = [o for a in target._actions for o in a.option_strings if o.startswith("--")]
+        for word in m.group(1).split():
+            if word.startswith("--"):
+                near = _close(word.split("=", 1)[0], options)
+                if near:
+                    return f"{message}; did you mean {near}?"
+    return message
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         argv = sys.argv[1:] if argv is None else argv
         parser = build_parser(_registry_for(argv))
-        args = parser.parse_args(argv)
+        try:
+            args = parser.parse_args(argv)
+        except UsageError as e:
+            raise UsageError(suggest(e.message, parser, argv)) from None
         if not getattr(args, "func", None):
             names = ", ".join(_command_names(parser))
-            raise UsageError(f"python -m core: a command is needed: {names}")
+            raise UsageError(f"{parser.prog}: a command is needed: {names}")
         return args.func(args)
     except CoreError as e:
         print(f"error: {e.message}", file=sys.stderr)

@@ -272,6 +272,71 @@ S4_COLUMN_LABELS = {
     "total": "总计",
 }
 
+# --- labels as the template prints them (for people reading the data) -----------------------------
+# The labels above are the ones parsing compares against (halfwidth punctuation, no quotes); these are
+# the words of the national template as offices receive it (../shared/domain/template-2021.docx), for the
+# terminal view, the column headers of the exports and the batch database's ``fields`` table.
+
+#: The document that fixes each format.
+FORMAT_DOCUMENTS = {"2019": "国办公开办函〔2019〕60号", "2021": "国办公开办函〔2021〕30号"}
+#: Each section's heading as the 2021 template prints it.
+SECTION_HEADINGS = {s.key: f"{s.numeral}、{s.titles[0]}" for s in SECTIONS}
+#: The header of the first column of each table of section 二.
+S2_ROW_HEADER = "信息内容"
+#: Section 二 column labels whose printed form differs from the label parsing compares against.
+S2_PRINTED_COLUMN_LABELS = {"本年收费金额(单位:万元)": "本年收费金额（单位：万元）"}
+#: Section 三: the header over the applicant columns, and the one over the five columns of organisations.
+S3_COLUMNS_HEADER = "申请人情况"
+S3_ORGANISATIONS_HEADER = "法人或其他组织"
+#: What the template prints under section 三's heading.
+S3_BALANCE_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+#: Section 三 row labels with their numbering, as printed (2021 wording; ``other`` is （六） printed as one
+#: row: the 2019 format's wording). Sub-rows are printed under their group's label (S3_GROUP_HEADINGS).
+S3_PRINTED_LABELS = {
+    "new_received": "一、本年新收政府信息公开申请数量",
+    "carried_over": "二、上年结转政府信息公开申请数量",
+    "granted": "（一）予以公开",
+    "partially_granted": "（二）部分公开（区分处理的，只计这一情形，不计其他情形）",
+    "denied.state_secret": "1.属于国家秘密",
+    "denied.prohibited_by_law": "2.其他法律行政法规禁止公开",
+    "denied.three_safeties_one_stability": "3.危及“三安全一稳定”",
+    "denied.third_party_rights": "4.保护第三方合法权益",
+    "denied.internal_affairs": "5.属于三类内部事务信息",
+    "denied.process_information": "6.属于四类过程性信息",
+    "denied.enforcement_case_file": "7.属于行政执法案卷",
+    "denied.administrative_query": "8.属于行政查询事项",
+    "unable.not_held": "1.本机关不掌握相关政府信息",
+    "unable.needs_creation": "2.没有现成信息需要另行制作",
+    "unable.unclear_after_correction": "3.补正后申请内容仍不明确",
+    "not_processed.complaint": "1.信访举报投诉类申请",
+    "not_processed.duplicate": "2.重复申请",
+    "not_processed.publication": "3.要求提供公开出版物",
+    "not_processed.excessive": "4.无正当理由大量反复申请",
+    "not_processed.confirmation": "5.要求行政机关确认或重新出具已获取信息",
+    "other.overdue_correction": "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+    "other.overdue_fee": "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
+    "other.other": "3.其他",
+    "other": "（六）其他处理",
+    "total": "（七）总计",
+    "carried_forward": "四、结转下年度继续办理",
+}
+#: The printed label of each group of sub-rows of section 三.
+S3_GROUP_HEADINGS = {
+    "denied": "（三）不予公开",
+    "unable": "（四）无法提供",
+    "not_processed": "（五）不予处理",
+    "other": "（六）其他处理",
+}
+#: Section 四: the two headers over its groups, and each group's own header under them (行政诉讼 has two).
+S4_HEADERS = {
+    "review": ("行政复议", ""),
+    "litigation_direct": ("行政诉讼", "未经复议直接起诉"),
+    "litigation_after_review": ("行政诉讼", "复议后起诉"),
+}
+#: The unit of every cell of sections 三 and 四 (applications, cases).
+S3_S4_UNIT = "件"
+
+
 # --- identities -------------------------------------------------------------------------------------
 
 

@@ -199,55 +199,110 @@ def test_indicator_is_null_for_a_blank_or_zero_denominator():
 
 # --- exports ------------------------------------------------------------------------------------------
 
-def test_csv_has_a_bom_and_one_row_per_report(corpus, first_run):
+def _csv(path: Path) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+
+
+def test_csv_is_one_wide_file_per_format_with_a_status_twin(corpus, first_run):
     _, out, _ = first_run
-    wide, long = out.with_suffix(".csv"), out.with_name("dataset.long.csv")
-    for f in (wide, long):
+    files = [out.with_name(f"dataset.{n}.csv") for n in ("2021", "2021.status", "2019", "2019.status", "long",
+                                                          "fields")]
+    for f in files:
         assert f.read_bytes().startswith(b"\xef\xbb\xbf")
-    rows = list(csv.DictReader(io.StringIO(wide.read_text(encoding="utf-8-sig"))))
-    assert len(rows) == len(corpus.good)
+    wide21, st21, wide19, st19 = (_csv(f) for f in files[:4])
+    assert len(wide21) + len(wide19) == len(corpus.good) and wide21 and wide19
+    assert {r["format"] for r in wide21} == {"2021"} and {r["format"] for r in wide19} == {"2019"}
     assert {"organ_key", "year", "substantive_disclosure_rate", "applications.new_received.natural_person",
             "applications.other.overdue_fee.total", "applications.other.total", "review_litigation.review.total",
-            "active_disclosure.normative_documents.in_force", "active_disclosure.procurement.amount"} <= set(rows[0])
-    long_rows = list(csv.DictReader(io.StringIO(long.read_text(encoding="utf-8-sig"))))
+            "active_disclosure.normative_documents.in_force"} <= set(wide21[0])
+    assert "active_disclosure.procurement.amount" not in wide21[0]  # the 2019 format's only
+    assert {"active_disclosure.procurement.amount", "applications.other.total"} <= set(wide19[0])
+    assert "applications.other.overdue_fee.total" not in wide19[0]
+    # the template's order: （七）总计 before 四、结转下年度继续办理
+    cols = list(wide21[0])
+    assert cols.index("applications.total.total") < cols.index("applications.carried_forward.natural_person")
+    # the status twin: the same rows and field columns, each cell's status
+    assert [r["id"] for r in st21] == [r["id"] for r in wide21]
+    assert [c for c in st21[0] if "." in c] == [c for c in wide21[0] if "." in c]
+    assert {v for r in st21 + st19 for k, v in r.items() if "." in k} <= {
+        "", "confirmed", "unconfirmed", "conflict", "unread", "blank"}
+    long_rows = _csv(files[4])
     assert {r["section"] for r in long_rows} == {"active_disclosure", "applications", "review_litigation", "text"}
+    assert {"status", "label", "unit"} <= set(long_rows[0])
+    fields = _csv(files[5])
+    assert len(fields) == 226 and {"path", "row_label", "column_label", "formats", "unit"} <= set(fields[0])
+    row = next(f for f in fields if f["path"] == "applications.carried_forward.commercial_enterprise")
+    assert (row["row_label"], row["column_label"]) == ("四、结转下年度继续办理", "商业企业")
 
 
-def test_xlsx_opens_and_highlights_failed_checks_warnings_and_breaks(corpus, first_run):
+def test_csv_headed_with_the_chinese_labels(corpus, tmp_path):
+    some = corpus.good[:4]
+    out = tmp_path / "zh.db"
+    p = run_cli("batch", *some, "-o", out, "--format", "csv", "--labels", "zh", "-j", "1")
+    assert p.returncode == 0, p.stderr
+    for fmt in ("2019", "2021"):
+        head = next(csv.reader(io.StringIO(out.with_name(f"zh.{fmt}.csv").read_text(encoding="utf-8-sig"))))
+        assert "统计年度" in head and "机关" in head and len(set(head)) == len(head)
+        assert "四、结转下年度继续办理 / 商业企业" in head and "（七）总计 / 总计" in head
+    head = next(csv.reader(io.StringIO(out.with_name("zh.2019.csv").read_text(encoding="utf-8-sig"))))
+    assert "规范性文件 / 本年新制作数量" in head and "行政许可 / 处理决定数量" in head
+    p = run_cli("batch", *some, "-o", out, "--format", "csv", "--labels", "fr")
+    assert p.returncode == 2 and "--labels" in p.stderr
+
+
+def test_xlsx_opens_and_marks_statuses_warnings_and_breaks(corpus, first_run):
     openpyxl = pytest.importorskip("openpyxl")
-    from zfxxgk_batch.export import ORANGE, RED, YELLOW
+    from zfxxgk_batch.export import RED, STATUS_FILLS, YELLOW
 
     _, out, _ = first_run
     wb = openpyxl.load_workbook(out.with_suffix(".xlsx"), read_only=False)
-    assert {"reports", "active_disclosure", "applications", "review_litigation", "text", "checks", "diagnostics",
-            "cross_year", "duplicates", "failures"} <= set(wb.sheetnames)
+    assert {"legend", "reports", "active_disclosure_2021", "active_disclosure_2019", "applications",
+            "review_litigation", "text", "checks", "diagnostics", "cross_year", "duplicates", "failures",
+            "fields"} <= set(wb.sheetnames)
     db = _db(out)
 
     def rid(path):
         return db.execute("SELECT id FROM reports WHERE path = ?", (str(path.resolve()),)).fetchone()[0]
 
-    def fills(sheet, report_id):
+    def cells(sheet, report_id):
         ws = wb[sheet]
-        head = [c.value for c in ws[1]]
+        head = [c.value for c in ws[2]]  # row 1: the Chinese labels; row 2: the IDs
         out = {}
-        for row in ws.iter_rows(min_row=2):
+        for row in ws.iter_rows(min_row=3):
             if row[0].value != report_id:
                 continue
             for h, c in zip(head, row):
-                if c.fill is not None and c.fill.fill_type == "solid":
-                    key = f"{row[3].value}.{h}" if sheet == "applications" else h
-                    out[key] = c.fill.fgColor.rgb[-6:]
+                key = f"{row[4].value}.{h}" if sheet == "applications" else h
+                out[key] = c
         return out
 
-    stale = fills("applications", rid(corpus.stale[0]))
-    assert stale.get("total.natural_person") == RED and stale.get("granted.natural_person") == RED
-    warned = fills("applications", rid(corpus.warned[0]))
-    # the unread cell is yellow (also when a failed check read it: the likely culprit among the red cells)
-    assert warned.get("granted.total") == YELLOW
+    def fill(c):
+        return c.fill.fgColor.rgb[-6:] if c.fill is not None and c.fill.fill_type == "solid" else None
+
+    stale = cells("applications", rid(corpus.stale[0]))
+    assert fill(stale["total.natural_person"]) == RED and fill(stale["granted.natural_person"]) == RED
+    assert fill(stale["granted.commercial_enterprise"]) is None  # confirmed
+    warned = cells("applications", rid(corpus.warned[0]))
+    # the unread cell is yellow, and its comment says why
+    assert fill(warned["granted.total"]) == YELLOW and warned["granted.total"].value is None
+    assert "cell_not_read" in warned["granted.total"].comment.text
+    s2 = cells("active_disclosure_2021", rid(next(f for f in corpus.good if corpus.organ_year[f][1] >= 2021)))
+    assert fill(s2["regulations.issued"]) == STATUS_FILLS["unconfirmed"]
     organ, year = corpus.breaks[0]
     nxt = next(f for f, oy in corpus.organ_year.items() if oy == (organ, year + 1))
-    assert fills("applications", rid(nxt)).get("carried_over.natural_person") == ORANGE
-    assert wb["failures"].max_row == len(corpus.bad) + 1
+    broken = cells("applications", rid(nxt))["carried_over.natural_person"]
+    assert broken.border.left.style == "medium" and "across years" in broken.comment.text
+    assert wb["failures"].max_row == len(corpus.bad) + 2
+    assert wb["reports"].auto_filter.ref.startswith("A2:") and wb["reports"]["A1"].value == "编号"
+    rates = [c for c in wb["reports"][2] if c.value == "substantive_disclosure_rate"][0].column_letter
+    assert wb["reports"][f"{rates}3"].number_format == "0.0%"
+    checks = wb["checks"]
+    oks = [r[4].value for r in checks.iter_rows(min_row=3)]
+    assert True in oks and False in oks  # every check, passing ones too
+    assert len(oks) == db.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+    failed = next(r for r in checks.iter_rows(min_row=3) if r[4].value is False)
+    assert fill(failed[3]) == RED
+    assert wb["text"]["D3"].alignment.wrap_text
 
 
 def test_jsonl_is_the_parse_output_plus_batch_keys(corpus, first_run):
@@ -274,8 +329,8 @@ def test_parquet_or_a_clear_error(corpus, tmp_path):
 
     p = run_cli("batch", *some, "-o", out, "--format", "parquet", "-j", "1")
     assert p.returncode == 0, p.stderr
-    wide = pq.read_table(tmp_path / "p.parquet")
-    assert wide.num_rows == 3 and "applications.total.total" in wide.column_names
+    wide = [pq.read_table(tmp_path / f"p.{fmt}.parquet") for fmt in ("2019", "2021")]
+    assert sum(t.num_rows for t in wide) == 3 and all("applications.total.total" in t.column_names for t in wide)
     assert pq.read_table(tmp_path / "p.long.parquet").num_rows > 3 * 150
 
 
@@ -400,7 +455,7 @@ def test_outputs_never_go_among_the_inputs(corpus, tmp_path):
 
 def test_cli_stays_light():
     code = ("import sys, core.cli, core.registry; core.cli.build_parser(core.registry.default_registry()); "
-            "heavy = [m for m in ('sqlite3', 'zfxxgk_batch.runner', 'openpyxl', 'distributed', 'core.pipeline') "
+            "heavy = [m for m in ('sqlite3', 'zfxxgk_batch.runner', 'openpyxl', 'distributed', 'core.pipeline', 'rich') "
             "if m in sys.modules]; print(heavy)")
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "[]", p.stdout + p.stderr
@@ -557,16 +612,72 @@ def test_parts_left_by_a_killed_run_are_merged_by_the_next(corpus, tmp_path):
     assert _db(out).execute(q).fetchall() == _db(first).execute(q).fetchall()
 
 
-def test_a_warned_cell_stays_yellow_among_red_ones(tmp_path):
-    from zfxxgk_batch import store
-    from zfxxgk_batch.export import RED, YELLOW, highlights
+def test_xlsx_fill_is_the_status_and_a_warning_is_a_comment(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from zfxxgk_batch import export, store
     from zfxxgk_batch.worker import Versions
 
     conn = store.connect(tmp_path / "h.db")
-    result = {"path": "/r.txt", "sha256": "s", "size": 1, "ok": True, "info": {}, "values": [], "json": b"{}",
+    result = {"path": "/r.txt", "sha256": "s", "size": 1, "ok": True, "info": {"format": "2021"}, "json": b"{}",
+              "values": [("applications", "granted.total", None, "3x", None, "unread"),
+                         ("applications", "granted.natural_person", 2, "2", None, "conflict"),
+                         ("applications", "granted.other_org", None, "", None, "blank")],
               "checks": [("applicant_columns_sum_to_total", 0, "row=granted",
                           '["applications.granted.total","applications.granted.natural_person"]', 3, 2, None, None)],
               "diagnostics": [("warning", "cell_not_read", "applications.granted.total", "text '3x'")]}
-    rid = store.write_report(conn, result, Versions("zfxxgk test"), None, replace=False)
-    assert highlights(conn)[rid] == {"applications.granted.total": YELLOW,
-                                     "applications.granted.natural_person": RED}
+    store.write_report(conn, result, Versions("zfxxgk test"), None, replace=False)
+    conn.commit()
+    export.export_xlsx(conn, tmp_path / "h.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "h.xlsx")["applications"]
+    head = [c.value for c in ws[2]]
+    row = {h: c for h, c in zip(head, next(ws.iter_rows(min_row=3)))}
+    assert row["total"].fill.fgColor.rgb[-6:] == export.STATUS_FILLS["unread"]
+    assert "cell_not_read: text '3x'" in row["total"].comment.text
+    assert row["natural_person"].fill.fgColor.rgb[-6:] == export.RED and row["natural_person"].comment is None
+    assert row["other_org"].fill.fgColor.rgb[-6:] == export.STATUS_FILLS["blank"]
+    assert row["commercial_enterprise"].value is None and row["commercial_enterprise"].fill.fill_type is None
+
+
+def test_summary_table_lists_reports_with_the_most_to_look_at_first(corpus, tmp_path):
+    files = [corpus.stale[0], *corpus.good[:3], corpus.bad[0]]
+    p = run_cli("batch", *files, "-o", tmp_path / "s.db", "-j", "1", "--summary")
+    assert p.returncode == 5, p.stderr
+    table = p.stdout[p.stdout.index("报告 reports in the database"):]
+    rows = [line for line in table.splitlines() if line.startswith("│") and line[1:].strip()[:1].isdigit()]
+    assert len(rows) >= 4
+    stale_id = _db(tmp_path / "s.db").execute("SELECT id FROM reports WHERE path = ?",
+                                             (str(corpus.stale[0].resolve()),)).fetchone()[0]
+    assert rows[0].split("│")[1].strip() == str(stale_id)  # its failed checks put it first
+    assert "失败 files not parsed (1)" in table and corpus.bad[0].name in table
+    assert "cells: ✓ confirmed, ~ unconfirmed, ! conflict, ? unread, · blank" in table
+
+
+def test_a_schema_2_database_gets_statuses_and_parses_its_files_again(tmp_path):
+    from zfxxgk_batch import store
+
+    path = tmp_path / "old.db"
+    old = sqlite3.connect(path)
+    reports = store.SCHEMA[store.SCHEMA.index("CREATE TABLE IF NOT EXISTS reports"):]
+    old.executescript(reports[:reports.index(");") + 2])  # the same in schema 2
+    old.executescript("""
+        CREATE TABLE batch_meta (key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO batch_meta VALUES ('schema_version', '2'), ('generation', '3');
+        CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, ended_at TEXT, status TEXT NOT NULL,
+                           pid INTEGER, parsed INTEGER, failed INTEGER, unchanged INTEGER);
+        INSERT INTO reports (id, path, sha256, parser_version, parsed_at, core_version)
+            VALUES (1, '/r.txt', 's', 'zfxxgk 0.1.0', 'now', 'zfxxgk 0.1.0');
+        CREATE TABLE "values" (report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+                               section TEXT NOT NULL, field TEXT NOT NULL, value, text TEXT, provenance TEXT,
+                               PRIMARY KEY (report_id, section, field)) WITHOUT ROWID;
+        INSERT INTO "values" VALUES (1, 'applications', 'total.total', 3, '3', NULL);
+    """)
+    old.commit()
+    old.close()
+    conn = store.connect(path)
+    assert "status" in {r[1] for r in conn.execute('PRAGMA table_info("values")')}
+    assert conn.execute("SELECT core_version FROM reports").fetchone() == (None,)  # parsed again next run
+    assert store.get_meta(conn, "schema_version") == store.SCHEMA_VERSION
+    assert {r[0] for r in conn.execute("SELECT status FROM statuses")} == {
+        "confirmed", "unconfirmed", "conflict", "unread", "blank"}
+    assert store.has_fts(conn)
+    store.close(conn)

@@ -543,7 +543,8 @@ def test_prune_removes_what_is_gone_and_every_summary_says_so(small, tmp_path):
     s = run_batch([str(small)], out, jobs=1, progress=False, formats=["csv"], prune=True)
     assert s.pruned == 2 and any(line.startswith("pruned: 2 files") for line in s.lines())
     assert count(out) == 22
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "p.csv").read_text(encoding="utf-8-sig"))))
+    rows = [r for fmt in ("2019", "2021")
+            for r in csv.DictReader(io.StringIO((tmp_path / f"p.{fmt}.csv").read_text(encoding="utf-8-sig")))]
     assert len(rows) == 22
     s = run_batch([str(small)], out, jobs=1, progress=False, formats=["csv"])
     assert not s.gone and not any("gone" in line for line in s.lines())
@@ -624,13 +625,13 @@ def test_csv_and_xlsx_cells_are_never_formulas_and_control_characters_never_cras
     store.write_failure(conn, {"path": "/r/=HYPERLINK(\"x\").txt", "exit_code": 3, "reason": "unreadable",
                                "message": "@bad \x1b name"}, Versions("zfxxgk test"), None, replace=False)
     conn.commit()
-    export.export_csv(conn, tmp_path / "x.csv", tmp_path / "x.long.csv")
+    export.write(conn, "csv", export.outputs(tmp_path / "x.db", ["csv"])["csv"])
     export.export_xlsx(conn, tmp_path / "x.xlsx")
-    for f in ("x.csv", "x.long.csv"):
+    for f in ("x.2021.csv", "x.2021.status.csv", "x.long.csv"):
         for row in csv.reader(io.StringIO((tmp_path / f).read_text(encoding="utf-8-sig"))):
             for c in row:
                 assert not export.formula_like(c) or c.startswith("'"), (f, c)
-    wide = list(csv.DictReader(io.StringIO((tmp_path / "x.csv").read_text(encoding="utf-8-sig"))))
+    wide = list(csv.DictReader(io.StringIO((tmp_path / "x.2021.csv").read_text(encoding="utf-8-sig"))))
     assert wide[0]["name"] == "'=cmd.txt" and wide[0]["organ"] == "'" + DANGEROUS[0]
     assert wide[0]["applications.total.total"] == "-3"  # a number stays a number
     long = list(csv.DictReader(io.StringIO((tmp_path / "x.long.csv").read_text(encoding="utf-8-sig"))))
@@ -647,10 +648,10 @@ def test_csv_and_xlsx_cells_are_never_formulas_and_control_characters_never_cras
                         assert c.quotePrefix, (ws.title, c.value)
                         seen += 1
     assert seen >= len(DANGEROUS) * 3
-    texts = [c.value for c in wb["text"]["D"][1:]]
+    texts = [c.value for c in wb["text"]["D"][2:]]  # rows 1 and 2: the labels and the IDs
     assert texts[0] == "一、总体情况\\x1b[31m红色\\x08退格\\x00空\x7f 结束"
-    assert wb["reports"]["C2"].value == "=cmd.txt" and wb["reports"]["C2"].data_type == "s"
-    assert wb["failures"]["A2"].value == '/r/=HYPERLINK("x").txt' and wb["failures"]["D2"].value == "@bad \\x1b name"
+    assert wb["reports"]["C3"].value == "=cmd.txt" and wb["reports"]["C3"].data_type == "s"
+    assert wb["failures"]["A3"].value == '/r/=HYPERLINK("x").txt' and wb["failures"]["D3"].value == "@bad \\x1b name"
 
 
 def test_a_dangerous_file_name_and_organ_end_to_end(corpus, tmp_path):
@@ -664,7 +665,8 @@ def test_a_dangerous_file_name_and_organ_end_to_end(corpus, tmp_path):
     (root / "@x.txt").write_text(text.replace("总体情况", "总体情况\x1b[2J\x08", 1), encoding="utf-8")
     p = cli("batch", root, "-o", tmp_path / "e.db", "-f", "csv,xlsx", "-j", "1")
     assert p.returncode == 0, p.stdout + p.stderr
-    wide = (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+    fmt = "2019" if corpus.organ_year[src][1] < 2021 else "2021"
+    wide = (tmp_path / f"e.{fmt}.csv").read_text(encoding="utf-8-sig")
     assert ",'=cmd.txt," in wide and ",'@x.txt," in wide
     wb = openpyxl.load_workbook(tmp_path / "e.xlsx")
     for ws in wb.worksheets:

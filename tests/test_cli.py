@@ -144,3 +144,58 @@ def test_out_is_created_with_the_users_umask(tmp_path):
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o644
+
+
+# --- --version, the console script, typos ---------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [("--version",), ("parse", "--version"), ("detect", "--version"),
+                                  ("plugins", "--version"), ("corpus-add", "--version"), ("batch", "--version"),
+                                  ("compare", "--version")])
+def test_version_on_every_command(cli, args):
+    p = cli(*args)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.decode().startswith("zfxxgk ") and p.stderr == b""
+
+
+def test_the_console_script_is_the_same_command_named_as_it_is_run(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("zfxxgk")
+    if not script.exists():
+        pytest.skip("the zfxxgk console script is not installed beside this Python")
+    p = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and p.stdout.startswith("zfxxgk ")
+    p = subprocess.run([str(script), "pasre", "x"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and p.stderr.startswith("error: zfxxgk: ") and "did you mean 'parse'?" in p.stderr
+    p = subprocess.run([str(script)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "zfxxgk: a command is needed" in p.stderr
+
+
+@pytest.mark.parametrize("args, hint", [
+    (("pares", "x"), "did you mean 'parse'?"),
+    (("bacth", "x", "-o", "y.db"), "did you mean 'batch'?"),
+    (("parse", "x", "--fromat", "table"), "did you mean --format?"),
+    (("parse", "x", "--format", "tabel"), "did you mean 'table'?"),
+    (("batch", "x", "-o", "y.db", "--lables", "zh"), "did you mean --labels?"),
+    (("detect", "x", "--jsno"), "did you mean --json?"),
+])
+def test_a_typo_gets_the_nearest_suggested(cli, args, hint):
+    line = _one_line_error(cli(*args), 2)
+    assert hint in line and line.startswith("error: python -m core")
+
+
+@needs_seeds
+def test_parse_format_table_to_stdout_and_json_stays_the_default(cli):
+    p = cli("parse", SEEDS[1], "--format", "table", env={"COLUMNS": "100"})
+    assert p.returncode == 0, p.stderr
+    text = p.stdout.decode()
+    assert "三、收到和处理政府信息公开申请情况" in text and "四、结转下年度继续办理" in text
+    import unicodedata
+
+    def width(line: str) -> int:  # a Chinese character takes two columns
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    assert max(width(line) for line in text.splitlines()) <= 100
+    assert json.loads(cli("parse", SEEDS[1]).stdout)["meta"]["format"] == "2019"

@@ -9,9 +9,11 @@ shown), ``worker`` (parse one file into rows, in a worker process or on a Dask w
 processes seen from their parent: limits, kills), ``engine`` (the local engine and Dask), ``lock`` (one
 writer per database), ``fields`` (the stable field IDs as columns), ``indicators`` (derived rates),
 ``organs`` (organ/year normalisation), ``store`` (the SQLite schema and writes), ``progress`` (the progress
-bar), ``crossyear`` (checks across one organ's years, duplicates), ``export`` (csv/xlsx/parquet/jsonl),
-``compare`` (two reports year over year), ``runner`` (ties them together), ``commands`` (the ``batch``
-and ``compare`` subcommands).
+bar), ``crossyear`` (checks across one organ's years, duplicates), ``labels`` (the template's Chinese labels
+of every field, the meaning of each status, a label and description for every column), ``export``
+(csv/xlsx/parquet/jsonl), ``datasette`` (the metadata written beside the database), ``table`` (the
+``--summary`` view), ``compare`` (two reports year over year), ``runner`` (ties them together),
+``commands`` (the ``batch`` and ``compare`` subcommands).
 
 Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
 """

@@ -26,24 +26,34 @@ def run_batch_command(args: argparse.Namespace) -> int:
     stdin = None
     if "-" in args.inputs:
         if sys.stdin is None or sys.stdin.isatty():
-            raise UsageError("input -: give the list of files on standard input (find … | python -m core batch - …)")
+            from core.cli import prog_name
+
+            raise UsageError(f"input -: give the list of files on standard input (find … | {prog_name()} batch - …)")
         stdin = sys.stdin.buffer.read()
     summary = run_batch(args.inputs, args.out, formats=split_formats(args.format), jobs=args.jobs,
                         force=args.force, engine=args.engine, scheduler=args.scheduler,
                         no_plugins=getattr(args, "no_plugins", False),
                         progress=False if args.no_progress else None, time_limit=args.time_limit,
-                        memory_limit=args.memory_limit, prune=args.prune, stdin=stdin)
+                        memory_limit=args.memory_limit, prune=args.prune, stdin=stdin, labels=args.labels)
     text = "\n".join(summary.lines(limit=args.show)) + "\n"
+    human = sys.stdout
     if args.summary_json:
         doc = json.dumps(summary.to_json(), ensure_ascii=False, indent=1) + "\n"
         if args.summary_json == "-":
-            sys.stderr.write(text)  # stdout is the JSON's
+            human = sys.stderr  # stdout is the JSON's
+            sys.stderr.write(text)
             sys.stdout.write(doc)
         else:
             _write_json(args.summary_json, doc)
             sys.stdout.write(text)
     else:
         sys.stdout.write(text)
+    if args.summary and summary.database is not None and summary.database.exists():
+        from zfxxgk_batch.table import print_summary
+
+        human.write("\n")
+        human.flush()
+        print_summary(summary.database, limit=args.show, file=human)
     sys.stdout.flush()
     return summary.exit_code
 
@@ -86,7 +96,8 @@ def configure_batch(p: argparse.ArgumentParser) -> None:
                    help="files, directories (recursive), glob patterns, or - for a list of paths on standard input "
                         "(one per line, or NUL-separated)")
     p.add_argument("--out", "-o", required=True,
-                   help="output: the SQLite database (OUT.db), and OUT.csv, OUT.xlsx … for --format")
+                   help="output: the SQLite database (OUT.db) and its Datasette metadata (OUT.metadata.json), and "
+                        "OUT.2021.csv, OUT.xlsx … for --format")
     p.add_argument("--format", "-f", action="append", metavar="FORMAT",
                    help="sqlite (default, always written), csv, xlsx, parquet, jsonl; repeat or comma-separate")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
@@ -108,6 +119,12 @@ def configure_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
     p.add_argument("--show", type=int, default=10, metavar="N",
                    help="list at most N items of each kind in the summary")
+    p.add_argument("--summary", action="store_true",
+                   help="after the summary, a table of the reports in the database (organ, year, format, layout, "
+                        "cells by status, failed checks, warnings) and of the failures, for a person to read")
+    p.add_argument("--labels", choices=("id", "zh"), default=None,
+                   help="column headers of CSV and XLSX: id (the stable field IDs) or zh (the Chinese labels as the "
+                        "template prints them); default: zh for XLSX (with the IDs in a second header row), id for CSV")
 
 
 def configure_compare(p: argparse.ArgumentParser) -> None:

@@ -95,7 +95,8 @@ def compare_reports(a: dict, b: dict) -> dict:
         for section in ("active_disclosure", "applications", "review_litigation"):
             data = r.get(section) or {}
             for k, v in data.items():
-                keys = [k] if section == "active_disclosure" else [f"{k}.{c}" for c in (v if isinstance(v, dict) else {})]
+                cols = v if isinstance(v, dict) else {}
+                keys = [k] if section == "active_disclosure" else [f"{k}.{c}" for c in cols]
                 for fid in keys:
                     if (section, fid) not in seen:
                         seen.add((section, fid))

@@ -266,7 +266,8 @@ class DaskEngine(Engine):
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError("--engine dask needs dask.distributed: pip install 'zfxxgk[dask]'") from None
+            raise UsageError("--engine dask needs dask.distributed: pip install 'dask[distributed]' (from a clone: "
+                             "pip install '.[dask]')") from None
         import logging
 
         self.no_plugins = no_plugins
@@ -275,7 +276,7 @@ class DaskEngine(Engine):
         if address:
             try:
                 self.client = Client(address, timeout="10s")
-            except Exception as e:  # noqa: BLE001 - distributed raises many kinds; each is one line here
+            except Exception as e:  # distributed raises many kinds; each is one line here
                 raise UsageError(f"--scheduler {address}: cannot connect ({type(e).__name__}: {e})") from None
         else:
             kw = {"n_workers": max(1, workers or os.cpu_count() or 1), "threads_per_worker": 1,
@@ -288,7 +289,8 @@ class DaskEngine(Engine):
             self.client = Client(self._cluster)
         info = self.client.scheduler_info()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in info.get("workers", {}).values()))
-        self.address = self.client.scheduler.address
+        scheduler = self.client.scheduler
+        self.address = scheduler.address if scheduler is not None else (address or "")
 
     def versions(self) -> dict[str, str]:
         """Each worker's versions as one line (loads the plugins on every worker)."""
@@ -412,7 +414,7 @@ def drive(engine, chunks: Iterable[list[Task]], on_results: Callable[[list[dict]
             chunk, alone = pending.pop(handle)
             try:
                 results = engine.result(handle)
-            except Exception as e:  # noqa: BLE001 - a lost worker shows as any error: its files run again
+            except Exception as e:  # a lost worker shows as any error: its files run again
                 if stopping():  # workers stopped by the same Ctrl-C: not the files' fault
                     continue
                 if hasattr(engine, "check"):

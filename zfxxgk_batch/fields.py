@@ -1,10 +1,10 @@
 """The stable field IDs (../shared/domain/STANDARD.md) as an ordered list of columns, and a report's JSON
-flattened into rows of the long form: (section, field, value, printed text, provenance)."""
+flattened into rows of the long form: (section, field, value, printed text, provenance, status)."""
 from __future__ import annotations
 
 import json
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from core.template import FORMATS, S2_ROWS, S3_COLUMNS, S3_ROWS, S4_FIELDS
 
@@ -17,32 +17,44 @@ PROSE_FIELDS = ("overview", "problems", "other_matters")
 
 @lru_cache(maxsize=1)
 def all_fields() -> tuple[tuple[str, str], ...]:
-    """Every (section, field) either format can have, in template order (2021 format first; rows and
-    columns only the 2019 format has come after the 2021 ones of the same section)."""
+    """Every (section, field) either format can have, in template order: the 2021 format's, with the
+    fields only the 2019 format has after the 2021 ones of the same section (section 三's single （六）
+    row before （七）总计, as the template prints it)."""
     out: list[tuple[str, str]] = []
-
-    def add(section: str, field: str) -> None:
-        if (section, field) not in seen:
-            seen.add((section, field))
-            out.append((section, field))
-
-    seen: set[tuple[str, str]] = set()
     for fmt in reversed(FORMATS):  # 2021 first
-        for row in S2_ROWS[fmt]:
-            for col in (c.id for c in row.columns):
-                add("active_disclosure", row.field(col))
-    s3_ids: list[str] = []
-    for fmt in reversed(FORMATS):
-        for s3_row in S3_ROWS[fmt]:
-            if s3_row.id not in s3_ids:
-                # the 2019 format's single （六） row goes after the 2021 format's sub-rows
-                s3_ids.insert(s3_ids.index("total") if "total" in s3_ids else len(s3_ids), s3_row.id)
-    for rid in s3_ids:
-        for col in S3_COLUMNS:
-            add("applications", f"{rid}.{col}")
-    for group, col in S4_FIELDS:
-        add("review_litigation", f"{group}.{col}")
+        for section, field in format_fields(fmt):
+            if (section, field) not in out:
+                out.append((section, field))
+    order = {s: i for i, s in enumerate(SECTIONS)}
+    rows = _s3_row_order()
+    return tuple(sorted(out, key=lambda sf: (order[sf[0]], rows.get(sf[1].rpartition(".")[0], 0)
+                                             if sf[0] == "applications" else 0)))
+
+
+@lru_cache(maxsize=1)
+def _s3_row_order() -> dict[str, int]:
+    ids = [r.id for r in S3_ROWS["2021"]]
+    ids.insert(ids.index("total"), "other")
+    return {rid: i for i, rid in enumerate(ids)}
+
+
+@cache
+def format_fields(fmt: str) -> tuple[tuple[str, str], ...]:
+    """Every (section, field) a report of ``fmt`` can have, in template order. A 2021-format report may
+    print （六）其他处理 as one row (``other``, as the 2019 format does) instead of its three sub-rows, so
+    both are columns of the 2021 format."""
+    out = [("active_disclosure", r.field(c.id)) for r in S2_ROWS[fmt] for c in r.columns]
+    rows = [r.id for r in S3_ROWS[fmt]]
+    if "other" not in rows:
+        rows.insert(rows.index("total"), "other")
+    out += [("applications", f"{rid}.{col}") for rid in rows for col in S3_COLUMNS]
+    out += [("review_litigation", f"{g}.{c}") for g, c in S4_FIELDS]
     return tuple(out)
+
+
+def formats_of(section: str, field: str) -> tuple[str, ...]:
+    """The formats whose reports can have a field."""
+    return tuple(f for f in FORMATS if (section, field) in format_fields(f))
 
 
 def column_name(section: str, field: str) -> str:
@@ -73,20 +85,24 @@ def _where_json(p: dict) -> str | None:
 
 def flatten(report: dict) -> list[tuple]:
     """A report in the output contract's shape as long-form rows ``(section, field, value, text,
-    provenance)``: ``text`` is the cell as printed, ``provenance`` a compact JSON of where it was read
-    (line/col or page/bbox). Blank cells keep a row with a null value; absent cells have no row."""
+    provenance, status)``: ``text`` is the cell as printed, ``provenance`` a compact JSON of where it was
+    read (line/col or page/bbox), ``status`` the report's status of the cell (confirmed, unconfirmed,
+    conflict, unread, blank; None for prose). Blank and unread cells keep a row with a null value (their
+    status tells them apart); absent cells have no row."""
     prov = report.get("provenance") or {}
+    status = report.get("status") or {}
     rows: list[tuple] = []
 
     def add(section: str, field: str, value) -> None:
-        p = prov.get(f"{section}.{field}")
+        key = f"{section}.{field}"
+        p = prov.get(key)
         text = where = None
         if p:
             text = p.get("text")
             where = _where_json(p)
         if value is not None and not isinstance(value, (int, float, str)):
             value = json.dumps(value, ensure_ascii=False, separators=_SEP)
-        rows.append((section, field, value, text, where))
+        rows.append((section, field, value, text, where, status.get(key)))
 
     for field, value in (report.get("active_disclosure") or {}).items():
         add("active_disclosure", field, value)
@@ -98,7 +114,7 @@ def flatten(report: dict) -> list[tuple]:
             else:  # not the contract's shape; kept rather than lost
                 add(section, row, cols)
     for key, prose in (report.get("text") or {}).items():
-        rows.append((TEXT_SECTION, key, None, prose, None))
+        rows.append((TEXT_SECTION, key, None, prose, None, None))
     return rows
 
 

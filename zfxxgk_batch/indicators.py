@@ -40,7 +40,8 @@ FORMULAS = {
 DESCRIPTIONS = {
     "substantive_disclosure_rate": "实质公开率 = (予以公开 + 部分公开) / 办理结果总计",
     "review_correction_rate": "复议纠错率 = 复议结果纠正 / 复议总计",
-    "litigation_correction_rate": "诉讼纠错率 = (直接起诉结果纠正 + 复议后起诉结果纠正) / (直接起诉总计 + 复议后起诉总计)",
+    "litigation_correction_rate": "诉讼纠错率 = (直接起诉结果纠正 + 复议后起诉结果纠正) / "
+                                  "(直接起诉总计 + 复议后起诉总计)",
 }
 
 

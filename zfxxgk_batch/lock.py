@@ -7,6 +7,7 @@ drops it when the process ends, however it ends. The file holds the pid of its h
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -64,10 +65,8 @@ class WriterLock:
     def release(self) -> None:
         if self.fd is None:
             return
-        try:
+        with contextlib.suppress(OSError):
             self.path.unlink()  # while still holding it: see acquire
-        except OSError:
-            pass
         try:
             os.close(self.fd)
         finally:
@@ -87,7 +86,7 @@ def _lock(fd: int) -> None:
     else:
         import msvcrt
 
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
 
 def _read_pid(fd: int) -> str:

@@ -12,6 +12,7 @@ every live child at once; a signal handler may call it.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -45,10 +46,8 @@ def kill_all() -> None:
     if os.getpid() != _OWNER:
         return
     for pid in list(_LIVE):
-        try:
+        with contextlib.suppress(OSError, ProcessLookupError):
             os.kill(pid, _KILL)
-        except (OSError, ProcessLookupError):
-            pass
 
 
 def rss_mb(pid: int) -> float | None:
@@ -199,10 +198,8 @@ class Child:
         held = list(self.inflight)
         self.inflight.clear()
         if self.pid is not None:
-            try:
+            with contextlib.suppress(OSError, ProcessLookupError):
                 os.kill(self.pid, _KILL)
-            except (OSError, ProcessLookupError):
-                pass
         self._reap()
         return held
 
@@ -233,15 +230,11 @@ class Child:
             if self.ctx is not None:
                 self.proc.join(2)
             else:
-                try:
+                with contextlib.suppress(subprocess.TimeoutExpired):
                     self.proc.wait(2)
-                except subprocess.TimeoutExpired:
-                    pass
         if self.conn is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self.conn.close()
-            except OSError:
-                pass
         if self.pid is not None:
             _LIVE.pop(self.pid, None)
         self.proc = self.conn = None

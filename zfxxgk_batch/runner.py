@@ -287,7 +287,8 @@ def _output_files(out: Path, formats: list[str]) -> dict[str, list[Path]]:
     if str(out) in ("", "-"):
         raise UsageError("-o: name the database to write (OUT.db)")
     if out.is_dir():
-        raise UsageError(f"-o {shown(out)}: is a folder; name the database to write in it (-o {shown(out / 'batch.db')})")
+        raise UsageError(f"-o {shown(out)}: is a folder; name the database to write in it "
+                         f"(-o {shown(out / 'batch.db')})")
     if out.suffix.lower() in _REPORT_SUFFIXES:
         raise UsageError(f"-o {shown(out)}: looks like a report, not an output; name the database OUT.db")
     return export.outputs(out, formats)
@@ -304,7 +305,7 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
               no_plugins: bool = False, progress: bool | None = None, stream=None,
               dask_cluster_kwargs: dict | None = None, time_limit: float | None = DEFAULT_TIME_LIMIT,
               memory_limit: float | None = DEFAULT_MEMORY_LIMIT, prune: bool = False, stdin: bytes | None = None,
-              grace: float = GRACE_S) -> BatchSummary:
+              grace: float = GRACE_S, labels: str | None = None) -> BatchSummary:
     """Parse every file the inputs name into the database (and exports) at ``out``.
 
     :param inputs: files, directories (walked recursively), glob patterns, and ``-`` for a list of paths
@@ -315,6 +316,8 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
     :param engine: "local" (process pool) or "dask" (``scheduler`` address, or a local cluster).
     :param time_limit: seconds one file may take (0 or None: no limit); memory_limit: MB one worker may use.
     :param prune: remove from the database the files inside the inputs that are gone.
+    :param labels: the column headers of CSV and XLSX: "id" (the stable IDs) or "zh" (the Chinese labels);
+        default: zh for XLSX, id for CSV.
     :param progress: show the progress bar (default: when ``stream`` is a terminal).
     :raises UsageError: bad options, an input that names nothing, an output among the inputs, an output
         that is not a batch database, a database another run is writing.
@@ -328,6 +331,8 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
     bad = [f for f in formats if f not in export.FORMATS]
     if bad:
         raise UsageError(f"--format {bad[0]}: not one of {', '.join(export.FORMATS)}")
+    if labels is not None and labels not in export.LABELS:
+        raise UsageError(f"--labels {labels}: not one of {', '.join(export.LABELS)}")
     if "xlsx" in formats:
         export.require_openpyxl()
     if "parquet" in formats:
@@ -364,7 +369,7 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
         return _run(found, files, db_path, lock, out=out, jobs=jobs, force=force, engine=engine,
                     scheduler=scheduler, no_plugins=no_plugins, progress=progress, stream=stream,
                     dask_cluster_kwargs=dask_cluster_kwargs, time_limit=time_limit, memory_limit=memory_limit,
-                    prune=prune, grace=grace)
+                    prune=prune, grace=grace, labels=labels)
     finally:
         lock.release()
 
@@ -372,7 +377,7 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
 def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path, jobs: int | None, force: bool,
          engine: str, scheduler: str | None, no_plugins: bool, progress: bool | None, stream,
          dask_cluster_kwargs: dict | None, time_limit: float | None, memory_limit: float | None, prune: bool,
-         grace: float) -> BatchSummary:
+         grace: float, labels: str | None = None) -> BatchSummary:
     from core.source import MAX_BYTES
     from zfxxgk_batch import crossyear
     from zfxxgk_batch.engine import LocalEngine
@@ -415,6 +420,8 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
 
             # reports parsed by a run that was killed before it could merge them
             summary.recovered = merge("its reports are parsed again")
+            with conn:
+                store.refresh_fields(conn)
             run_id = store.start_run(conn, os.getpid())
             settings = Settings(no_plugins=no_plugins, versions=vers, run_id=run_id, time_limit=time_limit,
                                 memory_limit=memory_limit,
@@ -555,7 +562,7 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
             if not summary.interrupted:
                 signals.raise_on_abort = True
                 try:
-                    _exports(conn, files, vers, summary)
+                    _exports(conn, files, vers, summary, labels)
                 except (_Aborted, sqlite3.OperationalError):
                     if not control.abort:
                         raise
@@ -606,7 +613,7 @@ def _dask_engine(scheduler, jobs, no_plugins, cluster_kwargs, settings, vers):
     eng = DaskEngine(scheduler, jobs, no_plugins, cluster_kwargs=cluster_kwargs, settings=settings)
     try:
         theirs = eng.versions()
-    except Exception as e:  # noqa: BLE001 - whatever the workers raise, the run cannot use them
+    except Exception as e:  # whatever the workers raise, the run cannot use them
         eng.close()
         raise BatchError(f"the Dask workers cannot run zfxxgk ({type(e).__name__}: {e})") from None
     mine = vers.of_failure()
@@ -619,11 +626,13 @@ def _dask_engine(scheduler, jobs, no_plugins, cluster_kwargs, settings, vers):
     return eng
 
 
-def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary) -> None:
-    """Write the exports, except those written from the same generation of the database and untouched since."""
+def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary,
+             labels: str | None = None) -> None:
+    """Write the exports, except those written from the same generation of the database (with the same
+    labels) and untouched since."""
     from zfxxgk_batch import export
 
-    stamp = f"{store.generation(conn)} {vers.core}"
+    stamp = f"{store.generation(conn)} {vers.core} {labels or ''}"
     for fmt, paths in files.items():
         if fmt == "sqlite":
             continue
@@ -631,7 +640,7 @@ def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summa
         if all(_export_current(conn, m, p, stamp) for m, p in zip(metas, paths)):
             summary.up_to_date += paths
             continue
-        written = export.write(conn, fmt, paths)
+        written = export.write(conn, fmt, paths, labels)
         with conn:
             for m, p in zip(metas, paths):
                 st = p.stat()

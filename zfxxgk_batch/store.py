@@ -1,6 +1,7 @@
 """The batch database (SQLite): schema, resume lookups and writes.
 
-Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * FROM reports", sqlite3.connect("OUT.db"))``):
+Tables (browse with ``datasette OUT.db -m OUT.metadata.json``; read with
+``pandas.read_sql("SELECT * FROM reports", sqlite3.connect("OUT.db"))``):
 
 - ``reports``: one row per parsed file: ``id, path`` (absolute; see ``zfxxgk_batch.names`` for names that
   are not UTF-8), ``name, sha256`` (of the file's bytes), ``size, parser_version`` (the core's version and
@@ -12,8 +13,17 @@ Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * 
   ctime_ns, inode`` (the file's stat when it was read; null when it was too fresh to be trusted).
 - ``values``: the long form, one row per cell: ``report_id, section`` (active_disclosure, applications,
   review_litigation, or text for the prose sections), ``field`` (the stable field ID, e.g.
-  ``new_received.natural_person``), ``value`` (null: blank cell), ``text`` (the cell as printed, or the
-  prose), ``provenance`` (JSON: line/col, or page/bbox).
+  ``new_received.natural_person``), ``value`` (null: printed blank or not read), ``text`` (the cell as
+  printed, or the prose), ``provenance`` (JSON: line/col, or page/bbox), ``status`` (confirmed,
+  unconfirmed, conflict, unread, blank: what tells a blank cell from one the parse could not read; null
+  for prose).
+- ``fields``: every stable field ID with its section, its Chinese row and column labels as the template
+  prints them, the formats that have it, its unit and kind (``zfxxgk_batch.labels.FieldInfo``);
+  ``statuses``: each status with its Chinese label and meaning.
+- ``labelled_values`` (a view): ``values`` with the report's organ, year, format and layout and the
+  field's labels and unit beside each value.
+- ``prose``: the prose sections (一, 五, 六), one row each, with full-text search (``prose_fts``, FTS5
+  with the trigram tokenizer: any three or more characters of Chinese text match).
 - ``checks``: every consistency rule evaluated per report (``ok`` 0/1, ``scope``, ``cells`` JSON,
   ``expected``, ``found``, ``blank_cells``, ``sentence``).
 - ``diagnostics``: ``report_id, level, code, where, message``.
@@ -26,7 +36,8 @@ Tables (browse with ``datasette OUT.db``; read with ``pandas.read_sql("SELECT * 
 - ``duplicates`` (a view): organ_key and year found in more than one file.
 - ``report_json``: each report's full JSON (the output contract), zlib-compressed, for ``--format jsonl``.
 - ``runs``: one row per batch run: ``id, started_at, ended_at, status`` (running, completed, interrupted,
-  stopped, failed; killed: a run found still "running" by the next), ``pid``, and what it did (``parsed, failed, unchanged``).
+  stopped, failed; killed: a run found still "running" by the next), ``pid``, and what it did (``parsed, failed,
+  unchanged``).
 - ``batch_meta``: schema version; ``generation`` (counts changes to reports and failures, so that a run
   that changed nothing rebuilds neither the cross-year checks nor the exports).
 
@@ -39,14 +50,17 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from zfxxgk_batch.labels import PROSE_HEADINGS, STATUSES
 from zfxxgk_batch.names import key as name_key
 from zfxxgk_batch.names import shown
 
-SCHEMA_VERSION = "2"
+KNOWN_STATUSES = frozenset(STATUSES)
+
+SCHEMA_VERSION = "3"
 _MAGIC = b"SQLite format 3\x00"
 
 SCHEMA = """
@@ -81,6 +95,11 @@ CREATE TABLE IF NOT EXISTS reports (
 CREATE INDEX IF NOT EXISTS reports_organ_key_year ON reports (organ_key, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports (year);
 CREATE INDEX IF NOT EXISTS reports_sha256 ON reports (sha256);
+CREATE TABLE IF NOT EXISTS statuses (
+    status TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    meaning TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS "values" (
     report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     section TEXT NOT NULL,
@@ -88,8 +107,37 @@ CREATE TABLE IF NOT EXISTS "values" (
     value,
     text TEXT,
     provenance TEXT,
+    status TEXT REFERENCES statuses (status),
     PRIMARY KEY (report_id, section, field)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS prose (
+    id INTEGER PRIMARY KEY,
+    report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
+    section TEXT NOT NULL,
+    heading TEXT,
+    text TEXT
+);
+CREATE INDEX IF NOT EXISTS prose_report ON prose (report_id);
+CREATE TABLE IF NOT EXISTS fields (
+    section TEXT NOT NULL,
+    field TEXT NOT NULL,
+    path TEXT NOT NULL UNIQUE,
+    position INTEGER NOT NULL,
+    section_label TEXT,
+    group_label TEXT,
+    "row" TEXT,
+    row_label TEXT,
+    "column" TEXT,
+    column_group_label TEXT,
+    column_label TEXT,
+    label TEXT,
+    formats TEXT,
+    unit TEXT,
+    kind TEXT,
+    row_label_2019 TEXT,
+    column_label_2019 TEXT,
+    PRIMARY KEY (section, field)
+);
 CREATE TABLE IF NOT EXISTS checks (
     report_id INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,
     rule TEXT NOT NULL,
@@ -166,6 +214,32 @@ CREATE VIEW IF NOT EXISTS duplicates AS
            group_concat(path, ' | ') AS paths
     FROM reports WHERE organ_key IS NOT NULL AND year IS NOT NULL
     GROUP BY organ_key, year HAVING COUNT(*) > 1;
+CREATE VIEW IF NOT EXISTS labelled_values AS
+    SELECT v.report_id, r.organ, r.organ_key, r.year, r.format, r.layout, v.section, v.field,
+           f.label, f.row_label, f.column_label, v.value, f.unit, v.status, s.label AS status_label, v.text,
+           v.provenance
+    FROM "values" v JOIN reports r ON r.id = v.report_id
+    LEFT JOIN fields f ON f.section = v.section AND f.field = v.field
+    LEFT JOIN statuses s ON s.status = v.status
+    WHERE v.section != 'text';
+"""
+
+#: Full-text search over the prose, in the main database only (workers' part databases are merged into
+#: it, and the triggers index what is merged). The trigram tokenizer matches any run of three or more
+#: characters, which is what Chinese text needs (it has no spaces between words); SQLite before 3.34 has
+#: no trigram tokenizer and gets FTS5's default one.
+FTS_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS prose_fts USING fts5(text, content="prose", content_rowid="id"{tokenize});
+CREATE TRIGGER IF NOT EXISTS prose_fts_insert AFTER INSERT ON prose BEGIN
+    INSERT INTO prose_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS prose_fts_delete AFTER DELETE ON prose BEGIN
+    INSERT INTO prose_fts (prose_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+CREATE TRIGGER IF NOT EXISTS prose_fts_update AFTER UPDATE ON prose BEGIN
+    INSERT INTO prose_fts (prose_fts, rowid, text) VALUES ('delete', old.id, old.text);
+    INSERT INTO prose_fts (rowid, text) VALUES (new.id, new.text);
+END;
 """
 
 #: Columns added since schema 1 (a database written by an earlier version gets them, empty: its files
@@ -175,6 +249,8 @@ _ADDED = {
                 "ctime_ns INTEGER", "inode INTEGER"),
     "failures": ("run_id INTEGER", "core_version TEXT", "layouts TEXT", "limit_hit REAL", "mtime_ns INTEGER",
                  "ctime_ns INTEGER", "inode INTEGER"),
+    # schema 3
+    "values": ("status TEXT REFERENCES statuses (status)",),
 }
 
 _REPORT_COLUMNS = ("path", "name", "sha256", "size", "parser_version", "layout", "format", "year", "organ",
@@ -243,9 +319,16 @@ def connect(path: Path, *, create: bool = True, part: bool = False) -> sqlite3.C
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute(f"PRAGMA synchronous = {'OFF' if part else 'NORMAL'}")
             conn.execute("PRAGMA cache_size = -65536")  # 64 MB
-            if "runs" not in tables:  # a new database, or one of schema 1
+            version = _schema_version(conn, tables)
+            if version != SCHEMA_VERSION:  # a new database, or one an earlier version wrote
                 _migrate(conn, tables)
                 conn.executescript(SCHEMA)
+                if not part:
+                    _create_fts(conn)
+                refresh_statuses(conn)
+                if version == "2":
+                    # its values have no status and its prose is not searchable: parse its files again once
+                    conn.execute("UPDATE reports SET core_version = NULL")
                 conn.execute("INSERT OR IGNORE INTO batch_meta VALUES ('generation', '0')")
                 conn.execute("INSERT OR REPLACE INTO batch_meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
                 conn.commit()
@@ -254,14 +337,61 @@ def connect(path: Path, *, create: bool = True, part: bool = False) -> sqlite3.C
     return conn
 
 
+def _schema_version(conn: sqlite3.Connection, tables: set[str]) -> str | None:
+    """The schema a database was written with: None for a new one, "1" for one with no runs table."""
+    if not tables:
+        return None
+    if "runs" not in tables:
+        return "1"
+    row = conn.execute("SELECT value FROM batch_meta WHERE key = 'schema_version'").fetchone()
+    return row[0] if row else "1"
+
+
+def _create_fts(conn: sqlite3.Connection) -> None:
+    """The full-text index of the prose (trigram tokenizer where SQLite has it); none without FTS5."""
+    for tokenize in (', tokenize="trigram"', ""):
+        try:
+            conn.executescript(FTS_SCHEMA.format(tokenize=tokenize))
+            return
+        except sqlite3.OperationalError:
+            continue
+
+
+def has_fts(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'prose_fts'").fetchone()[0] > 0
+
+
+def refresh_statuses(conn: sqlite3.Connection) -> None:
+    """The ``statuses`` table: each cell status with its Chinese label and meaning."""
+    from zfxxgk_batch.labels import STATUSES
+
+    conn.executemany("INSERT INTO statuses VALUES (?, ?, ?) ON CONFLICT (status) DO UPDATE SET "
+                     "label = excluded.label, meaning = excluded.meaning",
+                     [(k, label, meaning) for k, (label, meaning) in STATUSES.items()])
+
+
+def refresh_fields(conn: sqlite3.Connection) -> None:
+    """The ``fields`` table as this version's template has it (inside the caller's transaction)."""
+    from zfxxgk_batch.labels import FIELD_COLUMNS, field_rows
+
+    rows = field_rows()
+    have = conn.execute("SELECT * FROM fields ORDER BY position").fetchall()
+    if [tuple(r) for r in have] == rows:
+        return
+    cols = ", ".join(f'"{c}"' for c in FIELD_COLUMNS)
+    conn.execute("DELETE FROM fields")
+    conn.executemany(f"INSERT INTO fields ({cols}) VALUES ({', '.join('?' for _ in FIELD_COLUMNS)})", rows)
+    refresh_statuses(conn)
+
+
 def _migrate(conn: sqlite3.Connection, tables: set[str]) -> None:
     for table, columns in _ADDED.items():
         if table not in tables:
             continue
-        have = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+        have = {r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')}
         for decl in columns:
             if decl.split()[0] not in have:
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {decl}")
+                conn.execute(f'ALTER TABLE "{table}" ADD COLUMN {decl}')
 
 
 def close(conn: sqlite3.Connection) -> None:
@@ -282,8 +412,8 @@ def start_run(conn: sqlite3.Connection, pid: int) -> int:
     with conn:
         # a run still "running" here was killed: the lock says no other run is alive
         conn.execute("UPDATE runs SET status = 'killed' WHERE status = 'running'")
-        top = conn.execute("SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM runs UNION ALL SELECT MAX(run_id) FROM reports "
-                           "UNION ALL SELECT MAX(run_id) FROM failures)").fetchone()[0] or 0
+        top = conn.execute("SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM runs UNION ALL SELECT MAX(run_id) "
+                           "FROM reports UNION ALL SELECT MAX(run_id) FROM failures)").fetchone()[0] or 0
         cur = conn.execute("INSERT INTO runs (id, started_at, status, pid) VALUES (?, ?, 'running', ?)",
                            (top + 1, utcnow(), pid))
     return int(cur.lastrowid or 0)
@@ -389,8 +519,13 @@ def write_report(conn: sqlite3.Connection, result: dict, versions, run_id: int |
            "mtime_ns": mt, "ctime_ns": ct, "inode": ino}
     cur = conn.execute(_INSERT_REPORT, [row.get(c) for c in _REPORT_COLUMNS])
     rid = int(cur.lastrowid or 0)
-    conn.executemany('INSERT OR REPLACE INTO "values" VALUES (?, ?, ?, ?, ?, ?)',
-                     [(rid, *v) for v in result["values"]])
+    values = [(rid, *v) if len(v) == 6 else (rid, *v, None) for v in result["values"]]
+    unknown = {v[6] for v in values if v[6] is not None and v[6] not in KNOWN_STATUSES}
+    if unknown:  # a status a newer core gives: recorded as it is rather than lost
+        conn.executemany("INSERT OR IGNORE INTO statuses VALUES (?, ?, ?)", [(u, u, u) for u in sorted(unknown)])
+    conn.executemany('INSERT OR REPLACE INTO "values" VALUES (?, ?, ?, ?, ?, ?, ?)', values)
+    conn.executemany("INSERT INTO prose (report_id, section, heading, text) VALUES (?, ?, ?, ?)",
+                     [(rid, v[2], PROSE_HEADINGS.get(v[2]), v[4]) for v in values if v[1] == "text"])
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *c) for c in result["checks"]])
     conn.executemany('INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)', [(rid, *d) for d in result["diagnostics"]])
     conn.execute("INSERT INTO report_json VALUES (?, ?)", (rid, result["json"]))
@@ -441,7 +576,9 @@ def prune(conn: sqlite3.Connection, paths: list[str]) -> int:
     return n
 
 
-_CHILDREN = (('"values"', "section, field, value, text, provenance"),
+#: The tables whose rows belong to a report, and their columns besides ``report_id`` (merged from parts).
+_CHILDREN = (('"values"', "section, field, value, text, provenance, status"),
+             ("prose", "section, heading, text"),
              ("checks", "rule, ok, scope, cells, expected, found, blank_cells, sentence"),
              ("diagnostics", 'level, code, "where", message'),
              ("report_json", "json_zlib"))
@@ -501,8 +638,8 @@ def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
                                  "JOIN main.reports m ON m.path = p.path")
                     for table, columns in _CHILDREN:
                         sel = ", ".join(f"c.{c}" for c in columns.split(", "))
-                        conn.execute(f"INSERT INTO main.{table} SELECT i.id, {sel} FROM part.{table} c "
-                                     f"JOIN temp.part_ids i ON i.part_id = c.report_id")
+                        conn.execute(f"INSERT INTO main.{table} (report_id, {columns}) SELECT i.id, {sel} "
+                                     f"FROM part.{table} c JOIN temp.part_ids i ON i.part_id = c.report_id")
                     if n > 0:
                         bump(conn)
                     merged += max(n, 0)
@@ -515,10 +652,8 @@ def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
         conn.execute("DETACH DATABASE part")
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{part}{suffix}").unlink(missing_ok=True)
-    try:
+    with suppress(OSError):
         parts.rmdir()
-    except OSError:
-        pass
     return merged, problems
 
 

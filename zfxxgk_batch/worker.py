@@ -9,6 +9,7 @@ database of its own and returns only the status (see :func:`child_main`).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -154,7 +155,7 @@ def parse_task(task: Task, no_plugins: bool = False, memory_limit: float | None 
         return _failure(task, 3, "unreadable", "too large to read (MemoryError)")
     except RecursionError:
         return _failure(task, 3, "unreadable", "too deeply nested to read (RecursionError)")
-    except Exception as e:  # noqa: BLE001 - a bug must cost one file, not the batch
+    except Exception as e:  # a bug must cost one file, not the batch
         msg = " ".join(f"{type(e).__name__}: {e}".split())[:500]
         return _failure(task, 1, "internal", f"internal error: {msg}")
     return {**base, "ok": True, **rows}
@@ -187,7 +188,7 @@ def _claimed(source, names: tuple[str, ...], no_plugins: bool) -> bool:
             continue
         try:
             score = layout.detect(source.copy())
-        except Exception:  # noqa: BLE001 - a detect must not fail; when it does, the parse says what happens
+        except Exception:  # a detect must not fail; when it does, the parse says what happens
             return True
         if score is not None and score > 0:
             return True
@@ -235,7 +236,9 @@ _CHECK_KEYS = {"rule", "ok", "cells", "expected", "found", "blank_cells", "sente
 
 def _check_row(c: dict) -> tuple:
     scope = ", ".join(f"{k}={v}" for k, v in c.items() if k not in _CHECK_KEYS)
-    dumps = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None
+    def dumps(v):
+        return json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None
+
     return (c.get("rule"), 1 if c.get("ok") else 0, scope or None, dumps(c.get("cells")), _num(c.get("expected")),
             _num(c.get("found")), dumps(c.get("blank_cells")), c.get("sentence"))
 
@@ -325,10 +328,8 @@ def _become_worker(close_fds: tuple[int, ...], memory_limit: float | None) -> No
     if os.getppid() != parent:  # the parent died before we asked to die with it
         os._exit(1)
     for fd in close_fds:  # the parent's other pipes and its lock: they must close when the parent dies
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     if memory_limit:
         _limit_address_space(memory_limit)
         threading.Thread(target=_watch_memory, args=(memory_limit,), daemon=True).start()

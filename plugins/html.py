@@ -1,7 +1,7 @@
 """Layout plugin for saved web pages: the report's tables as TABLE rows and its prose as TEXT rows, in
 reading order, with the site's navigation, scripts, share buttons and metadata boxes kept out of the tables."""
 
-
+# A broken file or a library's bug must become a one-line refusal, never a traceback: hence the broad excepts.
 from __future__ import annotations
 
 import re

@@ -1,6 +1,6 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
 
-
+# A broken file or a library's bug must become a one-line refusal, never a traceback: hence the broad excepts.
 from __future__ import annotations
 
 import re

@@ -6,8 +6,8 @@ by ``/Rotate`` or by a rotated text matrix, comes out upright), character boxes 
 one em above it (so the two backends agree on every box), and rules as thin axis-aligned rectangles.
 """
 
-
-# page, never a traceback: every broad except here says which)
+# A broken file or a library's bug must become a one-line refusal or a lost page, never a traceback:
+# hence the broad excepts.
 from __future__ import annotations
 
 import ctypes

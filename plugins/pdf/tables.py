@@ -5,7 +5,7 @@ wrapped label's lines joined; a group label in a tall merged cell repeated at th
 spans), then one cell per value column, ``""`` where the cell is empty.
 """
 
-
+# In the per-character loops a comparison costs a third of a min()/max() call: keep them comparisons.
 from __future__ import annotations
 
 import re

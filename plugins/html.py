@@ -469,10 +469,7 @@ def _is_chrome(el, tag: str) -> bool:
         if n > _CHROME_MAX_CHARS:
             return False
     # A report table is never chrome, whatever its wrapper is called; footers laid out in tables are small.
-    for n, _td in enumerate(el.iter("td", "th")):
-        if n >= _CHROME_MAX_CELLS:
-            return False
-    return True
+    return all(n < _CHROME_MAX_CELLS for n, _td in enumerate(el.iter("td", "th")))
 
 
 def _is_metadata(spans: list[list[Span]]) -> bool:

@@ -349,7 +349,7 @@ def _join_groups(groups: list[tuple[int, int, Tok]]) -> list[tuple[int, Cell]]:
     labels: list[list[tuple[int, int, Tok]]] = []
     for k, no, t in groups:
         for lab in reversed(labels):
-            k0, _n, t0 = lab[-1]
+            k0 = lab[-1][0]
             if abs(t.start - lab[0][2].start) <= 2 and not (
                 numbering(t.text) and k - k0 > 0 and numbering(lab[0][2].text)
             ):

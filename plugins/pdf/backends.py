@@ -189,35 +189,33 @@ class _Lean:
     or :class:`_Ptr`."""
 
     def __init__(self, c):
-        V, I, D, U = ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_uint
-
         def fn(name, restype):
             # No argtypes: ctypes then makes a plain (not variadic) call with each argument as given.
-            return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(c, name), V).value)
+            return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(c, name), ctypes.c_void_p).value)
 
-        self.count_chars = fn("FPDFText_CountChars", I)
-        self.unicode = fn("FPDFText_GetUnicode", U)
-        self.map_error = fn("FPDFText_HasUnicodeMapError", I)
-        self.box = fn("FPDFText_GetLooseCharBox", I)
-        self.matrix = fn("FPDFText_GetMatrix", I)
-        self.font_size = fn("FPDFText_GetFontSize", D)
-        self.count_objects = fn("FPDFPage_CountObjects", I)
+        self.count_chars = fn("FPDFText_CountChars", ctypes.c_int)
+        self.unicode = fn("FPDFText_GetUnicode", ctypes.c_uint)
+        self.map_error = fn("FPDFText_HasUnicodeMapError", ctypes.c_int)
+        self.box = fn("FPDFText_GetLooseCharBox", ctypes.c_int)
+        self.matrix = fn("FPDFText_GetMatrix", ctypes.c_int)
+        self.font_size = fn("FPDFText_GetFontSize", ctypes.c_double)
+        self.count_objects = fn("FPDFPage_CountObjects", ctypes.c_int)
         self.get_object = fn("FPDFPage_GetObject", _Ptr)
-        self.form_count = fn("FPDFFormObj_CountObjects", I)
+        self.form_count = fn("FPDFFormObj_CountObjects", ctypes.c_int)
         self.form_object = fn("FPDFFormObj_GetObject", _Ptr)
-        self.obj_type = fn("FPDFPageObj_GetType", I)
-        self.bounds = fn("FPDFPageObj_GetBounds", I)
-        self.obj_matrix = fn("FPDFPageObj_GetMatrix", I)
-        self.draw_mode = fn("FPDFPath_GetDrawMode", I)
-        self.fill_color = fn("FPDFPageObj_GetFillColor", I)
-        self.stroke_color = fn("FPDFPageObj_GetStrokeColor", I)
+        self.obj_type = fn("FPDFPageObj_GetType", ctypes.c_int)
+        self.bounds = fn("FPDFPageObj_GetBounds", ctypes.c_int)
+        self.obj_matrix = fn("FPDFPageObj_GetMatrix", ctypes.c_int)
+        self.draw_mode = fn("FPDFPath_GetDrawMode", ctypes.c_int)
+        self.fill_color = fn("FPDFPageObj_GetFillColor", ctypes.c_int)
+        self.stroke_color = fn("FPDFPageObj_GetStrokeColor", ctypes.c_int)
         self.text_font = fn("FPDFTextObj_GetFont", _Ptr)
-        self.font_embedded = fn("FPDFFont_GetIsEmbedded", I)
-        self.count_segments = fn("FPDFPath_CountSegments", I)
+        self.font_embedded = fn("FPDFFont_GetIsEmbedded", ctypes.c_int)
+        self.count_segments = fn("FPDFPath_CountSegments", ctypes.c_int)
         self.get_segment = fn("FPDFPath_GetPathSegment", _Ptr)
-        self.segment_point = fn("FPDFPathSegment_GetPoint", I)
-        self.segment_type = fn("FPDFPathSegment_GetType", I)
-        self.segment_close = fn("FPDFPathSegment_GetClose", I)
+        self.segment_point = fn("FPDFPathSegment_GetPoint", ctypes.c_int)
+        self.segment_type = fn("FPDFPathSegment_GetType", ctypes.c_int)
+        self.segment_close = fn("FPDFPathSegment_GetClose", ctypes.c_int)
 
 
 class _Out:
@@ -300,9 +298,10 @@ class PdfiumBackend:
 
     def _page(self, page, number: int, budget) -> Page:
         c = self.c
-        l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-        if c.FPDFPage_GetMediaBox(page, l, b, r, t):
-            ox, oy, w, h = min(l.value, r.value), min(b.value, t.value), abs(r.value - l.value), abs(t.value - b.value)
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        if c.FPDFPage_GetMediaBox(page, left, bottom, right, top):
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            ox, oy, w, h = min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
         else:
             ox, oy = 0.0, 0.0
             w, h = c.FPDF_GetPageWidthF(page), c.FPDF_GetPageHeightF(page)

@@ -314,7 +314,7 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
     near = _Buckets(frames) if len(frames) > _FEW_GRIDS else None
     for ch in page_chars:
         cx, ncy = (ch[1] + ch[3]) / 2, -(ch[2] + ch[4]) / 2
-        for g, xs, negys, nrow, cells, where in frames if near is None else near.at(cx, ncy):
+        for _g, xs, negys, nrow, cells, where in frames if near is None else near.at(cx, ncy):
             if xs[0] <= cx <= xs[-1] and negys[0] <= ncy <= negys[-1]:
                 i = bisect_right(xs, cx) - 1
                 j = bisect_right(negys, ncy) - 1

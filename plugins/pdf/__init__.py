@@ -75,9 +75,9 @@ def _parse(source) -> Document:
             break
         return _rows(backend, pages, skipped, [], name)
     if lossy is not None:
-        backend, e = lossy
-        if _text_layer_problem(e.pages, name) is None:
-            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")], name)
+        backend, lost = lossy
+        if _text_layer_problem(lost.pages, name) is None:
+            return _rows(backend, lost.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {lost}")], name)
     raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
 
 

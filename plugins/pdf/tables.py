@@ -393,7 +393,7 @@ def read_cells(grid: Grid) -> bool:
     """Fill ``grid.texts`` with each cell's text and text box; False when the grid is no table: a cell
     holds several separate numbers (rules framing whole rows, such as shading or underlines), or
     paragraphs of prose (a frame around text)."""
-    texts = []
+    texts: list = []  # as Grid.texts
     for c in grid.cells:
         text, tbox, values = _cell_text(c[6])
         if values > 1 or _prose(c[6]):

@@ -197,7 +197,10 @@ def parse(source: Source) -> list[Row]:
     # The page a value is printed on is part of where it was read (and the columns keep their places on
     # a page, not always from page to page).
     page_of = {ln.no: ln.page for ln in kept}
-    return [Row(tuple(replace(c, page=page_of.get(c.line)) for c in r.cells), r.kind) for r in rows]
+    return [
+        Row(tuple(replace(c, page=None if c.line is None else page_of.get(c.line)) for c in r.cells), r.kind)
+        for r in rows
+    ]
 
 
 def _text_row(ln: _Line) -> Row:

@@ -71,10 +71,10 @@ def decode(source: Source) -> tuple[str, str, list[Note]]:
     except UnicodeDecodeError:
         pass
     # A page that declares some other encoding (Big5 on a few traditional-script sites) and is valid in it.
-    enc = _codec(declared)
-    if enc and enc not in ("utf-8", "gb18030"):
+    declared_codec = _codec(declared)
+    if declared_codec and declared_codec not in ("utf-8", "gb18030"):
         try:
-            return _done(source, data.decode(enc), enc, declared, data)
+            return _done(source, data.decode(declared_codec), declared_codec, declared, data)
         except (UnicodeDecodeError, LookupError):
             pass
     # Mojibake pasted into an otherwise good page: keep the page, say how much was lost.

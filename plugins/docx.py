@@ -1,7 +1,7 @@
 """Layout plugin for Word .docx files: the main document part's paragraphs as TEXT rows and its tables as
 TABLE rows (merged cells expanded), in document order."""
 
-
+# A broken file or a library's bug must become a one-line refusal, never a traceback: hence the broad excepts.
 from __future__ import annotations
 
 import io

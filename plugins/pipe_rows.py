@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from core.sdk import LayoutPlugin, Row, Source, hookimpl, text_lines
 
@@ -37,7 +38,7 @@ def _is_row(line: str) -> bool:
     """Text, a pipe, more text: two neighbouring cells both filled. (A regex for this retried at every
     start of a long line of digits, quadratic in its length.)"""
     filled = [bool(cell.strip()) for cell in line.split("|")]
-    return any(a and b for a, b in zip(filled, filled[1:]))
+    return any(a and b for a, b in pairwise(filled))
 
 
 def parse(source: Source) -> list[Row]:

@@ -197,7 +197,10 @@ def parse(source: Source) -> list[Row]:
     # The page a value is printed on is part of where it was read (and the columns keep their places on
     # a page, not always from page to page).
     page_of = {ln.no: ln.page for ln in kept}
-    return [Row(tuple(replace(c, page=page_of.get(c.line)) for c in r.cells), r.kind) for r in rows]
+    return [
+        Row(tuple(replace(c, page=None if c.line is None else page_of.get(c.line)) for c in r.cells), r.kind)
+        for r in rows
+    ]
 
 
 def _text_row(ln: _Line) -> Row:
@@ -349,7 +352,7 @@ def _join_groups(groups: list[tuple[int, int, Tok]]) -> list[tuple[int, Cell]]:
     labels: list[list[tuple[int, int, Tok]]] = []
     for k, no, t in groups:
         for lab in reversed(labels):
-            k0, _n, t0 = lab[-1]
+            k0 = lab[-1][0]
             if abs(t.start - lab[0][2].start) <= 2 and not (
                 numbering(t.text) and k - k0 > 0 and numbering(lab[0][2].text)
             ):

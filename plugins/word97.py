@@ -3,6 +3,7 @@ installed, then read like a .docx; refused with the command to run otherwise."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -114,11 +115,10 @@ def _convert(exe: str, src: Path, out_dir: Path, tmpdir: Path, name: str) -> Non
     try:
         proc.communicate(timeout=TIMEOUT)
     except subprocess.TimeoutExpired:
-        # soffice starts helper processes; end the whole group it leads, not just the first one.
-        try:
+        # soffice starts helper processes; end the whole group it leads, not just the first one (a group
+        # that has ended by itself meanwhile is fine).
+        with contextlib.suppress(OSError):
             os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            pass
         proc.communicate()
         raise UnreadableInput(f"{name}: conversion with {Path(exe).name} took longer than {TIMEOUT} s") from None
 

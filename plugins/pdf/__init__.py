@@ -1,6 +1,6 @@
 """The PDF layout: reports published as PDF files with a text layer (tables ruled or not)."""
 
-
+# A broken file or a library's bug must become a one-line refusal, never a traceback: hence the broad excepts.
 from __future__ import annotations
 
 import re
@@ -75,9 +75,9 @@ def _parse(source) -> Document:
             break
         return _rows(backend, pages, skipped, [], name)
     if lossy is not None:
-        backend, e = lossy
-        if _text_layer_problem(e.pages, name) is None:
-            return _rows(backend, e.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {e}")], name)
+        backend, lost = lossy
+        if _text_layer_problem(lost.pages, name) is None:
+            return _rows(backend, lost.pages, [], [Note("warning", "pdf_text_lost", f"{backend.name}: {lost}")], name)
     raise problem or UnreadableInput(f"{name}: the PDF cannot be read")
 
 

@@ -6,8 +6,8 @@ by ``/Rotate`` or by a rotated text matrix, comes out upright), character boxes 
 one em above it (so the two backends agree on every box), and rules as thin axis-aligned rectangles.
 """
 
-
-# page, never a traceback: every broad except here says which)
+# A broken file or a library's bug must become a one-line refusal or a lost page, never a traceback:
+# hence the broad excepts.
 from __future__ import annotations
 
 import ctypes
@@ -20,8 +20,12 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from core.sdk import CoreError, UnreadableInput
+
+if TYPE_CHECKING:
+    from .limits import Budget
 
 #: PDFium is not thread-safe; every pypdfium2 read in this process takes this lock.
 _PDFIUM_LOCK = threading.Lock()
@@ -110,12 +114,12 @@ def finish_page(
     at another angle.
     """
     if rot is None:
-        counts = {}
+        counts: dict[int, int] = {}
         for ch in raw_chars:
             q = ch[6]
             if q is not None:
                 counts[q] = counts.get(q, 0) + 1
-        rot = max(counts, key=counts.get) if counts else 0
+        rot = max(counts, key=counts.__getitem__) if counts else 0
     turn = _turn(rot, width, height)
     if rot in (90, 270):
         width, height = height, width
@@ -189,52 +193,53 @@ class _Lean:
     or :class:`_Ptr`."""
 
     def __init__(self, c):
-        V, I, D, U = ctypes.c_void_p, ctypes.c_int, ctypes.c_double, ctypes.c_uint
-
         def fn(name, restype):
             # No argtypes: ctypes then makes a plain (not variadic) call with each argument as given.
-            return ctypes.CFUNCTYPE(restype)(ctypes.cast(getattr(c, name), V).value)
+            address = ctypes.cast(getattr(c, name), ctypes.c_void_p).value
+            assert address is not None  # a function the library exports is never at address 0
+            return ctypes.CFUNCTYPE(restype)(address)
 
-        self.count_chars = fn("FPDFText_CountChars", I)
-        self.unicode = fn("FPDFText_GetUnicode", U)
-        self.map_error = fn("FPDFText_HasUnicodeMapError", I)
-        self.box = fn("FPDFText_GetLooseCharBox", I)
-        self.matrix = fn("FPDFText_GetMatrix", I)
-        self.font_size = fn("FPDFText_GetFontSize", D)
-        self.count_objects = fn("FPDFPage_CountObjects", I)
+        self.count_chars = fn("FPDFText_CountChars", ctypes.c_int)
+        self.unicode = fn("FPDFText_GetUnicode", ctypes.c_uint)
+        self.map_error = fn("FPDFText_HasUnicodeMapError", ctypes.c_int)
+        self.box = fn("FPDFText_GetLooseCharBox", ctypes.c_int)
+        self.matrix = fn("FPDFText_GetMatrix", ctypes.c_int)
+        self.font_size = fn("FPDFText_GetFontSize", ctypes.c_double)
+        self.count_objects = fn("FPDFPage_CountObjects", ctypes.c_int)
         self.get_object = fn("FPDFPage_GetObject", _Ptr)
-        self.form_count = fn("FPDFFormObj_CountObjects", I)
+        self.form_count = fn("FPDFFormObj_CountObjects", ctypes.c_int)
         self.form_object = fn("FPDFFormObj_GetObject", _Ptr)
-        self.obj_type = fn("FPDFPageObj_GetType", I)
-        self.bounds = fn("FPDFPageObj_GetBounds", I)
-        self.obj_matrix = fn("FPDFPageObj_GetMatrix", I)
-        self.draw_mode = fn("FPDFPath_GetDrawMode", I)
-        self.fill_color = fn("FPDFPageObj_GetFillColor", I)
-        self.stroke_color = fn("FPDFPageObj_GetStrokeColor", I)
+        self.obj_type = fn("FPDFPageObj_GetType", ctypes.c_int)
+        self.bounds = fn("FPDFPageObj_GetBounds", ctypes.c_int)
+        self.obj_matrix = fn("FPDFPageObj_GetMatrix", ctypes.c_int)
+        self.draw_mode = fn("FPDFPath_GetDrawMode", ctypes.c_int)
+        self.fill_color = fn("FPDFPageObj_GetFillColor", ctypes.c_int)
+        self.stroke_color = fn("FPDFPageObj_GetStrokeColor", ctypes.c_int)
         self.text_font = fn("FPDFTextObj_GetFont", _Ptr)
-        self.font_embedded = fn("FPDFFont_GetIsEmbedded", I)
-        self.count_segments = fn("FPDFPath_CountSegments", I)
+        self.font_embedded = fn("FPDFFont_GetIsEmbedded", ctypes.c_int)
+        self.count_segments = fn("FPDFPath_CountSegments", ctypes.c_int)
         self.get_segment = fn("FPDFPath_GetPathSegment", _Ptr)
-        self.segment_point = fn("FPDFPathSegment_GetPoint", I)
-        self.segment_type = fn("FPDFPathSegment_GetType", I)
-        self.segment_close = fn("FPDFPathSegment_GetClose", I)
+        self.segment_point = fn("FPDFPathSegment_GetPoint", ctypes.c_int)
+        self.segment_type = fn("FPDFPathSegment_GetType", ctypes.c_int)
+        self.segment_close = fn("FPDFPathSegment_GetClose", ctypes.c_int)
 
 
 class _Out:
     """A buffer PDFium writes numbers into, read back in one call (ctypes indexing costs ~0.1 us a
     number, per character)."""
 
-    __slots__ = ("buf", "ptr", "read")
+    __slots__ = ("address", "buf", "ptr", "read")
 
     def __init__(self, fmt: str):
         st = struct.Struct(fmt)
         self.buf = bytearray(st.size)
-        self.ptr = ctypes.c_void_p(ctypes.addressof((ctypes.c_char * st.size).from_buffer(self.buf)))
+        self.address = ctypes.addressof((ctypes.c_char * st.size).from_buffer(self.buf))
+        self.ptr = ctypes.c_void_p(self.address)
         self.read = st.unpack_from
 
     def at(self, k: int) -> ctypes.c_void_p:
         """A pointer to the k-th 4-byte number (for functions that take one pointer per number)."""
-        return ctypes.c_void_p(self.ptr.value + 4 * k)
+        return ctypes.c_void_p(self.address + 4 * k)
 
 
 _LEAN = None
@@ -300,9 +305,10 @@ class PdfiumBackend:
 
     def _page(self, page, number: int, budget) -> Page:
         c = self.c
-        l, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-        if c.FPDFPage_GetMediaBox(page, l, b, r, t):
-            ox, oy, w, h = min(l.value, r.value), min(b.value, t.value), abs(r.value - l.value), abs(t.value - b.value)
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+        if c.FPDFPage_GetMediaBox(page, left, bottom, right, top):
+            x0, x1, y0, y1 = left.value, right.value, bottom.value, top.value
+            ox, oy, w, h = min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
         else:
             ox, oy = 0.0, 0.0
             w, h = c.FPDF_GetPageWidthF(page), c.FPDF_GetPageHeightF(page)
@@ -313,7 +319,7 @@ class PdfiumBackend:
         count = [0]
         # font handle -> whether its program is in the file; per page, as a closed page may free a font
         # and a later one reuse its address
-        self._embedded = {}
+        self._embedded: dict[int | None, bool] = {}
         images = self._objects(pv, None, (1.0, 0.0, 0.0, 1.0, -ox, -oy), rules, 0, count, budget, number)
         budget.rules(len(rules), number)
         textpage = c.FPDFText_LoadPage(page)
@@ -330,7 +336,7 @@ class PdfiumBackend:
             return Page(number, w, h, upright, rules, images)
         # Text at another angle: the page turns to the angle most of its text runs at.
         counts = {q: (n0 if q == 0 else others.count_of(q)) for q in order}
-        rot = max(counts, key=counts.get) if counts else 0
+        rot = max(counts, key=counts.__getitem__) if counts else 0
         if rot == 0:
             return Page(number, w, h, upright, rules, images)
         return finish_page(number, w, h, others.chars, rules, images, rot=rot)
@@ -345,7 +351,7 @@ class PdfiumBackend:
         m = _Out("6f")  # FS_MATRIX: a, b, c, d, e, f
         rp, mp, read_rect, read_m = rect.ptr, m.ptr, rect.read, m.read
         rb, mb = rect.buf, m.buf
-        out = []
+        out: list[tuple] = []
         append = out.append
         others = _Others()
         order: list = []
@@ -353,6 +359,7 @@ class PdfiumBackend:
         w2, h2 = 2 * w, 2 * h
         pending_high = None
         blank = _BLANK
+        q: int | None  # the character's quadrant, None when skewed
         for i in range(max(n, 0)):
             u = get_uni(tv, i)
             if u <= 32 or u in blank:
@@ -619,8 +626,11 @@ class PdfminerBackend:
         if not pdf_pages:
             raise PdfBroken("corrupt PDF (no pages)")
         rsrc = PDFResourceManager(caching=True)
-        device = _recorder(rsrc, budget)
-        interp = _interpreter_class()(rsrc, device)
+        interpreter_class, recorder_class = _pdfminer_classes()
+        device = recorder_class(rsrc)
+        device.budget = budget
+        device.reset()
+        interp = interpreter_class(rsrc, device)
         out = []
         for i, pg in enumerate(pdf_pages):
             x0, y0, x1, y1 = pg.mediabox
@@ -640,51 +650,26 @@ class PdfminerBackend:
         return out
 
 
-_INTERPRETER = None
+_PDFMINER_CLASSES: tuple | None = None
 
 
-def _interpreter_class():
-    """pdfminer's interpreter, counting what it interprets against the budget (built once, late)."""
-    global _INTERPRETER
-    if _INTERPRETER is not None:
-        return _INTERPRETER
+def _pdfminer_classes():
+    """pdfminer's interpreter, counting what it interprets against the budget, and the device it draws
+    on, keeping characters and rules (built once, pdfminer imported late)."""
+    global _PDFMINER_CLASSES
+    if _PDFMINER_CLASSES is not None:
+        return _PDFMINER_CLASSES
+    from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfminer.pdftypes import list_value, stream_value
+    from pdfminer.utils import apply_matrix_pt
 
     from .limits import MAX_NESTING
 
-    class Interpreter(PDFPageInterpreter):
-        def render_contents(self, resources, streams, ctm=(1, 0, 0, 1, 0, 0)):
-            # Page contents and every form drawn (each time it is drawn): measured before pdfminer
-            # parses them, whose speed is what the bound is about.
-            n = 0
-            try:
-                for s in list_value(streams):
-                    n += len(stream_value(s).get_data())
-            except CoreError:
-                raise
-            except Exception:
-                pass  # pdfminer reports a broken stream its own way
-            self.device.budget.pdfminer_content(n)
-            return super().render_contents(resources, streams, ctm=ctm)
-
-        def do_q(self):
-            if len(self.gstack) >= MAX_NESTING:
-                self.device.budget.refuse(
-                    f"graphics states saved {len(self.gstack) + 1:,} deep on page {self.device.page}", MAX_NESTING
-                )
-            return super().do_q()
-
-    _INTERPRETER = Interpreter
-    return Interpreter
-
-
-def _recorder_class():
-    from pdfminer.pdfdevice import PDFTextDevice
-    from pdfminer.utils import apply_matrix_pt
-
     class Recorder(PDFTextDevice):
-        budget = None
+        """A device keeping characters and rules, counting them against ``budget`` as page ``page``."""
+
+        budget: Budget
         page = 0
 
         def reset(self):
@@ -729,6 +714,7 @@ def _recorder_class():
             if not (stroke or fill):
                 return
             ctm = self.ctm
+            assert ctm is not None  # the interpreter sets the CTM before it paints (pdfminer asserts it too)
             polylines: list = []
             current: list = []
             closed = False
@@ -751,21 +737,32 @@ def _recorder_class():
             _add_polylines(polylines, fill, self.rules)
             self.budget.rules(len(self.rules), self.page)
 
-    return Recorder
+    class Interpreter(PDFPageInterpreter):
+        device: Recorder  # always one of ours, for its budget and page
 
+        def render_contents(self, resources, streams, ctm=(1, 0, 0, 1, 0, 0)):
+            # Page contents and every form drawn (each time it is drawn): measured before pdfminer
+            # parses them, whose speed is what the bound is about.
+            n = 0
+            try:
+                for s in list_value(streams):
+                    n += len(stream_value(s).get_data())
+            except CoreError:
+                raise
+            except Exception:
+                pass  # pdfminer reports a broken stream its own way
+            self.device.budget.pdfminer_content(n)
+            return super().render_contents(resources, streams, ctm=ctm)
 
-_RECORDER = None
+        def do_q(self):
+            if len(self.gstack) >= MAX_NESTING:
+                self.device.budget.refuse(
+                    f"graphics states saved {len(self.gstack) + 1:,} deep on page {self.device.page}", MAX_NESTING
+                )
+            return super().do_q()
 
-
-def _recorder(rsrc, budget):
-    """A pdfminer device keeping characters and rules (its class is built once, pdfminer imported late)."""
-    global _RECORDER
-    if _RECORDER is None:
-        _RECORDER = _recorder_class()
-    dev = _RECORDER(rsrc)
-    dev.budget = budget
-    dev.reset()
-    return dev
+    _PDFMINER_CLASSES = (Interpreter, Recorder)
+    return _PDFMINER_CLASSES
 
 
 # -- choosing ------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import io
 import itertools
 import re
 import zlib
+from typing import NoReturn
 
 from core.sdk import UnreadableInput
 
@@ -63,7 +64,7 @@ MAX_NESTING = 1_000
 
 # A Flate (deflate) stream expands at most 1032 times; LZW at most ~2730 times (4096-byte strings from
 # 12-bit codes); RunLength 64 times; ASCIIHex halves, ASCII85 keeps four bytes of five.
-_GROWTH = {
+_GROWTH: dict[str, float] = {
     "FlateDecode": 1032,
     "Fl": 1032,
     "LZWDecode": 2731,
@@ -113,7 +114,7 @@ class Budget:
         self.max_chars = MAX_CHARS
         self.pdfminer_bytes = 0
 
-    def refuse(self, what: str, limit: int, unit: str = "") -> None:
+    def refuse(self, what: str, limit: float, unit: str = "") -> NoReturn:
         raise UnreadableInput(
             f"{self.name}: {what} is more than any report has (limit {limit:,}{unit})"
             if isinstance(limit, int)
@@ -200,10 +201,10 @@ def _streams(data: bytes) -> dict:
             if (b"/Length1" in d or b"/Length2" in d or b"/Type1C" in d or b"/CIDFontType0C" in d or b"/OpenType" in d)
             else "content"
         )
-        bound = end - start
+        inflated: float = end - start
         for x in filters:
-            bound *= _GROWTH.get(x, 1032 * 1032)
-        bound = int(bound) + 1
+            inflated *= _GROWTH.get(x, 1032 * 1032)
+        bound = int(inflated) + 1
         out[int(num.group(1))] = _Stream(
             start, end, filters, kind, bound, d if kind == "content" and _FORM.search(d) else None
         )
@@ -412,7 +413,9 @@ def _xobjects(data: bytes, text: bytes) -> dict | None:
             return {}
     names = m.group(1)
     if not names.startswith(b"<<"):
-        names = _object_text(data, int(_REF.match(names).group(1)))
+        ref = _REF.match(names)
+        assert ref is not None  # _XOBJECTS matched a dictionary or a reference
+        names = _object_text(data, int(ref.group(1)))
     return {k: int(v) for k, v in _NAMED.findall(names)}
 
 

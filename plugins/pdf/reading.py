@@ -55,7 +55,7 @@ def rows(pages: list) -> list[Row]:
         for first, last, trows in T.unruled_rows(lines, page.number, left):
             items.append((max(ln.y1 for ln in lines[first : last + 1]), trows))
             taken[first : last + 1] = [True] * (last + 1 - first)
-        paras: list[Para] = []
+        paras: list[Para | None] = []  # None for a line a table took
         for ln, t in zip(lines, taken):
             if t:
                 paras.append(None)

@@ -5,7 +5,7 @@ wrapped label's lines joined; a group label in a tall merged cell repeated at th
 spans), then one cell per value column, ``""`` where the cell is empty.
 """
 
-
+# In the per-character loops a comparison costs a third of a min()/max() call: keep them comparisons.
 from __future__ import annotations
 
 import re
@@ -314,7 +314,7 @@ def assign(grid_list: list[Grid], page_chars: list) -> list:
     near = _Buckets(frames) if len(frames) > _FEW_GRIDS else None
     for ch in page_chars:
         cx, ncy = (ch[1] + ch[3]) / 2, -(ch[2] + ch[4]) / 2
-        for g, xs, negys, nrow, cells, where in frames if near is None else near.at(cx, ncy):
+        for _g, xs, negys, nrow, cells, where in frames if near is None else near.at(cx, ncy):
             if xs[0] <= cx <= xs[-1] and negys[0] <= ncy <= negys[-1]:
                 i = bisect_right(xs, cx) - 1
                 j = bisect_right(negys, ncy) - 1
@@ -393,7 +393,7 @@ def read_cells(grid: Grid) -> bool:
     """Fill ``grid.texts`` with each cell's text and text box; False when the grid is no table: a cell
     holds several separate numbers (rules framing whole rows, such as shading or underlines), or
     paragraphs of prose (a frame around text)."""
-    texts = []
+    texts: list = []  # as Grid.texts
     for c in grid.cells:
         text, tbox, values = _cell_text(c[6])
         if values > 1 or _prose(c[6]):

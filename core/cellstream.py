@@ -6,23 +6,28 @@ row apart; the template can. A stream is read in one of two ways:
 
 - **by its labels**, when they stand where a table prints them: each row label before its row's values
   (a label after a value starts a new row). Text copied out of a web page or a Word table reads so.
-- **by the template's shape**, when they do not (text out of a PDF: poppler prints a row label after its
-  row's values or in the middle of them, the label of a tall row after several rows, a total printed at
-  the top of its cell before or after its row): the values are cut into the template's rows in order,
-  each row as wide as the template says (section 三: seven cells; section 四: three groups of five), and
-  the template's sums decide where a row ends. The cut (:func:`cut`) may take a row's total from
-  elsewhere in the stream, when the row's own cells add up to it; may leave a row short of cells, when
-  blanks printed nothing (the core then places the blanks, see core.tables.fit_values); and may pass over
-  a value that belongs to no row. Each of these costs, a row whose sum fails costs more, and the
-  cheapest cuts are kept; a row label printed right before its row breaks ties. A row the cheapest cuts
-  disagree on is not read: its cells are unread, with the reason.
-  Labels then only name the rows (and tell the 2019 table from the 2021 one); a row whose label is not
-  found is given to the core without a label, which places it by position (core.placement).
-- section 二 has no sum to decide with: its values are cut into the template's rows only when they are
-  exactly as many as its cells and every row's label stands beside its values; otherwise it is read by
-  its labels, a row's label being the label that names a template row (not a column header printed
-  between it and its values), and a row label printed after the last values of its table taking the
-  values no row label stood before.
+- **by the template's shape**, when they do not. Text out of a PDF (plain pdftotext, a viewer's copy)
+  comes in poppler's order: a row label after its row's values or among them, the label of a tall row
+  after several rows, a total printed at the top of a tall cell before its row or after the page's last
+  line. The values are then cut into the template's rows in order (section 三: rows of seven cells;
+  section 四: three groups of five), and the template's sums decide where a row ends (:func:`cut`). A
+  cut may take one cell of a row from elsewhere in the stream (beside text: poppler keeps the order of
+  the cells it reads one after the other), the row's sum saying which value; may leave a row short of
+  cells where blanks printed nothing (the core places them: core.tables.fit_values); and may pass over a
+  value. Each costs, a row whose sum fails costs more; the cheapest cuts are kept, a row label printed
+  right before its row breaks ties, and the column identities choose among what is left. A row they
+  leave in doubt is unread, with the reason. A cut that had to move cells or pass values over is kept
+  only where the column identities vouch for its rows; a 0 that a cut nearly as cheap makes a blank is
+  unread (no sum tells a 0 from a blank). Section 四's groups share no identity, so when they are not
+  printed whole and in order every order of them is tried, and a group is read only where all agree.
+  Labels name the rows (and tell the 2019 table from the 2021 one); a row whose label is not found goes
+  to the core without one, which places it by position (core.placement).
+- section 二 has no sum to decide with. Each of its tables (第二十条第（X）项) is cut into its rows only
+  when its values are exactly as many as its cells, each row label is printed before its row's values
+  end and not among another row's, and each value is of its column's kind; otherwise it is read by its
+  labels (a row's label is the one that names a template row, not a column header printed between it
+  and its values; a row label after the last values takes the values no row label stood before), and a
+  table short of values whose row labels do not stand before their values is not read.
 """
 from __future__ import annotations
 
@@ -127,7 +132,7 @@ STRAY = 2               # a value that belongs to no row
 BROKEN_SUM = 3          # a full row whose total is not the sum of its cells
 #: Most blanks a row may hide (core.tables.fit_values places at most three).
 MOST_BLANKS = 3
-#: Most totals printed away from their rows that a cut keeps track of at once.
+#: Most cells printed away from their rows that a cut keeps track of at once.
 MOST_MOVED = 3
 #: A cell printed before its row comes at most this many rows' width before the row.
 MOVED_REACH = 1
@@ -144,6 +149,7 @@ NEAR = 1
 MOST_PATHS = 256
 #: A stream this many times longer than the table is not that table.
 MOST_VALUES = 3
+
 
 @dataclass
 class Reading:
@@ -191,9 +197,11 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
     within the search's budget (costing at most ``most``). ``label_at``: per unit id, the stream offsets at which a label naming it
     is printed (a tie-breaker).
 
-    A cut is a path through states (units done, values done, totals printed before their unit and not
-    yet taken, totals of units done not yet printed); the search visits states cheapest first, so a
-    stream that departs little from the template costs little to read."""
+    A cut is a path through states (units done, values done, cells printed before their unit and not
+    yet taken, cells of units done not yet printed); the search (A*, the cells and values left
+    unmatched being the least the rest costs) visits states cheapest first, so a stream that departs
+    little from the template costs little to read. It goes on to the cuts costing NEAR more, whose
+    readings are kept apart (``Cut.near``)."""
     n, N = len(units), len(nums)
     if N == 0 or N > MOST_VALUES * sum(u.width for u in units):
         return None
@@ -442,6 +450,9 @@ def _unread(cell: Cell | None, why: str) -> Slot:
 
 # --- section 三 ---------------------------------------------------------------------------------------
 
+#: A stream read by its labels may have this many full rows that break their sums (a report's typos);
+#: rows read from the wrong cells break many.
+MOST_BROKEN_IN_PLACE = 1
 #: Row labels: a printed label names a row when it matches this well (its numbering agreeing).
 LABEL_MIN = 80.0
 #: ... or this well when it is printed without a numbering.
@@ -477,10 +488,11 @@ def _group_heading(text: str) -> str | None:
 
 def _labels_stand_in_place(usual: list[TableRow], fmt: str, width: int) -> bool:
     """Each row of numbers has a label before it naming a template row after the one before (or the
-    heading of a group, for its first row), no more values than the row has cells, and no row label is
-    printed after the last values."""
+    heading of a group, for its first row), no more values than the row has cells, no row label is
+    printed after the last values, and at most one full row breaks its sum."""
     order = {r.id: i for i, r in enumerate(S3_ROWS[fmt])}
     cursor = -1
+    broken = 0
     last_values = max((k for k, tr in enumerate(usual) if tr.has_numbers), default=-1)
     for k, tr in enumerate(usual):
         if k > last_values:
@@ -503,12 +515,17 @@ def _labels_stand_in_place(usual: list[TableRow], fmt: str, width: int) -> bool:
         if rid is None or order[rid] <= cursor:
             return False
         cursor = order[rid]
-    return True
+        nums = [v.reading.value or 0 for v in vals]
+        if len(vals) == width and all(v.reading.kind in (NUMBER, BLANK) for v in vals) and \
+                abs(sum(nums[:-1]) - nums[-1]) > 1e-9:
+            broken += 1
+    # a report may break a row's sum; rows read from the wrong cells break many
+    return broken <= MOST_BROKEN_IN_PLACE
 
 
 def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     width = len(S3_COLUMNS)
-    if any(_labels_stand_in_place(usual, fmt, width) for fmt in ("2021", "2019")):
+    if any(_labels_stand_in_place(usual, fmt, width) for fmt in S3_ROWS):
         return usual
     values = [it for it in items if not it.is_label]
     nums = [_number(it) for it in values]
@@ -532,20 +549,21 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
         return _all_unread(usual, "the cells are printed out of their rows' order and cannot be cut into "
                                   "the template's rows")
     fmt, found, _label_at = best
-    cells, _short, doubt, zeros = _decide(fmt, found, nums)
+    cells, doubt, zeros = _decide(fmt, found, nums)
     return _s3_rows(fmt, cells, doubt, zeros, values, labels, width)
 
 
 def _decide(fmt: str, found: Cut, nums: list[float]):
-    """The rows the cheapest cuts decide: (per row its positions or None, whether it is short, why an
-    undecided row is not read).
+    """The rows the cheapest cuts decide: (per row its positions or None, why an undecided row is not
+    read, why a decided row's zeros are not read).
 
     Where the cheapest cuts disagree, the column identities of the table (the result rows adding up to
     （七）总计, 本年新收 + 上年结转 = （七）总计 + 结转下年度) choose: the cuts that break the fewest are kept.
     A cut that took cells from elsewhere in the stream, passed over values or left rows undecided may
-    have given rows their neighbours' values, each row's own sum still holding: its rows are kept only where no column
-    identity over them breaks or is left undecided (a row short of cells leaves it open: the core
-    places the blanks, and its checks then say whether the sums hold)."""
+    have given rows their neighbours' values, each row's own sum still holding: its rows are kept only
+    where no column identity over them breaks or is left undecided (a row short of cells leaves it
+    open: the core places the blanks, and its checks then say whether the sums hold); such a cut that
+    still leaves a full row not adding up is not kept at all."""
     rows = S3_ROWS[fmt]
     index = {r.id: k for k, r in enumerate(rows)}
     col = {c: k for k, c in enumerate(S3_COLUMNS)}
@@ -579,7 +597,8 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
 
     keep = None
     if found.complete and len(found.readings) > 1:
-        broken = [sum(1 for rule in rules if outcome(rd.cells, rd.short, rule) is False) for rd in found.readings]
+        broken = [sum(1 for rule in rules if outcome(rd.cells, rd.short, rule) is False)
+                  for rd in found.readings]
         keep = [k for k, b in enumerate(broken) if b == min(broken)]
     cells = found.agreed(keep)
     ref = found.readings[keep[0] if keep else 0]
@@ -591,6 +610,13 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             doubt[k] = (f"{len(found.seen[k])} cuts of the stream of cells into the template's rows fit it "
                         f"equally well, and give this row different values the column sums do not decide "
                         f"between")
+    if not ref.plain and any(not is_short and abs(sum(vals[:-1]) - vals[-1]) > 1e-9
+                             for is_short, vals in ref.values):
+        # cells taken from elsewhere and still a row that does not add up: the cut is guesswork
+        for k in range(len(rows)):
+            cells[k] = None
+            doubt[k] = ("the stream's cells cut into the template's rows only by taking values from "
+                        "elsewhere, and some rows still do not add up: the rows cannot be told apart")
     if not ref.plain or not found.complete or None in cells:
         vouched: dict[int, bool] = {}
         for rule in rules:
@@ -617,7 +643,7 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
         elif any(is_short for is_short, _v in found.near[k]):
             zeros[k] = ("a cut of the stream nearly as cheap leaves this row a cell short: a 0 of it may "
                         "be a cell printed blank")
-    return cells, short, doubt, zeros
+    return cells, doubt, zeros
 
 
 def _loose(items: list[Item]) -> list[bool]:
@@ -719,8 +745,13 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
     if None in nums:
         return usual
     found = cut(nums, units, {})  # type: ignore[arg-type]
+    if len(values) == len(units) * _S4_WIDTH:
+        broken = sum(1 for g in range(len(units)) if abs(sum(nums[g * _S4_WIDTH:(g + 1) * _S4_WIDTH - 1])  # type: ignore[arg-type]
+                                                        - nums[(g + 1) * _S4_WIDTH - 1]) > 1e-9)  # type: ignore[operator]
+        if found is None or BROKEN_SUM * broken <= found.cost[0]:
+            return usual        # the groups whole and in order are as cheap as any cut
     if found is not None and all(rd.plain for rd in found.readings) and None not in found.agreed():
-        return usual if len(values) == len(units) * _S4_WIDTH else [_s4_row(values, found.agreed())]
+        return [_s4_row(values, found.agreed())]
     cuts = []
     for order in permutations(range(len(units))):
         c = cut(nums, [units[k] for k in order], {})  # type: ignore[arg-type]

@@ -172,14 +172,15 @@ def _sections(kept, heads: list[str | None], prose: float):
             i += 1
             continue
         j = i
-        while j + 1 < len(kept) and not heads[j + 1] and keys[j + 1] == keys[i] and _cell_like(kept[j + 1][2], prose):
+        while j + 1 < len(kept) and not heads[j + 1] and keys[j + 1] == keys[i] and \
+                _cell_like(kept[j + 1][2], prose):
             j += 1
-        run = [k for k in range(i, j + 1)]
-        values = [k for k in run if all(is_value(w) for w in kept[k][2].split())]
-        table = _table_before(keys, kept, i)
+        run = list(range(i, j + 1))
+        values = [k for k in run if _value_line(kept[k][2])]
+        table = _table_before(keys, i)
         if values and table is not None:
-            if heads[i - 1] and keys[i - 2 if i >= 2 else 0] in TABLE_SECTIONS and i >= 2:
-                run = run[:run.index(values[-1]) + 1]          # right after the heading
+            if i >= 2 and heads[i - 1] and keys[i - 2] in TABLE_SECTIONS:
+                run = run[:run.index(values[-1]) + 1]       # right after the heading: up to the last value
                 attach.setdefault(i - 2, []).extend(run)
                 moved.update(run)
             elif (j + 1 == len(kept) or kept[j + 1][1] > kept[j][1]) and kept[table][1] == kept[j][1]:
@@ -204,7 +205,7 @@ def _cell_like(text: str, prose: float) -> bool:
     return display_width(text.strip()) < prose
 
 
-def _table_before(keys, kept, at: int) -> int | None:
+def _table_before(keys, at: int) -> int | None:
     """The last line of a table section before line ``at``."""
     for k in range(at - 1, -1, -1):
         if keys[k] in TABLE_SECTIONS:

@@ -156,14 +156,8 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read; unread 194 (new, carried_over … s2 (25 rows))',
     'pingtan2023-district-concat/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
-    'pthzs2024-dept-concat/pdftotext-plain/template-onepage':
-        'layout line-cells; unread 15 (s4)',
-    'pthzs2024-dept-concat/pdftotext-plain/template-split':
-        'layout line-cells; unread 15 (s4)',
-    'pthzs2024-dept-concat/pdftotext-plain/template-split-repeat':
-        'layout line-cells; unread 15 (s4)',
     'pthzs2024-dept-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 196 (new, carried_over … s2 (27 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'ptjtj2022-dept-spaced/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'ptscj2025-dept-concat/pdftotext-plain/template-onepage':

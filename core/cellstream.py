@@ -22,9 +22,9 @@ row apart; the template can. A stream is read in one of two ways:
   printed whole and in order every order of them is tried, and a group is read only where all agree.
   Labels name the rows (and tell the 2019 table from the 2021 one); a row whose label is not found goes
   to the core without one, which places it by position (core.placement).
-- section 二 has no sum to decide with. Each of its tables (第二十条第（X）项) is cut into its rows only
-  when its values are exactly as many as its cells, each row label is printed before its row's values
-  end and not among another row's, and each value is of its column's kind; otherwise it is read by its
+- section 二 has no sum to decide with. It is cut into its rows, whole or table by table (第二十条第（X）项),
+  only where its values are exactly as many as the cells, the row labels are printed in the rows'
+  order and none among another row's values, and each value is of its column's kind; otherwise it is read by its
   labels (a row's label is the one that names a template row, not a column header printed between it
   and its values; a row label after the last values takes the values no row label stood before), and a
   table short of values whose row labels do not stand before their values is not read.
@@ -163,7 +163,7 @@ class Reading:
     values: list[tuple]
     #: No cell was taken from elsewhere in the stream and no value passed over.
     plain: bool = True
-    #: The values taken from elsewhere in the stream or passed over.
+    #: The cells taken from elsewhere in the stream: (value, position, unit).
     moved: tuple = ()
 
 
@@ -388,6 +388,7 @@ def _replay(path: list, nums: list[float], n: int) -> Reading:
     credits: list[tuple[float, int]] = []
     debts: list[tuple[float, int, int]] = []
     values: list[tuple] = [()] * n
+    moved: list[tuple[float, int, int]] = []
     for move in path:
         if move[0] in ("pay", "credit", "stray"):
             i = move[1]
@@ -399,6 +400,7 @@ def _replay(path: list, nums: list[float], n: int) -> Reading:
                 debt = next(d for d in debts if d[0] == nums[i])
                 debts.remove(debt)
                 cells[debt[1]][debt[2]] = i
+                moved.append((nums[i], i, debt[1]))
             continue
         kind, r, i, k = move[:4]
         cells[r] = list(range(i, i + k))
@@ -408,12 +410,12 @@ def _replay(path: list, nums: list[float], n: int) -> Reading:
             v, at = next((v, at) for v, at in credits if v == move[4])
             credits.remove((v, at))   # the earliest, as the search took it
             cells[r].insert(move[5], at)
+            moved.append((v, at, r))
         elif kind == "owed":
             cells[r].insert(move[5], None)
             debts.append((move[4], r, move[5]))
     plain = not strays and all(m[0] in ("cells", "short") for m in path)
-    moved = tuple(nums[m[1]] for m in path if m[0] in ("pay", "credit", "stray"))
-    return Reading(cells, short, strays, values, plain, moved)
+    return Reading(cells, short, strays, values, plain, tuple(moved))
 
 
 def _values(move: tuple, nums: list[float]) -> tuple:
@@ -632,14 +634,22 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
     # A blank adds 0 to every sum, so no identity tells a row that printed a 0 from one that printed
     # nothing: where a cut nearly as cheap leaves a row short of a cell, its zeros may be that blank.
     # And where a cut leaves a row short and also takes a 0 from elsewhere in the stream, that 0 could
-    # as well be any row's, and the blank any row's 0.
-    anywhere = any(short) and 0 in ref.moved
+    # as well be the cell of any row printed between it and the row given it, and the blank any of
+    # their zeros.
+    between: set[int] = set()
+    if any(short):
+        for v, pos, unit in ref.moved:
+            if v != 0:
+                continue
+            span = [p for p in ref.cells[unit] if p is not None and p != pos]
+            lo, hi = min(span + [pos]), max(span + [pos])
+            between |= {k for k, at in enumerate(ref.cells) if any(p is not None and lo <= p <= hi for p in at)}
     for k, at in enumerate(cells):
         if at is None or short[k]:
             continue
-        if anywhere:
-            zeros[k] = ("the stream prints a cell fewer than the table has and a 0 away from its row: which "
-                        "0 of the table is a cell printed blank is uncertain")
+        if k in between:
+            zeros[k] = ("the stream prints a cell fewer than the table has and a 0 away from its row: a 0 of "
+                        "this row may be that blank cell")
         elif any(is_short for is_short, _v in found.near[k]):
             zeros[k] = ("a cut of the stream nearly as cheap leaves this row a cell short: a 0 of it may "
                         "be a cell printed blank")
@@ -803,13 +813,18 @@ def _s2_names(text: str) -> dict[str, str]:
 
 
 def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
-    """Section 二, table by table (第二十条第（X）项): a table's values are cut into its rows when they are
-    exactly as many as its cells, every row's label is printed before its row's values end and not
-    among another row's values, and each value is of the kind its column holds; otherwise the table is
-    read by its labels."""
+    """Section 二: its values are cut into the template's rows, the whole section at once or table by
+    table (第二十条第（X）项), when they are exactly as many as the cells, the rows' labels are printed in
+    the rows' order and none among another row's values, and each value is of the kind its column
+    holds; otherwise the table is read by its labels."""
+    fmts = _s2_formats(items)
+    for fmt in fmts:
+        whole = _s2_cut(items, list(S2_ROWS[fmt]))
+        if whole is not None:
+            return whole
     best: list[TableRow] | None = None
     best_cut = -1
-    for fmt in _s2_formats(items):
+    for fmt in fmts:
         rows: list[TableRow] = []
         cut_tables = 0
         for item, block in _s2_tables(items):
@@ -867,13 +882,15 @@ def _s2_cut(block: list[Item], specs) -> list[TableRow] | None:
         spans.append((start, start + len(spec.columns)))
         start += len(spec.columns)
     rows = []
+    last = 0
     for r, (spec, (start, end)) in enumerate(zip(specs, spans)):
-        # the row's label stands before its values, among them or right after them, and never among
-        # another row's values (where a column read as a block of its own puts it)
+        # the rows' labels are printed in the rows' order, and never among another row's values
+        # (where a column read as a block of its own puts them)
         o = at[spec.id].offset - values[0].offset
-        if o > end or any(a < o < b for k, (a, b) in enumerate(spans) if k != r) or \
+        if o < last or any(a < o < b for k, (a, b) in enumerate(spans) if k != r) or \
                 not all(_fits(v.reading, c.kind) for v, c in zip(values[start:end], spec.columns)):
             return None
+        last = o
         rows.append(TableRow(labels=[_label(at[spec.id].cell, spec.labels[0])],
                              values=[Slot(v.reading, v.cell) for v in values[start:end]]))
         start = end

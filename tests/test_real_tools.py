@@ -49,7 +49,7 @@ XFAIL: dict[str, str] = {
     '001/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 41 (new, carried_over … s4 (5 rows))',
     '001/pdftotext-plain/render_pdf-word':
-        'layout line-cells; unread 157 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; unread 34 (new, carried_over … s2 (5 rows))',
     '001/pdftotext-plain/render_pdf-unruled':
         'layout line-cells; unread 8 (s2)',
     '001/pdftotext-plain/render_pdf-unruled-top':
@@ -69,11 +69,11 @@ XFAIL: dict[str, str] = {
     '004/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 36 (denied_6, denied_7, denied_8, s4)',
     '004/pdftotext-plain/render_pdf-word':
-        'layout line-cells; unread 154 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 119 (denied_1, denied_2 … other_3 (18 rows))',
     '004/pdftotext-layout/render_pdf-unruled':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled':
-        'layout line-cells; unread 154 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 56 (rejected_2, rejected_3 … carry_forward (9 rows))',
     '004/pdftotext-layout/render_pdf-unruled-top':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled-top':
@@ -98,8 +98,6 @@ XFAIL: dict[str, str] = {
         'layout space-aligned; unread 29 (carried_over, granted, s4)',
     'inv3-2019/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
-    'inv3-2019/pdftotext-plain/render_pdf-unruled':
-        'layout line-cells; unread 2 (s2)',
     'inv5-blanks/pdftotext-layout/render_pdf-ruled':
         'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':
@@ -135,7 +133,7 @@ XFAIL: dict[str, str] = {
     '004/pdftotext-layout/template-onepage':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-onepage':
-        'layout line-cells; unread 154 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 46 (partial, rejected_2 … other_3 (7 rows))',
     '004/pdftotext-layout/template-split':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split':

@@ -20,10 +20,32 @@ The built-in layouts import nothing else from the core (a test says so); neither
 """
 from __future__ import annotations
 
-from core.cells import AMOUNT, BLANK, LABEL, NUMBER, RUN, UNREAD, CellReading, is_number, is_value, read_cell
+from core.cells import (
+    AMOUNT,
+    BLANK,
+    LABEL,
+    NUMBER,
+    RUN,
+    UNREAD,
+    CellReading,
+    is_number,
+    is_value,
+    read_cell,
+)
 from core.errors import CoreError, NotAReport, UnreadableInput, UsageError
 from core.hookspecs import hookimpl
-from core.layout import CELL, FLOW, PLUGIN_API_VERSION, TABLE, TEXT, Cell, Document, LayoutPlugin, Note, Row
+from core.layout import (
+    CELL,
+    FLOW,
+    PLUGIN_API_VERSION,
+    TABLE,
+    TEXT,
+    Cell,
+    Document,
+    LayoutPlugin,
+    Note,
+    Row,
+)
 from core.sections import section_of
 from core.source import MAX_BYTES, Source
 from core.template import TABLE_SECTION_KEYS as TABLE_SECTIONS
@@ -32,9 +54,10 @@ from core.text import norm, split_numbering
 
 __all__ = [
     "AMOUNT", "BLANK", "CELL", "FLOW", "LABEL", "MAX_BYTES", "NUMBER", "PLUGIN_API_VERSION", "RUN", "TABLE",
-    "TABLE_SECTIONS", "TEXT", "UNREAD", "Cell", "CellReading", "CoreError", "Document", "LayoutPlugin", "NotAReport", "Note",
-    "Row", "Source", "UnreadableInput", "UsageError", "display_width", "fold_text", "hookimpl", "is_number", "is_value",
-    "norm", "numbering", "read_cell", "section_of", "split_numbering", "text_lines",
+    "TABLE_SECTIONS", "TEXT", "UNREAD", "Cell", "CellReading", "CoreError", "Document", "LayoutPlugin",
+    "NotAReport", "Note", "Row", "Source", "UnreadableInput", "UsageError", "display_width", "fold_text",
+    "hookimpl", "is_number", "is_value", "norm", "numbering", "read_cell", "section_of", "split_numbering",
+    "text_lines",
 ]
 
 

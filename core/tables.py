@@ -46,8 +46,9 @@ class TableRow:
 
 
 def table_rows(rows: list[Row], section: str = "applications") -> list[TableRow]:
-    """The table rows of a section among ``rows``: TABLE rows as they are, runs of lone CELLs regrouped
-    into rows (a label after a value starts a new row), FLOW text cut at its row labels, prose skipped."""
+    """The table rows of a section among ``rows``: TABLE rows as they are, each run of lone CELLs read
+    whole into rows (core.cellstream: by its labels, or by the template's rows and sums), FLOW text cut
+    at its row labels, prose skipped."""
     from core import cellstream, flow
 
     out: list[TableRow] = []

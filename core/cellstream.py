@@ -34,8 +34,9 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import permutations
+from itertools import combinations, permutations
 
+from core import solver
 from core.cells import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, CellReading, read
 from core.labels import similarity
 from core.layout import Cell
@@ -140,8 +141,8 @@ MOVED_REACH = 1
 MOST_COST = 24
 #: Most states the search visits before it gives a stream up as too far from the template.
 MOST_STATES = 50_000
-#: A column identity over a row no cut decided, and over a row short of cells (its blanks not placed yet).
-UNDECIDED, OPEN = "undecided", "open"
+#: A cell no cut decides (the cheapest cuts, and the column sums over them, leave it open).
+UNDECIDED = "undecided"
 _NOWHERE = (float("inf"), float("inf"))
 #: Cuts costing this much more than the cheapest are plausible too where only a blank tells them apart.
 NEAR = 1
@@ -205,6 +206,7 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
     n, N = len(units), len(nums)
     if N == 0 or N > MOST_VALUES * sum(u.width for u in units):
         return None
+    widths = [u.width for u in units]
     pre = [0.0]
     for v in nums:
         pre.append(pre[-1] + v)
@@ -235,7 +237,8 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
             for v, _c in missing(j, width - 1):
                 for i in range(max(0, j - MOVED_REACH * width), j):
                     soon[i].add(v)
-    free = loose if loose is not None else [True] * N
+    # a 0 is printed everywhere: only one beside text may be a cell printed away from its row
+    free = [v != 0 or loose is None or loose[i] for i, v in enumerate(nums)]
     reach = MOVED_REACH * max(u.width for u in units)
     later: list[set[float]] = [set() for _ in range(N + 1)]
     for i in range(N - 1, -1, -1):
@@ -265,15 +268,18 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
                     continue
                 yield ("short", r, i, k), (r + 1, i + k, credits, debts), \
                     (BLANK_COST * (u.width - k) + (0 if ok else UNSUMMED), off)
-                if u.summed and k == u.width - 1:
+                if u.summed and k >= 2:
+                    # one cell printed elsewhere (and the row's other missing cells blanks)
+                    blanks = BLANK_COST * (u.width - k - 1)
                     for v, c in missing(i, k):
                         early = next((cr for cr in credits if cr[0] == v), None)
                         if early is not None:
                             yield ("taken", r, i, k, v, c), \
-                                (r + 1, i + k, tuple(cr for cr in credits if cr is not early), debts), (0, off)
+                                (r + 1, i + k, tuple(cr for cr in credits if cr is not early), debts), \
+                                (blanks, off)
                         elif room and v in later[i + k]:
                             yield ("owed", r, i, k, v, c), (r + 1, i + k, credits, _plus(debts, v)), \
-                                (MOVED_CELL, off)
+                                (MOVED_CELL + blanks, off)
 
     cells_after = [0] * (n + 1)
     for r in range(n - 1, -1, -1):
@@ -337,14 +343,14 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
             if move[0] in ("cells", "short", "taken", "owed"):
                 b0, b1 = left(nxt)
                 if g0 + w[0] + b0 <= c0 + NEAR and g1 + w[1] + b1 <= c1:
-                    near[move[1]].add(_values(move, nums))
+                    near[move[1]].add(_values(move, nums, widths))
     # every unit's readings over all the cheapest cuts
     seen: list[set] = [set() for _ in units]
     todo, visited = [goal], {goal}
     while todo:
         for prev, move in came[todo.pop()]:
             if move[0] in ("cells", "short", "taken", "owed"):
-                seen[move[1]].add(_values(move, nums))
+                seen[move[1]].add(_values(move, nums, widths))
             if prev not in visited:
                 visited.add(prev)
                 todo.append(prev)
@@ -352,7 +358,7 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
     complete = paths is not None
     if paths is None:
         paths = [_first_path(came, goal)]
-    return Cut(dist[goal], [_replay(p, nums, n) for p in paths], complete, seen, near)
+    return Cut(dist[goal], [_replay(p, nums, widths) for p in paths], complete, seen, near)
 
 
 def _first_path(came: dict, goal) -> list:
@@ -380,8 +386,9 @@ def _paths(came: dict, goal, most: int) -> list[list] | None:
     return out
 
 
-def _replay(path: list, nums: list[float], n: int) -> Reading:
+def _replay(path: list, nums: list[float], widths: list[int]) -> Reading:
     """The stream positions of every unit's cells along one path of moves."""
+    n = len(widths)
     cells: list[list[int | None]] = [[] for _ in range(n)]
     short = [False] * n
     strays: list[int] = []
@@ -404,8 +411,8 @@ def _replay(path: list, nums: list[float], n: int) -> Reading:
             continue
         kind, r, i, k = move[:4]
         cells[r] = list(range(i, i + k))
-        short[r] = kind == "short"
-        values[r] = _values(move, nums)
+        values[r] = _values(move, nums, widths)
+        short[r] = values[r][0]
         if kind == "taken":
             v, at = next((v, at) for v, at in credits if v == move[4])
             credits.remove((v, at))   # the earliest, as the search took it
@@ -418,13 +425,13 @@ def _replay(path: list, nums: list[float], n: int) -> Reading:
     return Reading(cells, short, strays, values, plain, tuple(moved))
 
 
-def _values(move: tuple, nums: list[float]) -> tuple:
+def _values(move: tuple, nums: list[float], widths: list[int]) -> tuple:
     """What a unit's move reads: (short of cells, its values in column order)."""
-    kind, _r, i, k = move[:4]
+    kind, r, i, k = move[:4]
     vals = list(nums[i:i + k])
     if kind in ("taken", "owed"):
         vals.insert(move[5], move[4])
-    return kind == "short", tuple(vals)
+    return len(vals) < widths[r], tuple(vals)
 
 
 def _plus(values: tuple, v) -> tuple:
@@ -444,6 +451,9 @@ def _number(it: Item) -> float | None:
     if it.reading.kind in (NUMBER, AMOUNT) and isinstance(it.reading.value, (int, float)):
         return float(it.reading.value)
     return None
+
+
+_BLANK = CellReading(BLANK)
 
 
 def _unread(cell: Cell | None, why: str) -> Slot:
@@ -556,96 +566,128 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
 
 
 def _decide(fmt: str, found: Cut, nums: list[float]):
-    """The rows the cheapest cuts decide: (per row its positions or None, why an undecided row is not
-    read, why a decided row's zeros are not read).
+    """The rows the cheapest cuts decide: (per row its seven stream positions, None for a blank and
+    UNDECIDED for a cell not decided, or None for a row not decided at all; why a row or cell is not
+    read; why a decided row's zeros are not read).
 
-    Where the cheapest cuts disagree, the column identities of the table (the result rows adding up to
-    （七）总计, 本年新收 + 上年结转 = （七）总计 + 结转下年度) choose: the cuts that break the fewest are kept.
+    Every reading the cheapest cuts give a row is a candidate, and a row short of cells has one
+    candidate per place of its blanks that keeps its own sum; the column identities of the table (the
+    result rows adding up to （七）总计, 本年新收 + 上年结转 = （七）总计 + 结转下年度) choose among them
+    (core.solver), and a cell is read where the candidates left agree. Two rows decided on the same
+    printed value undo each other.
+
     A cut that took cells from elsewhere in the stream, passed over values or left rows undecided may
     have given rows their neighbours' values, each row's own sum still holding: its rows are kept only
-    where no column identity over them breaks or is left undecided (a row short of cells leaves it
-    open: the core places the blanks, and its checks then say whether the sums hold); such a cut that
-    still leaves a full row not adding up is not kept at all."""
+    where no column identity over them breaks or is left undecided; such a cut that still leaves a full
+    row not adding up is not kept at all."""
     rows = S3_ROWS[fmt]
+    width = len(S3_COLUMNS)
     index = {r.id: k for k, r in enumerate(rows)}
     col = {c: k for k, c in enumerate(S3_COLUMNS)}
     rules = [i for i in identities(fmt, tuple(r.id for r in rows)) if i.scope[0] == "column"]
+    ref = found.readings[0]
+    doubt: dict[int, str] = {}
+    zeros: dict[int, str] = {}
+    many = ("cuts of the stream of cells into the template's rows fit it equally well, and give this row "
+            "values the column sums do not decide between")
 
-    def value(cells, short, path):
-        k = index[path.row]
-        at = cells[k]
-        if at is None or short[k]:
-            # an undecided row, or a row whose blanks the core places later: what the cell adds to a
-            # sum is known when all its readings give it the same (a blank adds 0)
-            readings = found.seen[k] if at is None else {(True, tuple(nums[p] for p in at))}  # type: ignore[misc]
-            can: set[float] = set()
-            for is_short, vals in readings:
-                can |= set(vals) | {0.0} if is_short else {vals[col[path.column]]}
-            if len(can) == 1:
-                return can.pop()
-            return UNDECIDED if at is None else OPEN
-        if at[col[path.column]] is None:
-            return UNDECIDED
-        return nums[at[col[path.column]]]  # type: ignore[index]
+    # the candidates of every row: (values, positions), seven of each, None for a blank
+    cands: list[list[tuple[tuple, tuple]]] = []
+    for k in range(len(rows)):
+        if not found.complete and len(found.seen[k]) > 1:
+            cands.append([])
+            doubt[k] = f"{len(found.seen[k])} {many}"
+            continue
+        got: dict[tuple, tuple] = {}
+        for rd in found.readings if found.complete else [ref]:
+            (is_short, vals), at = rd.values[k], rd.cells[k]
+            for gaps in combinations(range(width), width - len(vals)) if is_short else [()]:
+                it = iter(zip(vals, at))
+                cells = [(None, None) if c in gaps else next(it) for c in range(width)]
+                v = tuple(x for x, _p in cells)
+                nums7 = [x or 0.0 for x in v]
+                if abs(sum(nums7[:-1]) - nums7[-1]) < 1e-9 or not is_short:
+                    got.setdefault(v, tuple(p for _x, p in cells))
+        cands.append(list(got.items()))
+    splits = [solver.RowSplits("", solver.S3_SHAPE, [tuple(solver.Piece("", 0, 0, x) for x in v) for v, _a in c],
+                               True) if c else None for c in cands]
+    keep, _note = solver.solve_rows(splits, solver.s3_tiers([r.id for r in rows], fmt))
+    cells: list[list | None] = []
+    amounts: list[list | None] = []     # what each cell adds to a sum (a blank 0), where the candidates agree
+    for k, c in enumerate(cands):
+        left = [c[i] for i in keep[k]] if c and keep[k] is not None else c
+        if not left:
+            cells.append(None)
+            amounts.append(None)
+            doubt.setdefault(k, f"{len(c)} {many}" if c else "no cut of the stream gives this row its cells")
+            continue
+        row, amount = [], []
+        for j in range(width):
+            vals = {v[j] for v, _a in left}
+            row.append(left[0][1][j] if len(vals) == 1 else UNDECIDED)
+            adds = {x or 0.0 for x in vals}
+            amount.append(adds.pop() if len(adds) == 1 else UNDECIDED)
+        if UNDECIDED in row:
+            doubt[k] = f"{len(left)} {many}"
+        cells.append(row)
+        amounts.append(amount)
+    # a printed value is one cell: rows decided on the same one undo each other
+    used: dict[int, list[int]] = {}
+    for k, row in enumerate(cells):
+        for p in row or ():
+            if isinstance(p, int):
+                used.setdefault(p, []).append(k)
+    for ks in used.values():
+        if len(set(ks)) > 1:
+            for k in set(ks):
+                cells[k] = amounts[k] = None
+                doubt[k] = "the column sums leave this row and another the same printed value"
 
-    def outcome(cells, short, rule):
-        got = [value(cells, short, p) for p in rule.stated + rule.summed]
+    def value(path):
+        amount = amounts[index[path.row]]
+        return UNDECIDED if amount is None else amount[col[path.column]]
+
+    def holds(rule) -> bool:
+        got = [value(p) for p in rule.stated + rule.summed]
         if UNDECIDED in got:
-            return UNDECIDED
-        if OPEN in got:
-            return OPEN
+            return False
         n = len(rule.stated)
         return abs(sum(got[:n]) - sum(got[n:])) < 1e-9
 
-    keep = None
-    if found.complete and len(found.readings) > 1:
-        broken = [sum(1 for rule in rules if outcome(rd.cells, rd.short, rule) is False)
-                  for rd in found.readings]
-        keep = [k for k, b in enumerate(broken) if b == min(broken)]
-    cells = found.agreed(keep)
-    ref = found.readings[keep[0] if keep else 0]
-    short = ref.short
-    doubt: dict[int, str] = {}
-    zeros: dict[int, str] = {}
-    for k, at in enumerate(cells):
-        if at is None:
-            doubt[k] = (f"{len(found.seen[k])} cuts of the stream of cells into the template's rows fit it "
-                        f"equally well, and give this row different values the column sums do not decide "
-                        f"between")
     if not ref.plain and any(not is_short and abs(sum(vals[:-1]) - vals[-1]) > 1e-9
                              for is_short, vals in ref.values):
         # cells taken from elsewhere and still a row that does not add up: the cut is guesswork
         for k in range(len(rows)):
-            cells[k] = None
+            cells[k] = amounts[k] = None
             doubt[k] = ("the stream's cells cut into the template's rows only by taking values from "
                         "elsewhere, and some rows still do not add up: the rows cannot be told apart")
-    if not ref.plain or not found.complete or None in cells:
+    if not ref.plain or not found.complete or any(a is None or UNDECIDED in a for a in amounts):
         vouched: dict[int, bool] = {}
         for rule in rules:
-            holds = outcome(cells, short, rule) in (True, OPEN)
+            ok = holds(rule)
             for p in rule.cells:
-                vouched[index[p.row]] = vouched.get(index[p.row], True) and holds
+                vouched[index[p.row]] = vouched.get(index[p.row], True) and ok
         for k in range(len(rows)):
             if cells[k] is not None and not vouched.get(k, False):
                 cells[k] = None
                 doubt[k] = ("the stream's cells cut into the template's rows only by taking values from "
-                            "elsewhere in the stream or passing over some, and the column sums cannot vouch "
-                            "for this row's cells")
+                            "elsewhere in the stream, passing over some or leaving rows undecided, and the "
+                            "column sums cannot vouch for this row's cells")
     # A blank adds 0 to every sum, so no identity tells a row that printed a 0 from one that printed
     # nothing: where a cut nearly as cheap leaves a row short of a cell, its zeros may be that blank.
     # And where a cut leaves a row short and also takes a 0 from elsewhere in the stream, that 0 could
     # as well be the cell of any row printed between it and the row given it, and the blank any of
     # their zeros.
     between: set[int] = set()
-    if any(short):
+    if any(ref.short):
         for v, pos, unit in ref.moved:
             if v != 0:
                 continue
             span = [p for p in ref.cells[unit] if p is not None and p != pos]
             lo, hi = min(span + [pos]), max(span + [pos])
             between |= {k for k, at in enumerate(ref.cells) if any(p is not None and lo <= p <= hi for p in at)}
-    for k, at in enumerate(cells):
-        if at is None or short[k]:
+    for k, row in enumerate(cells):
+        if row is None or ref.short[k]:
             continue
         if k in between:
             zeros[k] = ("the stream prints a cell fewer than the table has and a 0 away from its row: a 0 of "
@@ -701,11 +743,12 @@ def _s3_rows(fmt: str, cells, doubt: dict[int, str], zeros: dict[int, str], valu
         if row.id in printed:
             tr.labels.append(_label(printed[row.id].cell, _row_text(row)))
         if at is None:
-            why = doubt[r]
-            tr.values = [_unread(None, why) for _ in range(width)]
+            tr.values = [_unread(None, doubt[r]) for _ in range(width)]
         else:
-            tr.values = [_unread(values[p].cell, zeros[r]) if r in zeros and values[p].reading.value == 0
-                         else Slot(values[p].reading, values[p].cell) for p in at]  # type: ignore[index]
+            tr.values = [_unread(None, doubt[r]) if p == UNDECIDED
+                         else Slot(_BLANK, None) if p is None
+                         else _unread(values[p].cell, zeros[r]) if r in zeros and values[p].reading.value == 0
+                         else Slot(values[p].reading, values[p].cell) for p in at]
         out.append(tr)
     return out
 

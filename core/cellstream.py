@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import combinations, permutations
 
 from core import solver
@@ -140,7 +140,7 @@ MOVED_REACH = 1
 #: A stream whose cheapest cut costs more than this is too far from the template to be read by its shape.
 MOST_COST = 24
 #: Most states the search visits before it gives a stream up as too far from the template.
-MOST_STATES = 50_000
+MOST_STATES = 30_000
 #: A cell no cut decides (the cheapest cuts, and the column sums over them, leave it open).
 UNDECIDED = "undecided"
 _NOWHERE = (float("inf"), float("inf"))
@@ -214,6 +214,7 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
     def adds_up(i: int, k: int) -> bool:
         return k >= 2 and abs(pre[i + k - 1] - pre[i] - nums[i + k - 1]) < 1e-9
 
+    @cache
     def missing(i: int, k: int) -> list[tuple[float, int]]:
         """(value, column) of the one cell a summed unit printing the ``k`` values at ``i`` may have
         printed elsewhere, one per different reading: its total (the sum of the values), or any other
@@ -548,6 +549,8 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     best: tuple | None = None
     for fmt in _formats(labels, len(values)):
         rows = S3_ROWS[fmt]
+        if best is not None and abs(len(rows) * width - len(values)) >= best[1].cost[0]:
+            continue        # every cell or value left over costs at least 1: no cheaper cut there
         label_at: dict[str, set[int]] = {}
         for it in labels:
             rid = _names(it.cell.text, fmt)

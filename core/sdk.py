@@ -12,7 +12,8 @@ core does everything else (sections, labels, values, checks). So a layout needs 
   :class:`UsageError` (exit 2) for a bad setting of its own (an environment variable naming no backend);
 - the few judgements every layout must make the same way as the core: what a printed cell is
   (:func:`read_cell`, :func:`is_value`, :func:`is_number`), whether a line is a section heading
-  (:func:`section_of`), a label's numbering (:func:`numbering`), text folded for comparison
+  (:func:`section_of`) and whether its section holds a table (:data:`TABLE_SECTIONS`, the keys of
+  sections 二, 三 and 四), a label's numbering (:func:`numbering`), text folded for comparison
   (:func:`norm`) or character by character (:func:`fold_text`), and display width (:func:`display_width`).
 
 The built-in layouts import nothing else from the core (a test says so); neither should a plugin.
@@ -20,12 +21,35 @@ The built-in layouts import nothing else from the core (a test says so); neither
 
 from __future__ import annotations
 
-from core.cells import AMOUNT, BLANK, LABEL, NUMBER, RUN, UNREAD, CellReading, is_number, is_value, read_cell
+from core.cells import (
+    AMOUNT,
+    BLANK,
+    LABEL,
+    NUMBER,
+    RUN,
+    UNREAD,
+    CellReading,
+    is_number,
+    is_value,
+    read_cell,
+)
 from core.errors import CoreError, NotAReport, UnreadableInput, UsageError
 from core.hookspecs import hookimpl
-from core.layout import CELL, FLOW, PLUGIN_API_VERSION, TABLE, TEXT, Cell, Document, LayoutPlugin, Note, Row
+from core.layout import (
+    CELL,
+    FLOW,
+    PLUGIN_API_VERSION,
+    TABLE,
+    TEXT,
+    Cell,
+    Document,
+    LayoutPlugin,
+    Note,
+    Row,
+)
 from core.sections import section_of
 from core.source import MAX_BYTES, Source
+from core.template import TABLE_SECTION_KEYS as TABLE_SECTIONS
 from core.text import fold_chars as fold_text
 from core.text import norm, split_numbering
 
@@ -40,6 +64,7 @@ __all__ = [
     "PLUGIN_API_VERSION",
     "RUN",
     "TABLE",
+    "TABLE_SECTIONS",
     "TEXT",
     "UNREAD",
     "Cell",

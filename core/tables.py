@@ -47,12 +47,13 @@ class TableRow:
 
 
 def table_rows(rows: list[Row], section: str = "applications") -> list[TableRow]:
-    """The table rows of a section among ``rows``: TABLE rows as they are, runs of lone CELLs regrouped
-    into rows (a label after a value starts a new row), FLOW text cut at its row labels, prose skipped."""
-    from core import flow
+    """The table rows of a section among ``rows``: TABLE rows as they are, each run of lone CELLs read
+    whole into rows (core.cellstream: by its labels, or by the template's rows and sums), FLOW text cut
+    at its row labels, prose skipped."""
+    from core import cellstream, flow
 
     out: list[TableRow] = []
-    stream: TableRow | None = None
+    stream: list[Cell] = []
     flowing: list[Row] = []
     for row in rows:
         if row.kind == FLOW:
@@ -62,20 +63,12 @@ def table_rows(rows: list[Row], section: str = "applications") -> list[TableRow]
             out += flow.table_rows(flowing, section)
             flowing = []
         if row.kind == CELL:
-            for cell in row.cells:
-                r = read(cell)
-                if r.kind == LABEL:
-                    if stream is None or stream.values:
-                        stream = TableRow()
-                        out.append(stream)
-                    stream.labels.append(cell)
-                else:
-                    if stream is None:
-                        stream = TableRow()
-                        out.append(stream)
-                    stream.values.append(Slot(r, cell))
+            # a run of lone cells is read whole: where its rows end is for the template to say
+            stream.extend(row.cells)
             continue
-        stream = None
+        if stream:
+            out += cellstream.read_cells(stream, section)
+            stream = []
         if row.kind == TABLE:
             out.append(_split_table_row(row.cells))
         elif row.kind == TEXT and len(row.cells) == 1:
@@ -84,6 +77,8 @@ def table_rows(rows: list[Row], section: str = "applications") -> list[TableRow]
                 out.append(_split_table_row(cells))
     if flowing:
         out += flow.table_rows(flowing, section)
+    if stream:
+        out += cellstream.read_cells(stream, section)
     return out
 
 

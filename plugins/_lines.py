@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from core.sdk import TABLE, TEXT, Cell, Row, Source
+from core.sdk import TABLE, TEXT, Cell, Row, Source, display_width
 
 _NUMBER_LINE = re.compile(r"^\s*[+-]?\d[\d,.]*\s*$")
 
@@ -49,3 +49,38 @@ def delimited_rows(source: Source, sep: str) -> list[Row]:
         for i, line in enumerate(source.lines, 1)
         if line.strip()
     ]
+
+
+#: A line at least this wide (a CJK character counts 2) can be a line of prose.
+_PROSE_WIDTH = 40
+
+
+def wrap_width(lines) -> int:
+    """The width at which the text's prose is wrapped: the most common width of its wide lines (text
+    out of a PDF wraps every line of a paragraph but its last at the same width), or 0 when no width
+    recurs."""
+    counts: dict[int, int] = {}
+    for s in lines:
+        w = display_width(s.strip())
+        if w >= _PROSE_WIDTH:
+            counts[w // 4] = counts.get(w // 4, 0) + 1
+    if not counts:
+        return 0
+    bucket = max(counts, key=lambda b: (counts[b] + counts.get(b - 1, 0) + counts.get(b + 1, 0), b))
+    if counts[bucket] + counts.get(bucket - 1, 0) + counts.get(bucket + 1, 0) < 3:
+        return 0
+    return 4 * bucket
+
+
+def pdf_text_evidence(lines) -> float:
+    """0..1: how surely the lines are text taken out of a PDF (pdftotext, a viewer's copy): page breaks
+    (form feeds), or paragraphs wrapped at one width, every line of them but the last followed by the
+    next. Text copied out of a web page prints a paragraph as one line, whatever its length."""
+    if any("\f" in s for s in lines):
+        return 1.0
+    wrap = wrap_width(lines)
+    if not wrap:
+        return 0.0
+    wide = [i for i, s in enumerate(lines) if abs(display_width(s.strip()) - wrap) <= 4]
+    followed = sum(1 for i in wide if i + 1 < len(lines) and lines[i + 1].strip())
+    return followed / len(wide)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from core.sdk import CELL, Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
 
-from ._lines import is_number_line, saturate
+from ._lines import is_number_line, pdf_text_evidence, saturate
 
 
 def detect(source: Source) -> float | None:
@@ -18,7 +18,10 @@ def detect(source: Source) -> float | None:
     delimited = sum(1 for i in filled if "|" in lines[i] or "\t" in lines[i])
     numbers = sum(1 for i in filled if is_number_line(lines[i]))
     score = separated / len(filled) * (1 - delimited / len(filled)) * saturate(numbers, 80)
-    return round(score, 3)
+    # Text out of a PDF (plain pdftotext) has blank lines between most of its cells too, but a block
+    # there may hold the lines of several cells, and its rows come in poppler's order: line-cells reads
+    # it. Cells copied out of a web page come with their paragraphs on one line each and no page breaks.
+    return round(score * (1 - pdf_text_evidence(lines)), 3)
 
 
 def parse(source: Source) -> list[Row]:

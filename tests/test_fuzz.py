@@ -19,7 +19,7 @@ Properties:
       ``core.values``: NFKC, traditional characters of the unit simplified, whitespace and thousands commas
       dropped; then a plain number whose value equals ``v`` ("00" reads as 0, "007" as 7, "3.0" as 3), or an
       amount with its unit (万元/元/亿元/万) whose numeric part equals ``v`` or whose compact text is ``v``
-      (section 二's procurement amount is kept as printed).
+      (section 二's procurement amount is kept as printed), or a count with its unit (件, 项 …) equal to ``v``.
    So the parser can misplace a value (that is what checks and warnings are for) but cannot invent one: no
    number appears that is not printed in the input, and every number can be traced back to its characters.
    (A number that cannot be read — a 5000-digit run, text in a value cell — must come out as null.)
@@ -134,6 +134,8 @@ def mutated_cases(draw):
 
 _PLAIN = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _WITH_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万元|元|亿元|万)$")
+#: A count printed with its unit ("5件"): core.cells reads the count and drops the unit (info unit_dropped).
+_WITH_COUNT_UNIT = re.compile(r"^(\d+)(件|个|项|条|次|宗|起)$")
 _UNIT_T2S = str.maketrans({"萬": "万", "億": "亿"})
 
 
@@ -142,7 +144,8 @@ def _reads_as(printed: str, value) -> bool:
     if isinstance(value, str):                       # an amount kept as printed
         return t == value and bool(_WITH_UNIT.match(t))
     m = _PLAIN.match(t)
-    num = t if m else (_WITH_UNIT.match(t).group(1) if _WITH_UNIT.match(t) else None)
+    unit = _WITH_UNIT.match(t) or _WITH_COUNT_UNIT.match(t)
+    num = t if m else (unit.group(1) if unit else None)
     if num is None or isinstance(value, bool):
         return False
     return float(num) == float(value) and (isinstance(value, float) or "." not in num or float(num).is_integer())

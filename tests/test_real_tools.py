@@ -41,293 +41,155 @@ from tests.generators.render_template import STYLES as TEMPLATE_STYLES
 # A reason starting "CRASH:" is a non-CoreError exception (a parser bug).
 XFAIL: dict[str, str] = {
     'huaian2024-city/pdftotext-plain/published':
-        'layout blank-line-cells; section 三 not read; flagged 9 (s4); unread 185 (new, carried_over … s2 (26 rows))',
-    '000/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; unread 15 (s4)',
     '000/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
-    '000/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    '000/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    '000/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    '000/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
     '001/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 41 (new, carried_over … s4 (5 rows))',
     '001/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read; unread 180 (new, carried_over … s2 (25 rows))',
+        'layout line-cells; unread 101 (new, carried_over … s2 (16 rows))',
     '001/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; unread 8 (s2)',
     '001/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read; unread 169 (new, carried_over … s2 (24 rows))',
-    '002/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; unread 4 (s2)',
     '002/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 28 (denied_6, denied_7 … carry_forward (5 rows))',
     '002/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    '002/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    '002/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    '002/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
-    '003/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; section 三 not read',
     '003/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
-    '003/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    '003/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    '003/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    '003/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
     '004/pdftotext-layout/render_pdf-ruled':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 36 (denied_6, denied_7, denied_8, s4)',
     '004/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; unread 189 (new, carried_over … s4 (26 rows))',
+        'layout line-cells; unread 119 (denied_1, denied_2 … other_3 (18 rows))',
     '004/pdftotext-layout/render_pdf-unruled':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 56 (rejected_2, rejected_3 … carry_forward (9 rows))',
     '004/pdftotext-layout/render_pdf-unruled-top':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
+        'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-layout/render_pdf-rotated':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
-    'huaian2024-city/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     'huaian2024-city/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 28 (denied_6, denied_7, denied_8, total)',
     'huaian2024-city/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    'huaian2024-city/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    'huaian2024-city/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    'huaian2024-city/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
-    'inv1/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; section 三 not read',
     'inv1/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 42 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv1/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    'inv1/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    'inv1/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    'inv1/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
-    'inv2/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read',
+        'layout line-cells; section 三 not read',
     'inv2/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 34 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv2/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read',
-    'inv2/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read',
-    'inv2/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read',
-    'inv2/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read',
-    'inv3-2019/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; section 三 not read',
     'inv3-2019/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 29 (carried_over, granted, s4)',
     'inv3-2019/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; section 三 not read; unread 183 (new, carried_over … s2 (25 rows))',
-    'inv3-2019/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; section 三 not read; unread 165 (new, carried_over … s2 (24 rows))',
-    'inv3-2019/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
-    'inv3-2019/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-ruled':
         'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':
-        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 43 (new, denied_3 … carry_forward (7 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-word':
-        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-unruled':
         'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled':
-        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled-top':
-        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 18 (granted, denied_3 … s2 (6 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-rotated':
         'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-rotated':
-        'layout blank-line-cells; unread 173 (new, carried_over … s2 (26 rows))',
-    '000/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))',
-    '000/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
-    '000/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 74 (partial, rejected_3 … s2 (9 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     '000/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     '001/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 98 (carried_over, granted … s2 (14 rows))',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (9 rows))',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 186 (new, carried_over … s2 (25 rows))',
-    '002/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
-    '002/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
-    '002/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 76 (partial, rejected_3 … s2 (10 rows))',
+        'layout line-cells; section 三 not read; unread 182 (new, carried_over … s2 (25 rows))',
     '002/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
-    '003/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 80 (granted, partial … s2 (11 rows))',
-    '003/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
-    '003/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 81 (partial, rejected_3 … s2 (10 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     '003/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     '004/pdftotext-layout/template-onepage':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 83 (carried_over, granted … s2 (13 rows))',
+        'layout line-cells; unread 51 (partial, rejected_2 … other_3 (8 rows))',
     '004/pdftotext-layout/template-split':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; unread 53 (rejected_1, rejected_2 … other_3 (8 rows))',
     '004/pdftotext-layout/template-split-repeat':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (10 rows))',
+        'layout line-cells; unread 153 (granted, partial … total (22 rows))',
     '004/pdftotext-layout/template-split-late':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split-late':
-        'layout line-cells; unread 187 (new, carried_over … s2 (27 rows))',
-    'huaian2024-city/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 96 (new, granted … s2 (14 rows))',
-    'huaian2024-city/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))',
-    'huaian2024-city/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 104 (new, granted … s2 (14 rows))',
+        'layout line-cells; unread 180 (new, carried_over … s2 (26 rows))',
     'huaian2024-city/pdftotext-layout/template-split-late':
         'layout space-aligned; flagged 6 (new, granted, total); unread 15 (s4)',
     'huaian2024-city/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; flagged 1 (s4); unread 197 (new, carried_over … s2 (27 rows))',
-    'pingtan2019-district-concat/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 90 (carried_over, granted … s2 (15 rows))',
-    'pingtan2019-district-concat/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))',
-    'pingtan2019-district-concat/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 83 (partial, rejected_2 … s2 (10 rows))',
+        'layout line-cells; section 三 not read; unread 196 (new, carried_over … s2 (27 rows))',
     'pingtan2019-district-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))',
-    'pingtan2023-district-concat/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 87 (carried_over, granted … s2 (14 rows))',
-    'pingtan2023-district-concat/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))',
-    'pingtan2023-district-concat/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 86 (partial, rejected_2 … s2 (12 rows))',
+        'layout line-cells; section 三 not read; unread 194 (new, carried_over … s2 (25 rows))',
     'pingtan2023-district-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
-    'pthzs2024-dept-concat/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
-    'pthzs2024-dept-concat/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
-    'pthzs2024-dept-concat/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'pthzs2024-dept-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
-    'ptjtj2022-dept-spaced/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 84 (carried_over, granted … s2 (13 rows))',
-    'ptjtj2022-dept-spaced/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
-    'ptjtj2022-dept-spaced/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 83 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'ptjtj2022-dept-spaced/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'ptscj2025-dept-concat/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 79 (carried_over, granted … s2 (13 rows))',
+        'layout line-cells; unread 3 (s2)',
     'ptscj2025-dept-concat/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 80 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; unread 3 (s2)',
     'ptscj2025-dept-concat/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 75 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; unread 3 (s2)',
     'ptscj2025-dept-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; flagged 2 (s2); unread 187 (new, carried_over … s2 (27 rows))',
-    'shkewei2024-dept-brokenmd/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 80 (carried_over, granted … s2 (13 rows))',
-    'shkewei2024-dept-brokenmd/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 79 (partial, rejected_3 … s2 (11 rows))',
-    'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 82 (partial, rejected_3 … s2 (11 rows))',
+        'layout line-cells; section 三 not read; unread 178 (new, carried_over … s2 (26 rows))',
     'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 193 (new, carried_over … s2 (27 rows))',
-    'inv1/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 101 (carried_over, granted … s2 (14 rows))',
-    'inv1/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))',
-    'inv1/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 95 (partial, rejected_2 … s2 (12 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv1/pdftotext-layout/template-split-late':
         'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
     'inv1/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
-    'inv2/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 100 (carried_over, granted … s2 (14 rows))',
-    'inv2/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))',
-    'inv2/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 94 (partial, rejected_2 … s2 (12 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv2/pdftotext-layout/template-split-late':
         'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
     'inv2/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (27 rows))',
-    'inv3-2019/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; unread 108 (carried_over, granted … s2 (15 rows))',
-    'inv3-2019/pdftotext-plain/template-split':
-        'layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))',
-    'inv3-2019/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; unread 92 (partial, rejected_2 … s2 (10 rows))',
+        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv3-2019/pdftotext-layout/template-split-late':
         'layout space-aligned; flagged 2 (new, total); unread 7 (other)',
     'inv3-2019/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 198 (new, carried_over … s2 (25 rows))',
+        'layout line-cells; section 三 not read; unread 179 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-plain/template-onepage':
-        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split':
-        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split-repeat':
-        'layout blank-line-cells; flagged 6 (other_2); unread 102 (new, carried_over … s2 (15 rows))',
+        'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-layout/template-split-late':
         'layout space-aligned; unread 12 (new, total)',
     'inv5-blanks/pdftotext-plain/template-split-late':
-        'layout line-cells; unread 190 (new, carried_over … s2 (27 rows))',
-    'missing-first-label':
-        'plain pdftotext taken as blank-line-cells: section 三 not read',
-    'missing-middle-label':
-        'plain pdftotext taken as blank-line-cells: section 三 not read',
-    'each-form/word':
-        'line-cells claims the pdftotext -layout text of the word style (watermark)',
+        'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
 }
 
 # --- the cases ---------------------------------------------------------------------------------------------
@@ -742,7 +604,9 @@ def test_real_plain_text_with_a_label_lost(name, material, score):
     if name == "missing-first-label":
         assert not wrong and not report.warnings, describe(wrong, kinds, report)
     else:
-        assert report.warnings, "a row that cannot be placed must be warned about"
+        # every other row and value is printed, so the row is forced by its place (the core places it
+        # with an info note); a row it cannot place must be warned about
+        assert not wrong or report.warnings, "a row that cannot be placed must be warned about"
         far = {k: gold["s3"][k] for k in ("new", "granted", "total")}
         _c, far_wrong, _f, far_kinds = score.compare({"s3": far}, report.to_dict())
         assert not far_wrong, describe(far_wrong, far_kinds, report)

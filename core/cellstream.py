@@ -29,6 +29,7 @@ row apart; the template can. A stream is read in one of two ways:
   and its values; a row label after the last values takes the values no row label stood before), and a
   table short of values whose row labels do not stand before their values is not read.
 """
+
 from __future__ import annotations
 
 import heapq
@@ -115,6 +116,7 @@ def read_cells(cells: list[Cell], section: str) -> list[TableRow]:
 
 # --- cutting values into the template's rows ----------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Unit:
     """A stretch of a table's cells the stream prints one after the other: a row of section 三, a group of
@@ -126,11 +128,11 @@ class Unit:
 
 
 #: What a cut pays for each way its rows depart from the template's shape (see the module's docstring).
-BLANK_COST = 1          # per cell a row does not print (a blank)
-MOVED_CELL = 1          # a row one of whose cells is printed elsewhere in the stream (its sum says which value)
-UNSUMMED = 2            # a short row whose last value is not the sum of the others
-STRAY = 2               # a value that belongs to no row
-BROKEN_SUM = 3          # a full row whose total is not the sum of its cells
+BLANK_COST = 1  # per cell a row does not print (a blank)
+MOVED_CELL = 1  # a row one of whose cells is printed elsewhere in the stream (its sum says which value)
+UNSUMMED = 2  # a short row whose last value is not the sum of the others
+STRAY = 2  # a value that belongs to no row
+BROKEN_SUM = 3  # a full row whose total is not the sum of its cells
 #: Most blanks a row may hide (core.tables.fit_values places at most three).
 MOST_BLANKS = 3
 #: Most cells printed away from their rows that a cut keeps track of at once.
@@ -188,15 +190,19 @@ class Cut:
             one = self.readings[0]
             return [one.cells[u] if len(d) == 1 else None for u, d in enumerate(self.seen)]
         kept = [self.readings[k] for k in keep] if keep is not None else self.readings
-        return [kept[0].cells[u] if len({rd.values[u] for rd in kept}) == 1 else None
-                for u in range(len(self.seen))]
+        return [kept[0].cells[u] if len({rd.values[u] for rd in kept}) == 1 else None for u in range(len(self.seen))]
 
 
-def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], most: float = MOST_COST,
-        loose: list[bool] | None = None) -> Cut | None:
+def cut(
+    nums: list[float],
+    units: list[Unit],
+    label_at: dict[str, set[int]],
+    most: float = MOST_COST,
+    loose: list[bool] | None = None,
+) -> Cut | None:
     """The cheapest cuts of the values ``nums`` into ``units``, in order, or None when there is none
-    within the search's budget (costing at most ``most``). ``label_at``: per unit id, the stream offsets at which a label naming it
-    is printed (a tie-breaker).
+    within the search's budget (costing at most ``most``). ``label_at``: per unit id, the stream offsets
+    at which a label naming it is printed (a tie-breaker).
 
     A cut is a path through states (units done, values done, cells printed before their unit and not
     yet taken, cells of units done not yet printed); the search (A*, the cells and values left
@@ -204,7 +210,7 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
     little from the template costs little to read. It goes on to the cuts costing NEAR more, whose
     readings are kept apart (``Cut.near``)."""
     n, N = len(units), len(nums)
-    if N == 0 or N > MOST_VALUES * sum(u.width for u in units):
+    if N == 0 or MOST_VALUES * sum(u.width for u in units) < N:
         return None
     widths = [u.width for u in units]
     pre = [0.0]
@@ -220,13 +226,13 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
         printed elsewhere, one per different reading: its total (the sum of the values), or any other
         cell (the last value, its total, less the others; never below 0)."""
         out: dict[tuple, tuple[float, int]] = {}
-        vals = nums[i:i + k]
+        vals = nums[i : i + k]
         total = pre[i + k] - pre[i]
-        out[tuple(vals) + (total,)] = (total, k)
+        out[(*tuple(vals), total)] = (total, k)
         rest = vals[-1] - (total - vals[-1])
         if rest >= 0:
             for c in range(k):
-                out.setdefault(tuple(vals[:c]) + (rest,) + tuple(vals[c:]), (rest, c))
+                out.setdefault((*tuple(vals[:c]), rest, *tuple(vals[c:])), (rest, c))
         return list(out.values())
 
     # A value may wait for a unit after it only when it is the cell a unit starting soon after may
@@ -250,14 +256,14 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
         before their unit: (value, position), in order) and ``debts`` (values of cells of units done,
         printed later)."""
         if credits and credits[0][1] + reach < i:
-            return      # a cell printed before its row, and the row did not come soon after
+            return  # a cell printed before its row, and the row did not come soon after
         room = len(credits) + len(debts) < MOST_MOVED
         if i < N:
             v = nums[i]
             if v in debts and free[i]:
                 yield ("pay", i), (r, i + 1, credits, _minus(debts, v)), (0, 0)
             if room and v in soon[i] and free[i]:
-                yield ("credit", i), (r, i + 1, credits + ((v, i),), debts), (MOVED_CELL, 0)
+                yield ("credit", i), (r, i + 1, (*credits, (v, i)), debts), (MOVED_CELL, 0)
             yield ("stray", i), (r, i + 1, credits, debts), (STRAY, 0)
         if r < n:
             u = units[r]
@@ -267,20 +273,28 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
                 if k == u.width:
                     yield ("cells", r, i, k), (r + 1, i + k, credits, debts), (0 if ok else BROKEN_SUM, off)
                     continue
-                yield ("short", r, i, k), (r + 1, i + k, credits, debts), \
-                    (BLANK_COST * (u.width - k) + (0 if ok else UNSUMMED), off)
+                yield (
+                    ("short", r, i, k),
+                    (r + 1, i + k, credits, debts),
+                    (BLANK_COST * (u.width - k) + (0 if ok else UNSUMMED), off),
+                )
                 if u.summed and k >= 2:
                     # one cell printed elsewhere (and the row's other missing cells blanks)
                     blanks = BLANK_COST * (u.width - k - 1)
                     for v, c in missing(i, k):
                         early = next((cr for cr in credits if cr[0] == v), None)
                         if early is not None:
-                            yield ("taken", r, i, k, v, c), \
-                                (r + 1, i + k, tuple(cr for cr in credits if cr is not early), debts), \
-                                (blanks, off)
+                            yield (
+                                ("taken", r, i, k, v, c),
+                                (r + 1, i + k, tuple(cr for cr in credits if cr is not early), debts),
+                                (blanks, off),
+                            )
                         elif room and v in later[i + k]:
-                            yield ("owed", r, i, k, v, c), (r + 1, i + k, credits, _plus(debts, v)), \
-                                (MOVED_CELL + blanks, off)
+                            yield (
+                                ("owed", r, i, k, v, c),
+                                (r + 1, i + k, credits, _plus(debts, v)),
+                                (MOVED_CELL + blanks, off),
+                            )
 
     cells_after = [0] * (n + 1)
     for r in range(n - 1, -1, -1):
@@ -305,7 +319,7 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
         f0, _f1, _t, state = heapq.heappop(heap)
         if state in done:
             continue
-        if goal in dist and f0 > dist[goal][0] + NEAR or f0 > most + NEAR:
+        if (goal in dist and f0 > dist[goal][0] + NEAR) or f0 > most + NEAR:
             break
         done.add(state)
         if len(done) > MOST_STATES:
@@ -332,8 +346,10 @@ def cut(nums: list[float], units: list[Unit], label_at: dict[str, set[int]], mos
 
     def left(state) -> tuple[float, float]:
         if state not in rest:
-            rest[state] = min(((w[0] + b[0], w[1] + b[1]) for _m, nxt, w in edges.get(state, ())
-                               for b in [left(nxt)]), default=_NOWHERE)
+            rest[state] = min(
+                ((w[0] + b[0], w[1] + b[1]) for _m, nxt, w in edges.get(state, ()) for b in [left(nxt)]),
+                default=_NOWHERE,
+            )
         return rest[state]
 
     near: list[set] = [set() for _ in units]
@@ -374,7 +390,7 @@ def _paths(came: dict, goal, most: int) -> list[list] | None:
     """Every path of moves from the start to ``goal`` (the cheapest cuts), or None when more than
     ``most``."""
     out: list[list] = []
-    stack = [(goal, [])]
+    stack: list[tuple[object, list]] = [(goal, [])]
     while stack:
         state, tail = stack.pop()
         if not came[state]:
@@ -383,7 +399,7 @@ def _paths(came: dict, goal, most: int) -> list[list] | None:
                 return None
             continue
         for prev, move in came[state]:
-            stack.append((prev, tail + [move]))
+            stack.append((prev, [*tail, move]))
     return out
 
 
@@ -416,7 +432,7 @@ def _replay(path: list, nums: list[float], widths: list[int]) -> Reading:
         short[r] = values[r][0]
         if kind == "taken":
             v, at = next((v, at) for v, at in credits if v == move[4])
-            credits.remove((v, at))   # the earliest, as the search took it
+            credits.remove((v, at))  # the earliest, as the search took it
             cells[r].insert(move[5], at)
             moved.append((v, at, r))
         elif kind == "owed":
@@ -429,14 +445,14 @@ def _replay(path: list, nums: list[float], widths: list[int]) -> Reading:
 def _values(move: tuple, nums: list[float], widths: list[int]) -> tuple:
     """What a unit's move reads: (short of cells, its values in column order)."""
     kind, r, i, k = move[:4]
-    vals = list(nums[i:i + k])
+    vals = list(nums[i : i + k])
     if kind in ("taken", "owed"):
         vals.insert(move[5], move[4])
     return len(vals) < widths[r], tuple(vals)
 
 
 def _plus(values: tuple, v) -> tuple:
-    return tuple(sorted(values + (v,)))
+    return tuple(sorted((*values, v)))
 
 
 def _minus(values: tuple, v) -> tuple:
@@ -478,7 +494,7 @@ def _names(text: str, fmt: str) -> str | None:
     fragment of a wrapped label, or text)."""
     num, key = split_numbering(norm(text))
     if not num and key in S3_COLUMN_LABELS:
-        return None    # a header cell ("其他", "总计") names no row by itself
+        return None  # a header cell ("其他", "总计") names no row by itself
     best, best_score = None, 0.0
     for r in S3_ROWS[fmt]:
         if num and num != r.number:
@@ -529,8 +545,11 @@ def _labels_stand_in_place(usual: list[TableRow], fmt: str, width: int) -> bool:
             return False
         cursor = order[rid]
         nums = [v.reading.value or 0 for v in vals]
-        if len(vals) == width and all(v.reading.kind in (NUMBER, BLANK) for v in vals) and \
-                abs(sum(nums[:-1]) - nums[-1]) > 1e-9:
+        if (
+            len(vals) == width
+            and all(v.reading.kind in (NUMBER, BLANK) for v in vals)
+            and abs(sum(nums[:-1]) - nums[-1]) > 1e-9
+        ):
             broken += 1
     # a report may break a row's sum; rows read from the wrong cells break many
     return broken <= MOST_BROKEN_IN_PLACE
@@ -541,28 +560,36 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     if any(_labels_stand_in_place(usual, fmt, width) for fmt in S3_ROWS):
         return usual
     values = [it for it in items if not it.is_label]
-    nums = [_number(it) for it in values]
-    if not values or None in nums:
-        return _all_unread(usual, "the cells are printed out of their rows' order, and the stream holds "
-                                  "text that is no number")
+    read = [_number(it) for it in values]
+    nums = [n for n in read if n is not None]
+    if not values or len(nums) < len(read):
+        return _all_unread(
+            usual, "the cells are printed out of their rows' order, and the stream holds text that is no number"
+        )
     labels = [it for it in items if it.is_label]
     best: tuple | None = None
     for fmt in _formats(labels, len(values)):
         rows = S3_ROWS[fmt]
         if best is not None and abs(len(rows) * width - len(values)) >= best[1].cost[0]:
-            continue        # every cell or value left over costs at least 1: no cheaper cut there
+            continue  # every cell or value left over costs at least 1: no cheaper cut there
         label_at: dict[str, set[int]] = {}
         for it in labels:
             rid = _names(it.cell.text, fmt)
             if rid:
                 label_at.setdefault(rid, set()).add(it.offset)
-        found = cut(nums, [Unit(r.id, width) for r in rows], label_at,  # type: ignore[arg-type]
-                    MOST_COST if best is None else best[1].cost[0], _loose(items))
+        found = cut(
+            nums,
+            [Unit(r.id, width) for r in rows],
+            label_at,
+            MOST_COST if best is None else best[1].cost[0],
+            _loose(items),
+        )
         if found is not None and (best is None or found.cost < best[1].cost):
             best = (fmt, found, label_at)
     if best is None:
-        return _all_unread(usual, "the cells are printed out of their rows' order and cannot be cut into "
-                                  "the template's rows")
+        return _all_unread(
+            usual, "the cells are printed out of their rows' order and cannot be cut into the template's rows"
+        )
     fmt, found, _label_at = best
     cells, doubt, zeros = _decide(fmt, found, nums)
     return _s3_rows(fmt, cells, doubt, zeros, values, labels, width)
@@ -591,8 +618,10 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
     ref = found.readings[0]
     doubt: dict[int, str] = {}
     zeros: dict[int, str] = {}
-    many = ("cuts of the stream of cells into the template's rows fit it equally well, and give this row "
-            "values the column sums do not decide between")
+    many = (
+        "cuts of the stream of cells into the template's rows fit it equally well, and give this row "
+        "values the column sums do not decide between"
+    )
 
     # the candidates of every row: (values, positions), seven of each, None for a blank
     cands: list[list[tuple[tuple, tuple]]] = []
@@ -606,19 +635,24 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             (is_short, vals), at = rd.values[k], rd.cells[k]
             for gaps in combinations(range(width), width - len(vals)) if is_short else [()]:
                 it = iter(zip(vals, at))
-                cells = [(None, None) if c in gaps else next(it) for c in range(width)]
-                v = tuple(x for x, _p in cells)
+                pairs = [(None, None) if c in gaps else next(it) for c in range(width)]
+                v = tuple(x for x, _p in pairs)
                 nums7 = [x or 0.0 for x in v]
                 if abs(sum(nums7[:-1]) - nums7[-1]) < 1e-9 or not is_short:
-                    got.setdefault(v, tuple(p for _x, p in cells))
+                    got.setdefault(v, tuple(p for _x, p in pairs))
         cands.append(list(got.items()))
-    splits = [solver.RowSplits("", solver.S3_SHAPE, [tuple(solver.Piece("", 0, 0, x) for x in v) for v, _a in c],
-                               True) if c else None for c in cands]
+    splits = [
+        solver.RowSplits("", solver.S3_SHAPE, [tuple(solver.Piece("", 0, 0, x) for x in v) for v, _a in c], True)
+        if c
+        else None
+        for c in cands
+    ]
     keep, _note = solver.solve_rows(splits, solver.s3_tiers([r.id for r in rows], fmt))
     cells: list[list | None] = []
-    amounts: list[list | None] = []     # what each cell adds to a sum (a blank 0), where the candidates agree
+    amounts: list[list | None] = []  # what each cell adds to a sum (a blank 0), where the candidates agree
     for k, c in enumerate(cands):
-        left = [c[i] for i in keep[k]] if c and keep[k] is not None else c
+        kept = keep[k]
+        left = [c[i] for i in kept] if c and kept is not None else c
         if not left:
             cells.append(None)
             amounts.append(None)
@@ -636,8 +670,8 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
         amounts.append(amount)
     # a printed value is one cell: rows decided on the same one undo each other
     used: dict[int, list[int]] = {}
-    for k, row in enumerate(cells):
-        for p in row or ():
+    for k, decided in enumerate(cells):
+        for p in decided or ():
             if isinstance(p, int):
                 used.setdefault(p, []).append(k)
     for ks in used.values():
@@ -657,13 +691,14 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
         n = len(rule.stated)
         return abs(sum(got[:n]) - sum(got[n:])) < 1e-9
 
-    if not ref.plain and any(not is_short and abs(sum(vals[:-1]) - vals[-1]) > 1e-9
-                             for is_short, vals in ref.values):
+    if not ref.plain and any(not is_short and abs(sum(vals[:-1]) - vals[-1]) > 1e-9 for is_short, vals in ref.values):
         # cells taken from elsewhere and still a row that does not add up: the cut is guesswork
         for k in range(len(rows)):
             cells[k] = amounts[k] = None
-            doubt[k] = ("the stream's cells cut into the template's rows only by taking values from "
-                        "elsewhere, and some rows still do not add up: the rows cannot be told apart")
+            doubt[k] = (
+                "the stream's cells cut into the template's rows only by taking values from "
+                "elsewhere, and some rows still do not add up: the rows cannot be told apart"
+            )
     if not ref.plain or not found.complete or any(a is None or UNDECIDED in a for a in amounts):
         vouched: dict[int, bool] = {}
         for rule in rules:
@@ -673,9 +708,11 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
         for k in range(len(rows)):
             if cells[k] is not None and not vouched.get(k, False):
                 cells[k] = None
-                doubt[k] = ("the stream's cells cut into the template's rows only by taking values from "
-                            "elsewhere in the stream, passing over some or leaving rows undecided, and the "
-                            "column sums cannot vouch for this row's cells")
+                doubt[k] = (
+                    "the stream's cells cut into the template's rows only by taking values from "
+                    "elsewhere in the stream, passing over some or leaving rows undecided, and the "
+                    "column sums cannot vouch for this row's cells"
+                )
     # A blank adds 0 to every sum, so no identity tells a row that printed a 0 from one that printed
     # nothing: where a cut nearly as cheap leaves a row short of a cell, its zeros may be that blank.
     # And where a cut leaves a row short and also takes a 0 from elsewhere in the stream, that 0 could
@@ -687,17 +724,21 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             if v != 0:
                 continue
             span = [p for p in ref.cells[unit] if p is not None and p != pos]
-            lo, hi = min(span + [pos]), max(span + [pos])
+            lo, hi = min([*span, pos]), max([*span, pos])
             between |= {k for k, at in enumerate(ref.cells) if any(p is not None and lo <= p <= hi for p in at)}
-    for k, row in enumerate(cells):
-        if row is None or ref.short[k]:
+    for k, decided in enumerate(cells):
+        if decided is None or ref.short[k]:
             continue
         if k in between:
-            zeros[k] = ("the stream prints a cell fewer than the table has and a 0 away from its row: a 0 of "
-                        "this row may be that blank cell")
+            zeros[k] = (
+                "the stream prints a cell fewer than the table has and a 0 away from its row: a 0 of "
+                "this row may be that blank cell"
+            )
         elif any(is_short for is_short, _v in found.near[k]):
-            zeros[k] = ("a cut of the stream nearly as cheap leaves this row a cell short: a 0 of it may "
-                        "be a cell printed blank")
+            zeros[k] = (
+                "a cut of the stream nearly as cheap leaves this row a cell short: a 0 of it may "
+                "be a cell printed blank"
+            )
     return cells, doubt, zeros
 
 
@@ -721,8 +762,9 @@ def _formats(labels: list[Item], values: int) -> list[str]:
     return sorted(S3_ROWS, key=lambda fmt: abs(len(S3_ROWS[fmt]) * len(S3_COLUMNS) - values))
 
 
-def _s3_rows(fmt: str, cells, doubt: dict[int, str], zeros: dict[int, str], values: list[Item],
-             labels: list[Item], width: int) -> list[TableRow]:
+def _s3_rows(
+    fmt: str, cells, doubt: dict[int, str], zeros: dict[int, str], values: list[Item], labels: list[Item], width: int
+) -> list[TableRow]:
     rows = S3_ROWS[fmt]
     printed: dict[str, Item] = {}
     for it in labels:
@@ -748,24 +790,37 @@ def _s3_rows(fmt: str, cells, doubt: dict[int, str], zeros: dict[int, str], valu
         if at is None:
             tr.values = [_unread(None, doubt[r]) for _ in range(width)]
         else:
-            tr.values = [_unread(None, doubt[r]) if p == UNDECIDED
-                         else Slot(_BLANK, None) if p is None
-                         else _unread(values[p].cell, zeros[r]) if r in zeros and values[p].reading.value == 0
-                         else Slot(values[p].reading, values[p].cell) for p in at]
+            tr.values = [
+                _unread(None, doubt[r])
+                if p == UNDECIDED
+                else Slot(_BLANK, None)
+                if p is None
+                else _unread(values[p].cell, zeros[r])
+                if r in zeros and values[p].reading.value == 0
+                else Slot(values[p].reading, values[p].cell)
+                for p in at
+            ]
         out.append(tr)
     return out
 
 
 def _label(cell: Cell, text: str) -> Cell:
     """A row's label for the core to match: the template's words, the place and text as printed."""
-    return Cell(text, line=cell.line, col=cell.col, page=cell.page, bbox=cell.bbox,
-                printed=cell.printed if cell.printed is not None else cell.text)
+    return Cell(
+        text,
+        line=cell.line,
+        col=cell.col,
+        page=cell.page,
+        bbox=cell.bbox,
+        printed=cell.printed if cell.printed is not None else cell.text,
+    )
 
 
 def _row_text(row: S3Row) -> str:
     num = row.number
-    return (f"{num}、" if not num.startswith("(") and not num.isdigit() else f"{num}." if num.isdigit()
-            else num) + row.label
+    return (
+        f"{num}、" if not num.startswith("(") and not num.isdigit() else f"{num}." if num.isdigit() else num
+    ) + row.label
 
 
 def _heading_text(group: str) -> str:
@@ -797,20 +852,24 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
         values.pop(0)
     while len(values) > len(units) * _S4_WIDTH and values[-1].reading.kind == BLANK:
         values.pop()
-    nums = [_number(it) for it in values]
-    if None in nums:
+    read = [_number(it) for it in values]
+    nums = [n for n in read if n is not None]
+    if len(nums) < len(read):
         return usual
-    found = cut(nums, units, {})  # type: ignore[arg-type]
+    found = cut(nums, units, {})
     if len(values) == len(units) * _S4_WIDTH:
-        broken = sum(1 for g in range(len(units)) if abs(sum(nums[g * _S4_WIDTH:(g + 1) * _S4_WIDTH - 1])  # type: ignore[arg-type]
-                                                        - nums[(g + 1) * _S4_WIDTH - 1]) > 1e-9)  # type: ignore[operator]
+        broken = sum(
+            1
+            for g in range(len(units))
+            if abs(sum(nums[g * _S4_WIDTH : (g + 1) * _S4_WIDTH - 1]) - nums[(g + 1) * _S4_WIDTH - 1]) > 1e-9
+        )
         if found is None or BROKEN_SUM * broken <= found.cost[0]:
-            return usual        # the groups whole and in order are as cheap as any cut
+            return usual  # the groups whole and in order are as cheap as any cut
     if found is not None and all(rd.plain for rd in found.readings) and None not in found.agreed():
         return [_s4_row(values, found.agreed())]
     cuts = []
     for order in permutations(range(len(units))):
-        c = cut(nums, [units[k] for k in order], {})  # type: ignore[arg-type]
+        c = cut(nums, [units[k] for k in order], {})
         if c is not None:
             cuts.append((c.cost[0], order, c))
     if not cuts:
@@ -832,16 +891,29 @@ def _s4_row(values: list[Item], cells: list[list[int | None] | None]) -> TableRo
     tr = TableRow()
     for at in cells:
         if at is None:
-            why = ("section 四's groups are printed out of order and more than one cut of them into the "
-                   "template's groups fits: this group's cells are uncertain")
+            why = (
+                "section 四's groups are printed out of order and more than one cut of them into the "
+                "template's groups fits: this group's cells are uncertain"
+            )
             tr.values += [_unread(None, why) for _ in range(_S4_WIDTH)]
         else:
-            tr.values += [Slot(values[p].reading, values[p].cell) if p is not None else
-                          _unread(None, "the group's total is printed nowhere in the stream") for p in at]
+            tr.values += [
+                Slot(values[p].reading, values[p].cell)
+                if p is not None
+                else _unread(None, "the group's total is printed nowhere in the stream")
+                for p in at
+            ]
     return tr
 
 
 # --- section 二 ---------------------------------------------------------------------------------------
+
+
+def _names_s2_row(text: str, fmt: str | None) -> bool:
+    """Whether ``text`` names a row of section 二 in ``fmt`` (in either format when None)."""
+    names = _s2_names(text)
+    return bool(names) if fmt is None else fmt in names
+
 
 def _s2_names(text: str) -> dict[str, str]:
     """fmt -> the section-二 row a printed label names."""
@@ -933,12 +1005,19 @@ def _s2_cut(block: list[Item], specs) -> list[TableRow] | None:
         # the rows' labels are printed in the rows' order, and never among another row's values
         # (where a column read as a block of its own puts them)
         o = at[spec.id].offset - values[0].offset
-        if o < last or any(a < o < b for k, (a, b) in enumerate(spans) if k != r) or \
-                not all(_fits(v.reading, c.kind) for v, c in zip(values[start:end], spec.columns)):
+        if (
+            o < last
+            or any(a < o < b for k, (a, b) in enumerate(spans) if k != r)
+            or not all(_fits(v.reading, c.kind) for v, c in zip(values[start:end], spec.columns))
+        ):
             return None
         last = o
-        rows.append(TableRow(labels=[_label(at[spec.id].cell, spec.labels[0])],
-                             values=[Slot(v.reading, v.cell) for v in values[start:end]]))
+        rows.append(
+            TableRow(
+                labels=[_label(at[spec.id].cell, spec.labels[0])],
+                values=[Slot(v.reading, v.cell) for v in values[start:end]],
+            )
+        )
         start = end
     return rows
 
@@ -949,7 +1028,7 @@ def _fits(reading: CellReading, kind: str) -> bool:
     if reading.kind == BLANK:
         return True
     v = reading.value
-    if reading.kind == AMOUNT or isinstance(v, float) and v != int(v):
+    if reading.kind == AMOUNT or (isinstance(v, float) and v != int(v)):
         return kind == AMOUNT_KIND
     if isinstance(v, (int, float)) and v < 0:
         return kind == SIGNED
@@ -967,10 +1046,12 @@ def _s2_by_labels(usual: list[TableRow], fmt: str | None, specs) -> list[TableRo
     print nothing) a column at a time, in an order the text does not show."""
     values = [s for tr in usual for s in tr.values]
     if specs and len(values) < sum(len(sp.columns) for sp in specs):
-        named = [tr for tr in usual if tr.labels and any(_s2_names(c.text).get(fmt) for c in tr.labels)]
-        if any(not tr.values or len([c for c in tr.labels if _s2_names(c.text).get(fmt)]) > 1 for tr in named):
-            why = ("the table prints fewer values than it has cells and its row labels do not stand before "
-                   "their values: which value is whose is uncertain")
+        named_rows = [tr for tr in usual if tr.labels and any(_names_s2_row(c.text, fmt) for c in tr.labels)]
+        if any(not tr.values or len([c for c in tr.labels if _names_s2_row(c.text, fmt)]) > 1 for tr in named_rows):
+            why = (
+                "the table prints fewer values than it has cells and its row labels do not stand before "
+                "their values: which value is whose is uncertain"
+            )
             for tr in usual:
                 tr.values = [_unread(v.cell, why) if v.cell is not None else v for v in tr.values]
             return usual
@@ -990,10 +1071,20 @@ def _s2_by_labels(usual: list[TableRow], fmt: str | None, specs) -> list[TableRo
         names = _s2_names(tr.labels[-1].text) if tr.labels else {}
         for f in [fmt] if fmt else list(names):
             spec = next((r for r in S2_ROWS[f] if r.id == names.get(f)), None)
-            if spec is not None and len(tr.values) == len(spec.columns) and not all(
-                    _fits(v.reading, c.kind) for v, c in zip(tr.values, spec.columns)):
-                tr.values = [_unread(v.cell, f"{v.cell.text.strip()!r} is not of the kind its column "
-                                             f"holds: the row's values are not in their columns' order")
-                             if v.cell is not None else v for v in tr.values]
+            if (
+                spec is not None
+                and len(tr.values) == len(spec.columns)
+                and not all(_fits(v.reading, c.kind) for v, c in zip(tr.values, spec.columns))
+            ):
+                tr.values = [
+                    _unread(
+                        v.cell,
+                        f"{v.cell.text.strip()!r} is not of the kind its column "
+                        f"holds: the row's values are not in their columns' order",
+                    )
+                    if v.cell is not None
+                    else v
+                    for v in tr.values
+                ]
                 break
     return out

@@ -231,16 +231,19 @@ def build_parser(registry, prog: str | None = None) -> argparse.ArgumentParser:
         "--no-plugins", action="store_true", default=argparse.SUPPRESS, help="use only the built-in layouts"
     )
     common.add_argument("--version", action=_Version, help="print the version of zfxxgk and exit")
-    ap = _Parser(
-        prog=prog, description="Parse government information disclosure annual reports.", parents=[common]
-    )
+    ap = _Parser(prog=prog, description="Parse government information disclosure annual reports.", parents=[common])
     sub = ap.add_subparsers(dest="command", parser_class=_Parser)
     p = sub.add_parser("parse", parents=[common], help="parse one report and print its JSON (or a table: --format)")
     p.add_argument("file", help="the report file, or - for standard input")
     p.add_argument("--out", "-o", help="write the output to this file instead of stdout")
-    p.add_argument("--format", "-f", choices=("json", "table"), default="json",
-                   help="json: the output contract (default); table: the report's figures laid out as the template, "
-                        "doubtful cells marked, failed checks and warnings, for a person to read")
+    p.add_argument(
+        "--format",
+        "-f",
+        choices=("json", "table"),
+        default="json",
+        help="json: the output contract (default); table: the report's figures laid out as the template, "
+        "doubtful cells marked, failed checks and warnings, for a person to read",
+    )
     p.add_argument("--layout", help="use this layout plugin instead of detecting one")
     p.add_argument("--compact", action="store_true", help="JSON on one line")
     p.set_defaults(func=cmd_parse)

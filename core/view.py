@@ -7,6 +7,7 @@ are drawn by rich (https://github.com/Textualize/rich), which measures the width
 and colours only a terminal. Every piece of text that comes from the document (organ, prose, messages)
 has its control characters written ``\\xNN``, so a report cannot drive the terminal.
 """
+
 from __future__ import annotations
 
 import io
@@ -94,8 +95,11 @@ def where_label(where: str | None, fmt: str = "2021") -> str:
     if section == "review_litigation":
         group, _, col = rest.partition(".")
         if group in S4_GROUP_LABELS:
-            return f"{S4_GROUP_LABELS[group]} / {S4_COLUMN_LABELS[col]}" if col in S4_COLUMN_LABELS else \
-                S4_GROUP_LABELS[group]
+            return (
+                f"{S4_GROUP_LABELS[group]} / {S4_COLUMN_LABELS[col]}"
+                if col in S4_COLUMN_LABELS
+                else S4_GROUP_LABELS[group]
+            )
     return where
 
 
@@ -119,8 +123,11 @@ class _Cells:
 
     def __init__(self, report: dict):
         self.status = report.get("status") or {}
-        self.warned = {d.get("where") for d in report.get("diagnostics") or []
-                       if d.get("level") in ("warning", "error") and d.get("where")}
+        self.warned = {
+            d.get("where")
+            for d in report.get("diagnostics") or []
+            if d.get("level") in ("warning", "error") and d.get("where")
+        }
         self.seen: set[str] = set()
 
     def show(self, path: str, value: Any, present: bool, mark_unconfirmed: bool = True):
@@ -145,8 +152,16 @@ def _table(title: str | None = None, caption: str | None = None):
     from rich import box
     from rich.table import Table
 
-    return Table(title=title, caption=caption, box=box.SQUARE, title_justify="left", caption_justify="left",
-                 show_lines=False, pad_edge=True, expand=False)
+    return Table(
+        title=title,
+        caption=caption,
+        box=box.SQUARE,
+        title_justify="left",
+        caption_justify="left",
+        show_lines=False,
+        pad_edge=True,
+        expand=False,
+    )
 
 
 def _header(report: dict):
@@ -157,10 +172,13 @@ def _header(report: dict):
     title = f"{organ} {year}年政府信息公开工作年度报告" if year else f"{organ} 政府信息公开工作年度报告"
     lines = [title]
     doc = FORMAT_DOCUMENTS.get(str(fmt), "")
-    lines.append(f"格式 format {fmt or '?'}" + (f"（{doc}）" if doc else "")
-                 + f" · 版式 layout {safe(meta.get('layout'))}"
-                 + f" · 字形 script {safe(meta.get('script'))}"
-                 + (f" · encoding {safe(meta.get('encoding'))}" if meta.get("encoding") else ""))
+    lines.append(
+        f"格式 format {fmt or '?'}"
+        + (f"（{doc}）" if doc else "")
+        + f" · 版式 layout {safe(meta.get('layout'))}"
+        + f" · 字形 script {safe(meta.get('script'))}"
+        + (f" · encoding {safe(meta.get('encoding'))}" if meta.get("encoding") else "")
+    )
     lines.append(f"文件 file {safe(meta.get('source'))}")
     counts: dict[str, int] = {}
     for st in (report.get("status") or {}).values():
@@ -187,9 +205,18 @@ def _section_two(report: dict, cells: _Cells, fmt: str) -> list:
         for c in columns:
             t.add_column(_s2_column_label(c.label), justify="right")
         for row in rows:
-            t.add_row(row.labels[0], *(cells.show(f"active_disclosure.{row.id}.{c.id}", data.get(row.field(c.id)),
-                                                  row.field(c.id) in data, mark_unconfirmed=False)
-                                       for c in row.columns))
+            t.add_row(
+                row.labels[0],
+                *(
+                    cells.show(
+                        f"active_disclosure.{row.id}.{c.id}",
+                        data.get(row.field(c.id)),
+                        row.field(c.id) in data,
+                        mark_unconfirmed=False,
+                    )
+                    for c in row.columns
+                ),
+            )
         out.append(t)
     return out
 
@@ -197,12 +224,14 @@ def _section_two(report: dict, cells: _Cells, fmt: str) -> list:
 def _section_three(report: dict, cells: _Cells, fmt: str, width: int = DEFAULT_WIDTH):
     data = report.get("applications") or {}
     single_other = "other" in data
-    t = _table(caption=f"{S3_COLUMNS_HEADER}: {S3_ORGANISATIONS_HEADER} = {'、'.join(S3_COLUMN_LABELS[1:6])}. "
-                       f"{S3_BALANCE_NOTE}")
+    t = _table(
+        caption=f"{S3_COLUMNS_HEADER}: {S3_ORGANISATIONS_HEADER} = {'、'.join(S3_COLUMN_LABELS[1:6])}. "
+        f"{S3_BALANCE_NOTE}"
+    )
     # the labels keep a readable width: the headers wrap first
     t.add_column("", overflow="fold", min_width=26 if width >= 100 else 14)
     for label in S3_COLUMN_LABELS:  # split over two lines as the template prints them (商业 / 企业)
-        head = label if len(label) <= 3 else f"{label[:len(label) - 2]}\n{label[-2:]}"
+        head = label if len(label) <= 3 else f"{label[: len(label) - 2]}\n{label[-2:]}"
         t.add_column(head, justify="right", overflow="fold")
     rows = list(S3_ROWS.get(fmt, S3_ROWS["2021"]))
     if single_other and not any(r.id == "other" for r in rows):
@@ -221,9 +250,11 @@ def _section_three(report: dict, cells: _Cells, fmt: str, width: int = DEFAULT_W
         indent = "    " if row.group else "  " if label.startswith("（") else ""
         got = data.get(row.id)
         values: dict = got if isinstance(got, dict) else {}
-        t.add_row(f"{indent}{label}", *(cells.show(f"applications.{row.id}.{c}", values.get(c), c in values)
-                                        for c in S3_COLUMNS),
-                  end_section=row.id in ("carried_over", "total"))
+        t.add_row(
+            f"{indent}{label}",
+            *(cells.show(f"applications.{row.id}.{c}", values.get(c), c in values) for c in S3_COLUMNS),
+            end_section=row.id in ("carried_over", "total"),
+        )
     return t
 
 
@@ -242,8 +273,10 @@ def _section_four(report: dict, cells: _Cells):
     for g in S4_GROUPS:
         got = data.get(g)
         values: dict = got if isinstance(got, dict) else {}
-        t.add_row(S4_GROUP_LABELS[g], *(cells.show(f"review_litigation.{g}.{c}", values.get(c), c in values)
-                                        for c in S4_COLUMNS))
+        t.add_row(
+            S4_GROUP_LABELS[g],
+            *(cells.show(f"review_litigation.{g}.{c}", values.get(c), c in values) for c in S4_COLUMNS),
+        )
     return t
 
 
@@ -268,8 +301,13 @@ def _checks(report: dict, fmt: str):
         t.add_column(head, justify="right" if head[0] in "表合空" else "left", overflow="fold")
     for c in failed:
         rule = str(c.get("rule"))
-        t.add_row(f"{RULES.get(rule, rule)}\n{rule}", _scope(c, fmt), _number(c.get("expected")),
-                  _number(c.get("found")), str(len(c.get("blank_cells") or [])) if c.get("blank_cells") else "")
+        t.add_row(
+            f"{RULES.get(rule, rule)}\n{rule}",
+            _scope(c, fmt),
+            _number(c.get("expected")),
+            _number(c.get("found")),
+            str(len(c.get("blank_cells") or [])) if c.get("blank_cells") else "",
+        )
     return t
 
 
@@ -283,8 +321,12 @@ def _warnings(report: dict, fmt: str):
     for d in warned:
         where = d.get("where")
         label = where_label(where, fmt)
-        t.add_row(safe(d.get("level")), safe(d.get("code")),
-                  safe(label) if label == where else f"{safe(label)}\n{safe(where)}", safe(d.get("message")))
+        t.add_row(
+            safe(d.get("level")),
+            safe(d.get("code")),
+            safe(label) if label == where else f"{safe(label)}\n{safe(where)}",
+            safe(d.get("message")),
+        )
     return t
 
 
@@ -309,7 +351,7 @@ def _prose(report: dict) -> list[str]:
             continue
         flat = " ".join(str(body).split())
         if flat.startswith(heading):
-            flat = flat[len(heading):].strip()
+            flat = flat[len(heading) :].strip()
         preview = flat[:_PROSE_PREVIEW] + ("…" if len(flat) > _PROSE_PREVIEW else "")
         out.append(f"{heading}（{len(str(body))} 字）\n  {safe(preview)}")
     return out
@@ -357,8 +399,16 @@ def render(report: dict, width: int | None = None, color: bool = False) -> str:
     from rich.console import Console
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width or DEFAULT_WIDTH, color_system="standard" if color else None,
-                      force_terminal=color, markup=False, emoji=False, highlight=False, soft_wrap=False)
+    console = Console(
+        file=buf,
+        width=width or DEFAULT_WIDTH,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        soft_wrap=False,
+    )
     for part in renderables(report, width or DEFAULT_WIDTH):
         console.print(part)
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

@@ -1,9 +1,11 @@
 """Helpers the two layouts of text out of PDFs share (``space-aligned``: ``pdftotext -layout``;
 ``line-cells``: plain ``pdftotext`` or a copy-paste): page breaks and page furniture, section headings,
 row-label numbering and the display width of CJK text."""
+
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from core.sdk import norm, split_numbering
@@ -28,8 +30,14 @@ _HEADING_WORDS = {
     "五": ("问题", "問題"),
     "六": ("其他需要", "其他事项", "其他事項"),
 }
-SECTION_KEYS = {"一": "overview", "二": "active_disclosure", "三": "applications", "四": "review_litigation",
-                "五": "problems", "六": "other_matters"}
+SECTION_KEYS = {
+    "一": "overview",
+    "二": "active_disclosure",
+    "三": "applications",
+    "四": "review_litigation",
+    "五": "problems",
+    "六": "other_matters",
+}
 
 
 @dataclass
@@ -44,7 +52,7 @@ class PageLine:
     page: int = 1
 
 
-def page_lines(lines: list[str]) -> list[PageLine]:
+def page_lines(lines: Sequence[str]) -> list[PageLine]:
     """The lines with form feeds (pdftotext's page breaks) removed and recorded."""
     out = []
     page = 1
@@ -83,7 +91,7 @@ def furniture(lines: list[PageLine]) -> set[int]:
             drop.add(i)
     # the filled lines just before and after each page break
     starts = [k for k, i in enumerate(filled) if lines[i].page_start]
-    edges: list[tuple[int, int]] = []   # (filled index, page number of the page it belongs to)
+    edges: list[tuple[int, int]] = []  # (filled index, page number of the page it belongs to)
     for k in starts:
         edges.append((k, lines[filled[k]].page))
         if k > 0:
@@ -130,7 +138,7 @@ def section_heading(text: str) -> str | None:
     m = _HEADING.match(key)
     if not m:
         return None
-    rest = key[m.end():]
+    rest = key[m.end() :]
     if any(w in rest for w in _HEADING_WORDS[m.group(1)]):
         return SECTION_KEYS[m.group(1)]
     return None

@@ -1,6 +1,9 @@
 """Layout: one cell per line with blank lines between cells, where each extra blank line is an empty
 cell (text copied out of web tables cell by cell)."""
+
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from core.sdk import CELL, Cell, LayoutPlugin, Row, Source, hookimpl, text_lines
 
@@ -52,18 +55,26 @@ def parse(source: Source) -> list[Row]:
     return out
 
 
-def _cell(parts: list[str], start: int, lines: list[str]) -> Row:
+def _cell(parts: list[str], start: int, lines: Sequence[str]) -> Row:
     # A cell wrapped over several lines ("結果" / "糾正") is one cell; CJK text joins without a space.
     first = lines[start - 1]
     unread = None
     if len(parts) > 1 and all(is_number_line(p) for p in parts):
         # "14" over "14" is two numbers with their blank line lost, not the number 1414.
-        unread = (f"lines {start}-{start + len(parts) - 1} hold {len(parts)} numbers with no blank line "
-                  f"between them: one cell or {len(parts)} is uncertain")
+        unread = (
+            f"lines {start}-{start + len(parts) - 1} hold {len(parts)} numbers with no blank line "
+            f"between them: one cell or {len(parts)} is uncertain"
+        )
     return Row((Cell("".join(parts), line=start, col=len(first) - len(first.lstrip()) + 1, unread=unread),), CELL)
 
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="blank-line-cells", detect=detect, parse=parse,
-                         description="one cell per line, blank lines between, an extra blank line = empty cell")]
+    return [
+        LayoutPlugin(
+            name="blank-line-cells",
+            detect=detect,
+            parse=parse,
+            description="one cell per line, blank lines between, an extra blank line = empty cell",
+        )
+    ]

@@ -20,6 +20,7 @@ official template exported by LibreOffice), and what this layout does about it:
   last value before any prose, are given to the section before it;
 - prose and headings are TEXT rows, one per line.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,6 +58,7 @@ _BLOCKS = 0.25
 
 # --- detect -----------------------------------------------------------------------------------------
 
+
 def detect(source: Source) -> float | None:
     lines = text_lines(source)
     if lines is None:
@@ -77,7 +79,7 @@ def detect(source: Source) -> float | None:
             if i + 1 < len(lines) and lines[i + 1].replace("\f", "").strip():
                 adjacent += 1
     if numbers < 10 or (delimited + aligned) > _SPACED * filled:
-        return 0.0      # few values one a line, or cells apart by delimiters or runs of spaces
+        return 0.0  # few values one a line, or cells apart by delimiters or runs of spaces
     # One cell per line: cells one after the other (a copy-paste), or apart by blank lines with prose
     # wrapped at the page's width or page breaks (pdftotext): either says the text came out of a PDF.
     evidence = max(adjacent / numbers, pdf_text_evidence(lines))
@@ -86,6 +88,7 @@ def detect(source: Source) -> float | None:
 
 
 # --- parse ------------------------------------------------------------------------------------------
+
 
 def parse(source: Source) -> list[Row]:
     plines = page_lines(source.lines)
@@ -107,8 +110,10 @@ def parse(source: Source) -> list[Row]:
             rows.append(Row((Cell(text, line=no, col=col),), CELL))
         else:
             why = stacked.get(no)
-            rows.extend(Row((replace(cell, unread=why) if why and is_value(cell.text) else cell,), CELL)
-                        for cell in _cells(text, no, col))
+            rows.extend(
+                Row((replace(cell, unread=why) if why and is_value(cell.text) else cell,), CELL)
+                for cell in _cells(text, no, col)
+            )
     return rows
 
 
@@ -127,14 +132,16 @@ def _stacked(plines, drop: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     blocks = [b for b in blocks if b]
     if len(blocks) < _BLOCKS * sum(len(b) for b in blocks):
-        return out          # lines one after the other: a copy-paste, not poppler's blocks
+        return out  # lines one after the other: a copy-paste, not poppler's blocks
     for block in blocks:
         values = [i for i in block if _value_line(plines[i].text)]
         if len(values) >= 2:
             first, last = plines[values[0]].no, plines[values[-1]].no
             for i in values:
-                out[plines[i].no] = (f"lines {first}-{last} print {len(values)} lines of values as one block: "
-                                     f"a column of cells read top to bottom, whose rows the text does not show")
+                out[plines[i].no] = (
+                    f"lines {first}-{last} print {len(values)} lines of values as one block: "
+                    f"a column of cells read top to bottom, whose rows the text does not show"
+                )
     return out
 
 
@@ -164,7 +171,7 @@ def _sections(kept, heads: list[str | None], prose: float):
     for head in heads:
         section = head or section
         keys.append(section)
-    attach: dict[int, list[int]] = {}     # line -> runs read right after it
+    attach: dict[int, list[int]] = {}  # line -> runs read right after it
     moved: set[int] = set()
     i = 0
     while i < len(kept):
@@ -172,19 +179,18 @@ def _sections(kept, heads: list[str | None], prose: float):
             i += 1
             continue
         j = i
-        while j + 1 < len(kept) and not heads[j + 1] and keys[j + 1] == keys[i] and \
-                _cell_like(kept[j + 1][2], prose):
+        while j + 1 < len(kept) and not heads[j + 1] and keys[j + 1] == keys[i] and _cell_like(kept[j + 1][2], prose):
             j += 1
         run = list(range(i, j + 1))
         values = [k for k in run if _value_line(kept[k][2])]
         table = _table_before(keys, i)
         if values and table is not None:
             if i >= 2 and heads[i - 1] and keys[i - 2] in TABLE_SECTIONS:
-                run = run[:run.index(values[-1]) + 1]       # right after the heading: up to the last value
+                run = run[: run.index(values[-1]) + 1]  # right after the heading: up to the last value
                 attach.setdefault(i - 2, []).extend(run)
                 moved.update(run)
             elif (j + 1 == len(kept) or kept[j + 1][1] > kept[j][1]) and kept[table][1] == kept[j][1]:
-                attach.setdefault(table, []).extend(run)     # at the end of the table's page
+                attach.setdefault(table, []).extend(run)  # at the end of the table's page
                 moved.update(run)
         i = j + 1
     order: list[int] = []
@@ -239,7 +245,7 @@ def _cells(text: str, no: int, col: int) -> list[Cell]:
         elif not label and out and is_value(out[-1].text.replace(" ", "") + w):
             # a unit printed one space after its number ("818.1 万元")
             start = (out[-1].col or col) - col
-            out[-1] = Cell(text[start:at + len(w)], line=no, col=col + start)
+            out[-1] = Cell(text[start : at + len(w)], line=no, col=col + start)
         else:
             if label and numbering(w):
                 flush()
@@ -250,5 +256,11 @@ def _cells(text: str, no: int, col: int) -> list[Cell]:
 
 @hookimpl
 def core_layouts():
-    return [LayoutPlugin(name="line-cells", detect=detect, parse=parse,
-                         description="one cell per line (plain pdftotext, copy-paste out of a PDF)")]
+    return [
+        LayoutPlugin(
+            name="line-cells",
+            detect=detect,
+            parse=parse,
+            description="one cell per line (plain pdftotext, copy-paste out of a PDF)",
+        )
+    ]

@@ -33,9 +33,11 @@ row apart; the template can. A stream is read in one of two ways:
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import combinations, permutations
+from types import MappingProxyType
 
 from core import solver
 from core.cells import AMOUNT, BLANK, LABEL, NUMBER, UNREAD, CellReading, read
@@ -856,15 +858,19 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
     nums = [n for n in read if n is not None]
     if len(nums) < len(read):
         return usual
-    found = cut(nums, units, {})
     if len(values) == len(units) * _S4_WIDTH:
         broken = sum(
             1
             for g in range(len(units))
             if abs(sum(nums[g * _S4_WIDTH : (g + 1) * _S4_WIDTH - 1]) - nums[(g + 1) * _S4_WIDTH - 1]) > 1e-9
         )
+        if not broken:
+            return usual  # no cut costs less than nothing
+        found = cut(nums, units, {})
         if found is None or BROKEN_SUM * broken <= found.cost[0]:
             return usual  # the groups whole and in order are as cheap as any cut
+    else:
+        found = cut(nums, units, {})
     if found is not None and all(rd.plain for rd in found.readings) and None not in found.agreed():
         return [_s4_row(values, found.agreed())]
     cuts = []
@@ -915,10 +921,11 @@ def _names_s2_row(text: str, fmt: str | None) -> bool:
     return bool(names) if fmt is None else fmt in names
 
 
-def _s2_names(text: str) -> dict[str, str]:
-    """fmt -> the section-二 row a printed label names."""
+@lru_cache(maxsize=4096)
+def _s2_names(text: str) -> Mapping[str, str]:
+    """fmt -> the section-二 row a printed label names (read-only: it is shared by every caller)."""
     key = split_numbering(norm(text))[1]
-    out = {}
+    out: dict[str, str] = {}
     for fmt, specs in S2_ROWS.items():
         best, best_score = None, 0.0
         for spec in specs:
@@ -927,7 +934,7 @@ def _s2_names(text: str) -> dict[str, str]:
                 best, best_score = spec.id, s
         if best is not None and best_score >= BARE_LABEL_MIN:
             out[fmt] = best
-    return out
+    return MappingProxyType(out)
 
 
 def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRow]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from core.sdk import TABLE, TEXT, Cell, Row, Source, display_width
@@ -59,9 +60,12 @@ def wrap_width(lines) -> int:
     """The width at which the text's prose is wrapped: the most common width of its wide lines (text
     out of a PDF wraps every line of a paragraph but its last at the same width), or 0 when no width
     recurs."""
+    return _wrap_of([display_width(s.strip()) for s in lines])
+
+
+def _wrap_of(widths: list[int]) -> int:
     counts: dict[int, int] = {}
-    for s in lines:
-        w = display_width(s.strip())
+    for w in widths:
         if w >= _PROSE_WIDTH:
             counts[w // 4] = counts.get(w // 4, 0) + 1
     if not counts:
@@ -76,11 +80,18 @@ def pdf_text_evidence(lines) -> float:
     """0..1: how surely the lines are text taken out of a PDF (pdftotext, a viewer's copy): page breaks
     (form feeds), or paragraphs wrapped at one width, every line of them but the last followed by the
     next. Text copied out of a web page prints a paragraph as one line, whatever its length."""
+    return _pdf_text_evidence(tuple(lines))
+
+
+# Several layouts' detect ask this of the same lines: it is worked out once per text.
+@functools.lru_cache(maxsize=4)
+def _pdf_text_evidence(lines: tuple[str, ...]) -> float:
     if any("\f" in s for s in lines):
         return 1.0
-    wrap = wrap_width(lines)
+    widths = [display_width(s.strip()) for s in lines]
+    wrap = _wrap_of(widths)
     if not wrap:
         return 0.0
-    wide = [i for i, s in enumerate(lines) if abs(display_width(s.strip()) - wrap) <= 4]
+    wide = [i for i, w in enumerate(widths) if abs(w - wrap) <= 4]
     followed = sum(1 for i in wide if i + 1 < len(lines) and lines[i + 1].strip())
     return followed / len(wide)

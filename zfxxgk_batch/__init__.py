@@ -17,6 +17,7 @@ of every field, the meaning of each status, a label and description for every co
 
 Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
 """
+
 from __future__ import annotations
 
 __all__ = ["compare_reports", "run_batch"]
@@ -25,8 +26,10 @@ __all__ = ["compare_reports", "run_batch"]
 def __getattr__(name: str):
     if name == "run_batch":
         from zfxxgk_batch.runner import run_batch
+
         return run_batch
     if name == "compare_reports":
         from zfxxgk_batch.compare import compare_reports
+
         return compare_reports
     raise AttributeError(f"module 'zfxxgk_batch' has no attribute {name!r}")

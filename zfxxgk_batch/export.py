@@ -39,6 +39,7 @@ Excel and LibreOffice read as "text follows"), in XLSX as a string cell marked q
 formula, also after the cell is edited). XLSX cannot hold most control characters at all: each one (ESC,
 BS …) is written as ``\\xNN``.
 """
+
 from __future__ import annotations
 
 import csv
@@ -69,14 +70,57 @@ from zfxxgk_batch.labels import (
     s3_row_label,
 )
 
-REPORT_COLUMNS = ("id", "path", "name", "sha256", "parser_version", "layout", "format", "year", "organ", "organ_key",
-                  "script", "encoding", "parsed_at", *INDICATORS, "failed_checks", "warnings")
+REPORT_COLUMNS = (
+    "id",
+    "path",
+    "name",
+    "sha256",
+    "parser_version",
+    "layout",
+    "format",
+    "year",
+    "organ",
+    "organ_key",
+    "script",
+    "encoding",
+    "parsed_at",
+    *INDICATORS,
+    "failed_checks",
+    "warnings",
+)
 #: The columns a status twin repeats from the reports, to find its rows.
 KEY_COLUMNS = ("id", "path", "name", "layout", "format", "year", "organ", "organ_key")
-LONG_COLUMNS = ("report_id", "path", "organ_key", "year", "format", "section", "field", "label", "value", "unit",
-                "status", "text", "provenance")
-PARQUET_LONG_COLUMNS = ("report_id", "path", "organ_key", "year", "format", "section", "field", "label", "value",
-                        "value_text", "unit", "status", "text", "provenance")
+LONG_COLUMNS = (
+    "report_id",
+    "path",
+    "organ_key",
+    "year",
+    "format",
+    "section",
+    "field",
+    "label",
+    "value",
+    "unit",
+    "status",
+    "text",
+    "provenance",
+)
+PARQUET_LONG_COLUMNS = (
+    "report_id",
+    "path",
+    "organ_key",
+    "year",
+    "format",
+    "section",
+    "field",
+    "label",
+    "value",
+    "value_text",
+    "unit",
+    "status",
+    "text",
+    "provenance",
+)
 LABELS = ("id", "zh")
 
 #: The fill of each status in XLSX (none: confirmed).
@@ -142,11 +186,15 @@ def _umask() -> int:
 
 # --- reading the database -------------------------------------------------------------------------------
 
+
 def _extra_fields(conn: sqlite3.Connection) -> list[tuple[str, str]]:
     """Fields the database holds that the template does not have (a newer contract), sorted."""
     known = set(all_fields())
-    return sorted(tuple(r) for r in conn.execute(
-        "SELECT DISTINCT section, field FROM \"values\" WHERE section != 'text'") if tuple(r) not in known)
+    return sorted(
+        tuple(r)
+        for r in conn.execute("SELECT DISTINCT section, field FROM \"values\" WHERE section != 'text'")
+        if tuple(r) not in known
+    )
 
 
 def field_columns(conn: sqlite3.Connection, fmt: str | None = None) -> list[tuple[str, str]]:
@@ -162,15 +210,18 @@ def _reports(conn: sqlite3.Connection, fmt: str | None = None):
         return conn.execute(f"SELECT {cols} FROM reports ORDER BY id")
     if fmt == TEMPLATE_FORMATS[-1]:  # the current format takes any report of no known format
         marks = ", ".join("?" for _ in TEMPLATE_FORMATS)
-        return conn.execute(f"SELECT {cols} FROM reports WHERE format = ? OR format IS NULL OR format NOT IN "
-                            f"({marks}) ORDER BY id", (fmt, *TEMPLATE_FORMATS))
+        return conn.execute(
+            f"SELECT {cols} FROM reports WHERE format = ? OR format IS NULL OR format NOT IN ({marks}) ORDER BY id",
+            (fmt, *TEMPLATE_FORMATS),
+        )
     return conn.execute(f"SELECT {cols} FROM reports WHERE format = ? ORDER BY id", (fmt,))
 
 
 def _values_by_report(conn: sqlite3.Connection, sections=None):
     where = "" if sections is None else f"WHERE section IN ({', '.join(repr(s) for s in sections)})"
-    cur = conn.execute(f'SELECT report_id, section, field, value, text, provenance, status FROM "values" {where} '
-                       f"ORDER BY report_id")
+    cur = conn.execute(
+        f'SELECT report_id, section, field, value, text, provenance, status FROM "values" {where} ORDER BY report_id'
+    )
     return itertools.groupby(cur, key=lambda r: r[0])
 
 
@@ -189,11 +240,13 @@ def _wide_rows(conn: sqlite3.Connection, fmt: str | None = None) -> Iterator[tup
 
 
 def _long_rows(conn: sqlite3.Connection):
-    return conn.execute('SELECT v.report_id, r.path, r.organ_key, r.year, r.format, v.section, v.field, f.label, '
-                        'v.value, f.unit, v.status, v.text, v.provenance FROM "values" v '
-                        'JOIN reports r ON r.id = v.report_id '
-                        'LEFT JOIN fields f ON f.section = v.section AND f.field = v.field '
-                        'ORDER BY v.report_id')
+    return conn.execute(
+        "SELECT v.report_id, r.path, r.organ_key, r.year, r.format, v.section, v.field, f.label, "
+        'v.value, f.unit, v.status, v.text, v.provenance FROM "values" v '
+        "JOIN reports r ON r.id = v.report_id "
+        "LEFT JOIN fields f ON f.section = v.section AND f.field = v.field "
+        "ORDER BY v.report_id"
+    )
 
 
 def _heading(column: str, labels: str) -> str:
@@ -214,6 +267,7 @@ def _check_labels(labels: str) -> str:
 
 # --- CSV --------------------------------------------------------------------------------------------
 
+
 def csv_files(stem: Path) -> list[Path]:
     """What ``--format csv`` writes for the stem ``OUT``."""
     out = []
@@ -231,8 +285,10 @@ def export_csv(conn: sqlite3.Connection, files: list[Path], labels: str = "id") 
     for fmt, (values_path, status_path) in wide.items():
         fields = field_columns(conn, fmt)
         heads = [_field_heading(s, f, fmt, labels) for s, f in fields]
-        with atomic(values_path, "w", encoding="utf-8-sig", newline="") as fv, \
-                atomic(status_path, "w", encoding="utf-8-sig", newline="") as fs:
+        with (
+            atomic(values_path, "w", encoding="utf-8-sig", newline="") as fv,
+            atomic(status_path, "w", encoding="utf-8-sig", newline="") as fs,
+        ):
             wv, ws = csv.writer(fv), csv.writer(fs)
             wv.writerow([*(_heading(c, labels) for c in REPORT_COLUMNS), *heads])
             ws.writerow([*(_heading(c, labels) for c in KEY_COLUMNS), *heads])
@@ -256,11 +312,14 @@ def export_csv(conn: sqlite3.Connection, files: list[Path], labels: str = "id") 
 
 # --- JSONL ------------------------------------------------------------------------------------------
 
+
 def export_jsonl(conn: sqlite3.Connection, path: Path) -> list[Path]:
     cols = ("path", "sha256", "parser_version", "organ_key", *INDICATORS)
     with atomic(path, "w", encoding="utf-8", newline="\n") as f:
-        cur = conn.execute(f"SELECT {', '.join('r.' + c for c in cols)}, j.json_zlib FROM reports r "
-                           f"JOIN report_json j ON j.report_id = r.id ORDER BY r.id")
+        cur = conn.execute(
+            f"SELECT {', '.join('r.' + c for c in cols)}, j.json_zlib FROM reports r "
+            f"JOIN report_json j ON j.report_id = r.id ORDER BY r.id"
+        )
         for row in cur:
             doc = zlib.decompress(row[-1]).decode("utf-8").rstrip()
             extra = json.dumps(dict(zip(cols, row[:-1])), ensure_ascii=False, separators=(",", ":"))
@@ -270,6 +329,7 @@ def export_jsonl(conn: sqlite3.Connection, path: Path) -> list[Path]:
 
 # --- Parquet ----------------------------------------------------------------------------------------
 
+
 def require_pyarrow():
     from core.errors import UsageError
 
@@ -277,8 +337,9 @@ def require_pyarrow():
         import pyarrow
         import pyarrow.parquet  # noqa: F401
     except ImportError:
-        raise UsageError("--format parquet needs pyarrow: pip install pyarrow (from a clone: pip install "
-                         "'.[parquet]')") from None
+        raise UsageError(
+            "--format parquet needs pyarrow: pip install pyarrow (from a clone: pip install '.[parquet]')"
+        ) from None
 
 
 def parquet_files(stem: Path) -> list[Path]:
@@ -315,8 +376,13 @@ def _field_type(fmt: str, section: str, field: str):
     return pa.float64() if kind == "amount" else pa.int64()
 
 
-_REPORT_TYPES = {"id": "int64", "year": "int64", "failed_checks": "int64", "warnings": "int64",
-                 **dict.fromkeys(INDICATORS, "float64")}
+_REPORT_TYPES = {
+    "id": "int64",
+    "year": "int64",
+    "failed_checks": "int64",
+    "warnings": "int64",
+    **dict.fromkeys(INDICATORS, "float64"),
+}
 
 
 def _meta(section: str, field: str, fmt: str | None) -> dict[bytes, bytes]:
@@ -324,8 +390,12 @@ def _meta(section: str, field: str, fmt: str | None) -> dict[bytes, bytes]:
         info = field_info(section, field)
     except (KeyError, ValueError):
         return {}
-    return {b"label": field_label(section, field, fmt).encode(), b"unit": info.unit.encode(),
-            b"field": info.field.encode(), b"section": section.encode()}
+    return {
+        b"label": field_label(section, field, fmt).encode(),
+        b"unit": info.unit.encode(),
+        b"field": info.field.encode(),
+        b"section": section.encode(),
+    }
 
 
 def export_parquet(conn: sqlite3.Connection, files: list[Path]) -> list[Path]:
@@ -385,14 +455,16 @@ def export_parquet(conn: sqlite3.Connection, files: list[Path]) -> list[Path]:
 
 # --- XLSX -------------------------------------------------------------------------------------------
 
+
 def require_openpyxl():
     from core.errors import UsageError
 
     try:
         import openpyxl  # noqa: F401
     except ImportError:
-        raise UsageError("--format xlsx needs openpyxl: pip install openpyxl (from a clone: pip install "
-                         "'.[xlsx]')") from None
+        raise UsageError(
+            "--format xlsx needs openpyxl: pip install openpyxl (from a clone: pip install '.[xlsx]')"
+        ) from None
 
 
 def cell_notes(conn: sqlite3.Connection) -> dict[int, dict[str, list[str]]]:
@@ -400,7 +472,8 @@ def cell_notes(conn: sqlite3.Connection) -> dict[int, dict[str, list[str]]]:
     breaks across years it is part of."""
     out: dict[int, dict[str, list[str]]] = {}
     for rid, where, level, code, message in conn.execute(
-            "SELECT report_id, \"where\", level, code, message FROM diagnostics WHERE level IN ('warning', 'error')"):
+        "SELECT report_id, \"where\", level, code, message FROM diagnostics WHERE level IN ('warning', 'error')"
+    ):
         if where:
             out.setdefault(rid, {}).setdefault(where, []).append(f"{level} {code}: {message}")
     return out
@@ -410,12 +483,14 @@ def cross_breaks(conn: sqlite3.Connection) -> dict[int, dict[str, list[str]]]:
     """report id -> {cell path: the breaks across years that read it}."""
     out: dict[int, dict[str, list[str]]] = {}
     for a, b, year, next_year, rule, scope, expected, found, cells in conn.execute(
-            "SELECT report_id, next_report_id, year, next_year, rule, scope, expected, found, cells FROM cross_checks "
-            "WHERE ok = 0"):
+        "SELECT report_id, next_report_id, year, next_year, rule, scope, expected, found, cells FROM cross_checks "
+        "WHERE ok = 0"
+    ):
         for c in json.loads(cells or "[]"):
             tag, _, path = c.partition(":")
-            note = (f"across years {year}→{next_year}: {rule} {scope}: {next_year} prints {expected}, "
-                    f"{year} gives {found}")
+            note = (
+                f"across years {year}→{next_year}: {rule} {scope}: {next_year} prints {expected}, {year} gives {found}"
+            )
             out.setdefault(a if tag == str(year) else b, {}).setdefault(path, []).append(note)
     return out
 
@@ -434,11 +509,34 @@ def _display_width(text: str) -> int:
 
 
 #: Column widths (in characters) where the header does not say enough.
-_WIDTHS = {"path": 60, "name": 30, "organ": 28, "organ_key": 28, "sha256": 20, "parser_version": 28,
-           "parsed_at": 20, "message": 80, "cells": 50, "blank_cells": 30, "sentence": 50, "where": 40,
-           "paths": 60, "report_ids": 16, "layouts": 40, "row_label": 48, "row": 30, "label": 40, "meaning": 90,
-           "item": 22, "kind": 10,
-           "overview": 80, "problems": 80, "other_matters": 80, "text": 80, "scope": 26}
+_WIDTHS = {
+    "path": 60,
+    "name": 30,
+    "organ": 28,
+    "organ_key": 28,
+    "sha256": 20,
+    "parser_version": 28,
+    "parsed_at": 20,
+    "message": 80,
+    "cells": 50,
+    "blank_cells": 30,
+    "sentence": 50,
+    "where": 40,
+    "paths": 60,
+    "report_ids": 16,
+    "layouts": 40,
+    "row_label": 48,
+    "row": 30,
+    "label": 40,
+    "meaning": 90,
+    "item": 22,
+    "kind": 10,
+    "overview": 80,
+    "problems": 80,
+    "other_matters": 80,
+    "text": 80,
+    "scope": 26,
+}
 #: Columns of prose and messages: wrapped.
 _WRAP = {"overview", "problems", "other_matters", "message", "meaning", "sentence", "text"}
 
@@ -459,8 +557,10 @@ class _Sheets:
 
         self.wb = Workbook(write_only=True)
         self.labels = labels
-        self.fills = {c: PatternFill("solid", start_color=c, end_color=c)
-                      for c in {*STATUS_FILLS.values(), RED, ORANGE, YELLOW, "F2F2F2"}}
+        self.fills = {
+            c: PatternFill("solid", start_color=c, end_color=c)
+            for c in {*STATUS_FILLS.values(), RED, ORANGE, YELLOW, "F2F2F2"}
+        }
         self.bold = Font(bold=True)
         self.id_font = Font(italic=True, color="808080", size=9)
         self.wrap = Alignment(wrap_text=True, vertical="top")
@@ -469,15 +569,22 @@ class _Sheets:
         self.cross_border = Border(left=orange, right=orange, top=orange, bottom=orange)
         self.percent = "0.0%"
 
-    def sheet(self, title: str, columns: list[str], headers: list[str] | None = None, *, freeze_cols: int = 0,
-              wrap: set[str] | None = None) -> _Sheet:
-        return _Sheet(self, title, columns, headers or [_heading(c, "zh") for c in columns], freeze_cols,
-                      wrap or set())
+    def sheet(
+        self,
+        title: str,
+        columns: list[str],
+        headers: list[str] | None = None,
+        *,
+        freeze_cols: int = 0,
+        wrap: set[str] | None = None,
+    ) -> _Sheet:
+        return _Sheet(self, title, columns, headers or [_heading(c, "zh") for c in columns], freeze_cols, wrap or set())
 
 
 class _Sheet:
-    def __init__(self, book: _Sheets, title: str, columns: list[str], headers: list[str], freeze_cols: int,
-                 wrap: set[str]):
+    def __init__(
+        self, book: _Sheets, title: str, columns: list[str], headers: list[str], freeze_cols: int, wrap: set[str]
+    ):
         self.book, self.title, self.columns, self.headers = book, title, columns, headers
         self.freeze_cols, self.wrap = freeze_cols, wrap
         self.part = 0
@@ -525,8 +632,16 @@ class _Sheet:
     def close(self) -> None:
         self._close_filter()
 
-    def cell(self, value, *, fill: str | None = None, comment: list[str] | None = None, border: bool = False,
-             number_format: str | None = None, wrap: bool = False):
+    def cell(
+        self,
+        value,
+        *,
+        fill: str | None = None,
+        comment: list[str] | None = None,
+        border: bool = False,
+        number_format: str | None = None,
+        wrap: bool = False,
+    ):
         """A cell as written: text made safe, formula-like text quote-prefixed, and its marks."""
         from openpyxl.cell import WriteOnlyCell
         from openpyxl.cell.cell import ERROR_CODES
@@ -566,14 +681,23 @@ LEGEND_ROWS = (
     ("status", "unread", STATUS_FILLS["unread"], "未能读取: " + STATUSES["unread"][1]),
     ("status", "blank", STATUS_FILLS["blank"], "空白: " + STATUSES["blank"][1]),
     ("mark", "comment", "", "批注: the warnings about the cell (hover to read); table diagnostics has them all"),
-    ("mark", "orange border", "", "橙框: the cell is part of a break across one organ's consecutive years "
-                                  "(sheet cross_year)"),
+    (
+        "mark",
+        "orange border",
+        "",
+        "橙框: the cell is part of a break across one organ's consecutive years (sheet cross_year)",
+    ),
     ("mark", "no value, no fill", "", "the report's format does not have this cell"),
     ("reports", "failed_checks", RED, "the report breaks this many consistency rules (sheet checks, 通过 = FALSE)"),
     ("reports", "warnings", YELLOW, "the parse gave this many warnings and errors (sheet diagnostics)"),
     ("checks", "passed / failed", RED, "every rule evaluated; a failed one is red"),
-    ("headers", "row 1 / row 2", "", "row 1: the labels as the template prints them; row 2: the stable field IDs "
-                                     "(../shared/domain/STANDARD.md), the key to join on; the filters are on row 2"),
+    (
+        "headers",
+        "row 1 / row 2",
+        "",
+        "row 1: the labels as the template prints them; row 2: the stable field IDs "
+        "(../shared/domain/STANDARD.md), the key to join on; the filters are on row 2",
+    ),
 )
 
 
@@ -589,9 +713,18 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
 
     legend = book.sheet("legend", ["kind", "item", "meaning"], ["类别", "项目", "说明"], wrap={"meaning"})
     for kind, item, fill, meaning in LEGEND_ROWS:
-        legend.append([kind, legend.cell(item, fill=fill or None, border=item == "orange border",
-                                         comment=["警告 …"] if item == "comment" else None),
-                       legend.cell(meaning, wrap=True)])
+        legend.append(
+            [
+                kind,
+                legend.cell(
+                    item,
+                    fill=fill or None,
+                    border=item == "orange border",
+                    comment=["警告 …"] if item == "comment" else None,
+                ),
+                legend.cell(meaning, wrap=True),
+            ]
+        )
     legend.close()
 
     reports = list(_reports(conn))
@@ -600,92 +733,183 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
     fc, wc = REPORT_COLUMNS.index("failed_checks"), REPORT_COLUMNS.index("warnings")
     rates = {REPORT_COLUMNS.index(c) for c in INDICATORS}
     for r in reports:
-        ws.append([ws.cell(v, fill=RED if i == fc and v else YELLOW if i == wc and v else None,
-                           number_format=book.percent if i in rates and v is not None else None)
-                   for i, v in enumerate(r)])
+        ws.append(
+            [
+                ws.cell(
+                    v,
+                    fill=RED if i == fc and v else YELLOW if i == wc and v else None,
+                    number_format=book.percent if i in rates and v is not None else None,
+                )
+                for i, v in enumerate(r)
+            ]
+        )
     ws.close()
 
     def value_cell(sheet: _Sheet, rid: int, path_: str, got: dict, key: tuple[str, str]):
         if key not in got:
             return None
         v, st = got[key]
-        return sheet.cell(v, fill=STATUS_FILLS.get(st or ""),
-                          comment=_notes_for(notes.get(rid, {}), path_) + breaks.get(rid, {}).get(path_, []),
-                          border=path_ in breaks.get(rid, {}))
+        return sheet.cell(
+            v,
+            fill=STATUS_FILLS.get(st or ""),
+            comment=_notes_for(notes.get(rid, {}), path_) + breaks.get(rid, {}).get(path_, []),
+            border=path_ in breaks.get(rid, {}),
+        )
 
     keys = ["report_id", "organ_key", "year", "format"]
     s2_sheets = {}
     for fmt in reversed(TEMPLATE_FORMATS):
         s2 = [f for s, f in field_columns(conn, fmt) if s == "active_disclosure"]
-        s2_sheets[fmt] = (s2, book.sheet(f"active_disclosure_{fmt}", [*keys, *s2],
-                                         [*head(keys), *(_field_heading("active_disclosure", f, fmt, labels)
-                                                         for f in s2)], freeze_cols=3))
+        s2_sheets[fmt] = (
+            s2,
+            book.sheet(
+                f"active_disclosure_{fmt}",
+                [*keys, *s2],
+                [*head(keys), *(_field_heading("active_disclosure", f, fmt, labels) for f in s2)],
+                freeze_cols=3,
+            ),
+        )
     s3_rows: list[str] = []
     for s, f in field_columns(conn):
         if s == "applications":
             row_id = f.rpartition(".")[0]
             if row_id not in s3_rows:
                 s3_rows.append(row_id)
-    ws3 = book.sheet("applications", [*keys, "row", "row_label", *S3_COLUMNS],
-                     [*head(keys), "行ID" if labels == "zh" else "row", "行", *S3_COLUMN_LABELS], freeze_cols=6)
+    ws3 = book.sheet(
+        "applications",
+        [*keys, "row", "row_label", *S3_COLUMNS],
+        [*head(keys), "行ID" if labels == "zh" else "row", "行", *S3_COLUMN_LABELS],
+        freeze_cols=6,
+    )
     s4 = [f"{g}.{c}" for g, c in S4_FIELDS]
-    ws4 = book.sheet("review_litigation", [*keys, *s4],
-                     [*head(keys), *(_field_heading("review_litigation", f, None, labels) for f in s4)],
-                     freeze_cols=3)
+    ws4 = book.sheet(
+        "review_litigation",
+        [*keys, *s4],
+        [*head(keys), *(_field_heading("review_litigation", f, None, labels) for f in s4)],
+        freeze_cols=3,
+    )
     for rep, got in _wide_rows(conn):
         rid = rep[0]
         organ, year, fmt = who[rid]
         fmt_key = fmt if fmt in s2_sheets else TEMPLATE_FORMATS[-1]
         s2, ws2 = s2_sheets[fmt_key]
-        ws2.append([rid, ws2.cell(organ), year, fmt,
-                    *(value_cell(ws2, rid, f"active_disclosure.{f}", got, ("active_disclosure", f)) for f in s2)])
+        ws2.append(
+            [
+                rid,
+                ws2.cell(organ),
+                year,
+                fmt,
+                *(value_cell(ws2, rid, f"active_disclosure.{f}", got, ("active_disclosure", f)) for f in s2),
+            ]
+        )
         for row_id in s3_rows:
             cols = [("applications", f"{row_id}.{c}") for c in S3_COLUMNS]
             if not any(k in got for k in cols):
                 continue
-            ws3.append([rid, ws3.cell(organ), year, fmt, row_id, ws3.cell(s3_row_label(row_id)),
-                        *(value_cell(ws3, rid, column_name(*k), got, k) for k in cols)])
-        ws4.append([rid, ws4.cell(organ), year, fmt,
-                    *(value_cell(ws4, rid, f"review_litigation.{f}", got, ("review_litigation", f)) for f in s4)])
+            ws3.append(
+                [
+                    rid,
+                    ws3.cell(organ),
+                    year,
+                    fmt,
+                    row_id,
+                    ws3.cell(s3_row_label(row_id)),
+                    *(value_cell(ws3, rid, column_name(*k), got, k) for k in cols),
+                ]
+            )
+        ws4.append(
+            [
+                rid,
+                ws4.cell(organ),
+                year,
+                fmt,
+                *(value_cell(ws4, rid, f"review_litigation.{f}", got, ("review_litigation", f)) for f in s4),
+            ]
+        )
     for _s2, sheet in s2_sheets.values():
         sheet.close()
     ws3.close()
     ws4.close()
 
-    ws5 = book.sheet("text", ["report_id", "organ_key", "year", *PROSE_FIELDS],
-                     [*head(["report_id", "organ_key", "year"]), *(PROSE_HEADINGS[k] if labels == "zh" else k
-                                                                    for k in PROSE_FIELDS)],
-                     freeze_cols=3, wrap=set(PROSE_FIELDS))
+    ws5 = book.sheet(
+        "text",
+        ["report_id", "organ_key", "year", *PROSE_FIELDS],
+        [
+            *head(["report_id", "organ_key", "year"]),
+            *(PROSE_HEADINGS[k] if labels == "zh" else k for k in PROSE_FIELDS),
+        ],
+        freeze_cols=3,
+        wrap=set(PROSE_FIELDS),
+    )
     texts: dict[int, dict[str, str]] = {}
-    for rid, fid, text in conn.execute("SELECT report_id, field, text FROM \"values\" WHERE section = 'text' "
-                                       "ORDER BY report_id"):
+    for rid, fid, text in conn.execute(
+        "SELECT report_id, field, text FROM \"values\" WHERE section = 'text' ORDER BY report_id"
+    ):
         texts.setdefault(rid, {})[fid] = text
     for r in reports:
         t = texts.get(r[0], {})
         ws5.append([r[0], ws5.cell(who[r[0]][0]), who[r[0]][1], *(ws5.cell(t.get(k), wrap=True) for k in PROSE_FIELDS)])
     ws5.close()
 
-    check_cols = ["report_id", "organ_key", "year", "rule", "ok", "scope", "expected", "found", "cells",
-                  "blank_cells", "sentence"]
+    check_cols = [
+        "report_id",
+        "organ_key",
+        "year",
+        "rule",
+        "ok",
+        "scope",
+        "expected",
+        "found",
+        "cells",
+        "blank_cells",
+        "sentence",
+    ]
     ws6 = book.sheet("checks", check_cols, head(check_cols), freeze_cols=3, wrap={"sentence"})
-    for row in conn.execute("SELECT report_id, rule, ok, scope, expected, found, cells, blank_cells, sentence "
-                            "FROM checks ORDER BY report_id, rowid"):
+    for row in conn.execute(
+        "SELECT report_id, rule, ok, scope, expected, found, cells, blank_cells, sentence "
+        "FROM checks ORDER BY report_id, rowid"
+    ):
         failed = not row[2]
-        ws6.append([row[0], ws6.cell(who[row[0]][0]), who[row[0]][1],
-                    *(ws6.cell(bool(v) if i == 1 else v, fill=RED if failed and i < 5 else None, wrap=i == 7)
-                      for i, v in enumerate(row[1:]))])
+        ws6.append(
+            [
+                row[0],
+                ws6.cell(who[row[0]][0]),
+                who[row[0]][1],
+                *(
+                    ws6.cell(bool(v) if i == 1 else v, fill=RED if failed and i < 5 else None, wrap=i == 7)
+                    for i, v in enumerate(row[1:])
+                ),
+            ]
+        )
     ws6.close()
     diag_cols = ["report_id", "organ_key", "year", "level", "code", "where", "message"]
     ws7 = book.sheet("diagnostics", diag_cols, head(diag_cols), freeze_cols=3, wrap={"message"})
-    for row in conn.execute("SELECT report_id, level, code, \"where\", message FROM diagnostics "
-                            "ORDER BY report_id, rowid"):
+    for row in conn.execute(
+        'SELECT report_id, level, code, "where", message FROM diagnostics ORDER BY report_id, rowid'
+    ):
         warned = row[1] in ("warning", "error")
-        ws7.append([row[0], ws7.cell(who[row[0]][0]), who[row[0]][1],
-                    *(ws7.cell(v, fill=YELLOW if warned and i == 0 else None, wrap=i == 3)
-                      for i, v in enumerate(row[1:]))])
+        ws7.append(
+            [
+                row[0],
+                ws7.cell(who[row[0]][0]),
+                who[row[0]][1],
+                *(ws7.cell(v, fill=YELLOW if warned and i == 0 else None, wrap=i == 3) for i, v in enumerate(row[1:])),
+            ]
+        )
     ws7.close()
-    cross_cols = ["rule", "organ_key", "year", "next_year", "report_id", "next_report_id", "scope", "ok", "expected",
-                  "found", "cells"]
+    cross_cols = [
+        "rule",
+        "organ_key",
+        "year",
+        "next_year",
+        "report_id",
+        "next_report_id",
+        "scope",
+        "ok",
+        "expected",
+        "found",
+        "cells",
+    ]
     ws8 = book.sheet("cross_year", cross_cols, head(cross_cols), freeze_cols=2)
     for row in conn.execute(f"SELECT {', '.join(cross_cols)} FROM cross_checks ORDER BY organ_key, year, scope"):
         ws8.append([ws8.cell(bool(v) if i == 7 else v, fill=None if row[7] else ORANGE) for i, v in enumerate(row)])
@@ -719,8 +943,11 @@ def outputs(out: Path, formats: list[str]) -> dict[str, list[Path]]:
     run resumable): OUT itself when it ends in .db/.sqlite/.sqlite3, else OUT with the suffix .db; so is
     its Datasette metadata, ``OUT.metadata.json``."""
     out = Path(out)
-    stem = out.with_suffix("") if out.suffix.lower() in (".db", ".sqlite", ".sqlite3", ".csv", ".xlsx",
-                                                          ".parquet", ".jsonl") else out
+    stem = (
+        out.with_suffix("")
+        if out.suffix.lower() in (".db", ".sqlite", ".sqlite3", ".csv", ".xlsx", ".parquet", ".jsonl")
+        else out
+    )
     db = out if out.suffix.lower() in (".db", ".sqlite", ".sqlite3") else Path(f"{stem}.db")
     files = {"sqlite": [db], "metadata": [Path(f"{stem}.metadata.json")]}
     for fmt in formats:

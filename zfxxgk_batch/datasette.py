@@ -17,7 +17,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from zfxxgk_batch.labels import COLUMNS, STATUSES
+from zfxxgk_batch.labels import COLUMNS, PARSE_STATUSES, STATUSES
 
 #: table -> (title, description, settings)
 TABLES: dict[str, tuple[str, str, dict]] = {
@@ -174,7 +174,8 @@ def metadata(conn: sqlite3.Connection, name: str | None = None) -> dict:
             "columns": {c: _describe(table, c) for c in _columns(conn, table)},
             **settings,
         }
-    status_words = ", ".join(f"{k} ({label})" for k, (label, _m) in STATUSES.items())
+    status_words = ", ".join(f"{k} ({STATUSES[k][0]})" for k in PARSE_STATUSES)
+    corrected_words = f"corrected ({STATUSES['corrected'][0]})"
     try:
         made_by = versions().core
     except Exception:  # a plugin that fails to load must not cost the metadata
@@ -183,7 +184,9 @@ def metadata(conn: sqlite3.Connection, name: str | None = None) -> dict:
         "title": "政府信息公开工作年度报告 · government information disclosure annual reports",
         "description": "Sections 二, 三 and 四 of each report as numbers keyed by stable field IDs, the prose of "
         "sections 一, 五 and 六, every consistency check, and what the parse was unsure of. Each "
-        f"cell has a status: {status_words}. Written by {made_by} (python -m core batch).",
+        f"cell has a status: {status_words}; in the exports (CSV, XLSX, Parquet, JSONL) a value a reviewer "
+        f"decided with python -m core review is {corrected_words}, while the tables here keep the parsed value "
+        f"(table corrections has both). Written by {made_by} (python -m core batch).",
         "source": made_by,
         "databases": {
             name: {

@@ -35,7 +35,8 @@ PROSE_HEADINGS = {k: SECTION_HEADINGS[k] for k in ("overview", "problems", "othe
 
 # --- cell statuses (core.status) ---------------------------------------------------------------------
 
-#: status -> (Chinese label, meaning), in the order of the output contract.
+#: status -> (Chinese label, meaning), in the order of the output contract, then ``corrected``: a value a
+#: reviewer decided (``zfxxgk_review``), in the exports only.
 STATUSES = {
     "confirmed": ("已核实", "read, and a passing identity of the template (勾稽关系) includes it"),
     "unconfirmed": ("未核实", "read, and no identity of the template could check it (section 二 has none)"),
@@ -46,7 +47,14 @@ STATUSES = {
         "cell_not_read warning gives the reason)",
     ),
     "blank": ("空白", "printed blank in the document (null, never 0)"),
+    "corrected": (
+        "已更正",
+        "a reviewer decided the value at the source (python -m core review): the exports hold the reviewer's "
+        "value, the batch's own tables keep the parsed one (table corrections has both)",
+    ),
 }
+#: The statuses a parse gives (core.status); ``corrected`` is given only by a reviewer's correction.
+PARSE_STATUSES = tuple(s for s in STATUSES if s != "corrected")
 
 
 # --- fields -----------------------------------------------------------------------------------------

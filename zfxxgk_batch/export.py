@@ -57,6 +57,7 @@ from pathlib import Path
 
 from core.template import FORMATS as TEMPLATE_FORMATS
 from core.template import S2_AMOUNTS_AS_PRINTED, S3_COLUMN_LABELS, S3_COLUMNS, S4_FIELDS
+from zfxxgk_batch import corrections
 from zfxxgk_batch.fields import PROSE_FIELDS, SECTIONS, all_fields, column_name, format_fields
 from zfxxgk_batch.indicators import INDICATORS
 from zfxxgk_batch.labels import (
@@ -124,7 +125,13 @@ PARQUET_LONG_COLUMNS = (
 LABELS = ("id", "zh")
 
 #: The fill of each status in XLSX (none: confirmed).
-STATUS_FILLS = {"unconfirmed": "DDEBF7", "conflict": "FFC7CE", "unread": "FFEB9C", "blank": "E7E6E6"}
+STATUS_FILLS = {
+    "unconfirmed": "DDEBF7",
+    "conflict": "FFC7CE",
+    "unread": "FFEB9C",
+    "blank": "E7E6E6",
+    "corrected": "C6EFCE",
+}
 RED, ORANGE, YELLOW = STATUS_FILLS["conflict"], "F4B183", STATUS_FILLS["unread"]
 XLSX_CELL_LIMIT = 32767
 XLSX_ROW_LIMIT = 1_048_576
@@ -225,8 +232,11 @@ def _values_by_report(conn: sqlite3.Connection, sections=None):
     return itertools.groupby(cur, key=lambda r: r[0])
 
 
-def _wide_rows(conn: sqlite3.Connection, fmt: str | None = None) -> Iterator[tuple[tuple, dict]]:
-    """(report row, {(section, field): (value, status)}) for every report (of ``fmt``), in id order."""
+def _wide_rows(
+    conn: sqlite3.Connection, fmt: str | None = None, fix: corrections.Corrections | None = None
+) -> Iterator[tuple[tuple, dict]]:
+    """(report row, {(section, field): (value, status)}) for every report (of ``fmt``), in id order; with
+    ``fix``, a corrected report's row and cells as corrected."""
     values = _values_by_report(conn, SECTIONS)
     pending = next(values, None)
     for rep in _reports(conn, fmt):
@@ -236,17 +246,35 @@ def _wide_rows(conn: sqlite3.Connection, fmt: str | None = None) -> Iterator[tup
         if pending is not None and pending[0] == rep[0]:
             got = {(r[1], r[2]): (r[3], r[6]) for r in pending[1]}
             pending = next(values, None)
-        yield rep, got
+        if fix is not None and rep[0] in fix:
+            yield fix.report_row(rep, REPORT_COLUMNS), fix.cells(rep[0], got)
+        else:
+            yield rep, got
 
 
-def _long_rows(conn: sqlite3.Connection):
-    return conn.execute(
+#: where the value and the status are in a row of :func:`_long_rows`
+_LONG_VALUE, _LONG_STATUS = LONG_COLUMNS.index("value"), LONG_COLUMNS.index("status")
+
+
+def _long_rows(conn: sqlite3.Connection, fix: corrections.Corrections | None = None) -> Iterator[tuple]:
+    """The rows of :data:`LONG_COLUMNS`, in report id order; with ``fix``, a corrected report's values and
+    statuses as corrected."""
+    cur = conn.execute(
         "SELECT v.report_id, r.path, r.organ_key, r.year, r.format, v.section, v.field, f.label, "
         'v.value, f.unit, v.status, v.text, v.provenance FROM "values" v '
         "JOIN reports r ON r.id = v.report_id "
         "LEFT JOIN fields f ON f.section = v.section AND f.field = v.field "
         "ORDER BY v.report_id"
     )
+    if fix is None:
+        yield from cur
+        return
+    for row in cur:
+        if row[0] in fix:
+            out = list(row)
+            out[_LONG_VALUE], out[_LONG_STATUS] = fix.cell(row[0], row[5], row[6], row[_LONG_VALUE], row[_LONG_STATUS])
+            row = tuple(out)
+        yield row
 
 
 def _heading(column: str, labels: str) -> str:
@@ -279,6 +307,7 @@ def csv_files(stem: Path) -> list[Path]:
 def export_csv(conn: sqlite3.Connection, files: list[Path], labels: str = "id") -> list[Path]:
     """Write the CSV files of :func:`csv_files` (in that order)."""
     labels = _check_labels(labels)
+    fix = corrections.load(conn)
     paths = list(files)
     wide = {fmt: (paths[2 * i], paths[2 * i + 1]) for i, fmt in enumerate(reversed(TEMPLATE_FORMATS))}
     long, fields_file = paths[-2], paths[-1]
@@ -293,14 +322,14 @@ def export_csv(conn: sqlite3.Connection, files: list[Path], labels: str = "id") 
             wv.writerow([*(_heading(c, labels) for c in REPORT_COLUMNS), *heads])
             ws.writerow([*(_heading(c, labels) for c in KEY_COLUMNS), *heads])
             key_at = [REPORT_COLUMNS.index(c) for c in KEY_COLUMNS]
-            for rep, got in _wide_rows(conn, fmt):
+            for rep, got in _wide_rows(conn, fmt, fix):
                 cells = [got.get(k, (None, None)) for k in fields]
                 wv.writerow([*(csv_cell(v) for v in rep), *(csv_cell(v) for v, _ in cells)])
                 ws.writerow([*(csv_cell(rep[i]) for i in key_at), *(st or "" for _, st in cells)])
     with atomic(long, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
         w.writerow([_heading(c, labels) for c in LONG_COLUMNS])
-        for row in _long_rows(conn):
+        for row in _long_rows(conn, fix):
             w.writerow([csv_cell(v) for v in row])
     with atomic(fields_file, "w", encoding="utf-8-sig", newline="") as f:
         w = csv.writer(f)
@@ -314,15 +343,22 @@ def export_csv(conn: sqlite3.Connection, files: list[Path], labels: str = "id") 
 
 
 def export_jsonl(conn: sqlite3.Connection, path: Path) -> list[Path]:
-    cols = ("path", "sha256", "parser_version", "organ_key", *INDICATORS)
+    """One report per line; a report with corrections as ``zfxxgk_review.corrected.corrected_report``
+    gives it (its ``corrections`` map, ``meta.corrected``, and the indicators of ``batch`` corrected)."""
+    cols = ("id", "path", "sha256", "parser_version", "organ_key", *INDICATORS)
+    fix = corrections.load(conn)
     with atomic(path, "w", encoding="utf-8", newline="\n") as f:
         cur = conn.execute(
             f"SELECT {', '.join('r.' + c for c in cols)}, j.json_zlib FROM reports r "
             f"JOIN report_json j ON j.report_id = r.id ORDER BY r.id"
         )
         for row in cur:
-            doc = zlib.decompress(row[-1]).decode("utf-8").rstrip()
-            extra = json.dumps(dict(zip(cols, row[:-1])), ensure_ascii=False, separators=(",", ":"))
+            if fix is not None and row[0] in fix:
+                doc = json.dumps(fix.reports[row[0]].doc, ensure_ascii=False, separators=(",", ":"))
+                row = (*fix.report_row(row[:-1], cols), row[-1])
+            else:
+                doc = zlib.decompress(row[-1]).decode("utf-8").rstrip()
+            extra = json.dumps(dict(zip(cols[1:], row[1:-1])), ensure_ascii=False, separators=(",", ":"))
             f.write(doc[:-1] + ("," if doc != "{}" else "") + f'"batch":{extra}' + "}\n")
     return [Path(path)]
 
@@ -405,12 +441,13 @@ def export_parquet(conn: sqlite3.Connection, files: list[Path]) -> list[Path]:
     import pyarrow.parquet as pq
 
     paths = list(files)
+    fix = corrections.load(conn)
     for i, fmt in enumerate(reversed(TEMPLATE_FORMATS)):
         fields = field_columns(conn, fmt)
         rep_cols: list[list] = [[] for _ in REPORT_COLUMNS]
         val_cols: list[list] = [[] for _ in fields]
         st_cols: list[list] = [[] for _ in fields]
-        for rep, got in _wide_rows(conn, fmt):
+        for rep, got in _wide_rows(conn, fmt, fix):
             for j, v in enumerate(rep):
                 rep_cols[j].append(v)
             for j, k in enumerate(fields):
@@ -438,7 +475,7 @@ def export_parquet(conn: sqlite3.Connection, files: list[Path]) -> list[Path]:
         with atomic(paths[2 * i + 1], None) as tmp:
             pq.write_table(pa.Table.from_arrays(st_arrays, schema=pa.schema(st_schema)), tmp)
     long_cols: dict[str, list] = {c: [] for c in PARQUET_LONG_COLUMNS}
-    for row in _long_rows(conn):
+    for row in _long_rows(conn, fix):
         rec = dict(zip(LONG_COLUMNS, row))
         v = rec["value"]
         number = isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -467,13 +504,35 @@ def require_openpyxl():
         ) from None
 
 
-def cell_notes(conn: sqlite3.Connection) -> dict[int, dict[str, list[str]]]:
-    """report id -> {cell path: notes}: the warnings and errors that name the cell (or its row), and the
-    breaks across years it is part of."""
+def _diagnostic_rows(conn: sqlite3.Connection, fix: corrections.Corrections | None = None) -> Iterator[tuple]:
+    """(report_id, level, code, where, message) of every diagnostic in report order; with ``fix``, a
+    corrected report's (without the warnings its corrections answer)."""
+    rows = conn.execute('SELECT report_id, level, code, "where", message FROM diagnostics ORDER BY report_id, rowid')
+    if fix is None:
+        return rows
+    return fix.replace(rows, lambda rid, fixed: [(rid, *d) for d in fixed.diagnostics])
+
+
+def _check_rows(conn: sqlite3.Connection, fix: corrections.Corrections | None = None) -> Iterator[tuple]:
+    """(report_id, rule, ok, scope, expected, found, cells, blank_cells, sentence) of every check in report
+    order; with ``fix``, a corrected report's checks evaluated again on its corrected values."""
+    rows = conn.execute(
+        "SELECT report_id, rule, ok, scope, expected, found, cells, blank_cells, sentence "
+        "FROM checks ORDER BY report_id, rowid"
+    )
+    if fix is None:
+        return rows
+    # the checks table's columns from worker._check_row's (rule, ok, scope, cells, expected, found, blank, sentence)
+    return fix.replace(rows, lambda rid, fixed: [(rid, *c[:3], c[4], c[5], c[3], *c[6:]) for c in fixed.checks])
+
+
+def cell_notes(conn: sqlite3.Connection, fix: corrections.Corrections | None = None) -> dict[int, dict[str, list[str]]]:
+    """report id -> {cell path: notes}: the warnings and errors that name the cell (or its row); with
+    ``fix``, a corrected report's (see :func:`_diagnostic_rows`)."""
     out: dict[int, dict[str, list[str]]] = {}
-    for rid, where, level, code, message in conn.execute(
-        "SELECT report_id, \"where\", level, code, message FROM diagnostics WHERE level IN ('warning', 'error')"
-    ):
+    for rid, level, code, where, message in _diagnostic_rows(conn, fix):
+        if level not in ("warning", "error"):
+            continue
         if where:
             out.setdefault(rid, {}).setdefault(where, []).append(f"{level} {code}: {message}")
     return out
@@ -680,7 +739,14 @@ LEGEND_ROWS = (
     ("status", "conflict", STATUS_FILLS["conflict"], "勾稽不符: " + STATUSES["conflict"][1]),
     ("status", "unread", STATUS_FILLS["unread"], "未能读取: " + STATUSES["unread"][1]),
     ("status", "blank", STATUS_FILLS["blank"], "空白: " + STATUSES["blank"][1]),
-    ("mark", "comment", "", "批注: the warnings about the cell (hover to read); table diagnostics has them all"),
+    ("status", "corrected", STATUS_FILLS["corrected"], "已更正: " + STATUSES["corrected"][1]),
+    (
+        "mark",
+        "comment",
+        "",
+        "批注: the warnings about the cell (hover to read; table diagnostics has them all); on a corrected cell, "
+        "the parsed value and status, who corrected it and the reviewer's note",
+    ),
     (
         "mark",
         "orange border",
@@ -705,7 +771,8 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
     require_openpyxl()
     labels = _check_labels(labels)
     book = _Sheets(labels)
-    notes = cell_notes(conn)
+    fix = corrections.load(conn)
+    notes = cell_notes(conn, fix)
     breaks = cross_breaks(conn)
 
     def head(columns: list[str]) -> list[str]:
@@ -727,7 +794,7 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
         )
     legend.close()
 
-    reports = list(_reports(conn))
+    reports = [fix.report_row(r, REPORT_COLUMNS) for r in _reports(conn)] if fix else list(_reports(conn))
     who = {r[0]: (r[9] or r[8], r[7], r[6]) for r in reports}  # id -> (organ_key or organ, year, format)
     ws = book.sheet("reports", list(REPORT_COLUMNS), head(list(REPORT_COLUMNS)), freeze_cols=1)
     fc, wc = REPORT_COLUMNS.index("failed_checks"), REPORT_COLUMNS.index("warnings")
@@ -749,10 +816,11 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
         if key not in got:
             return None
         v, st = got[key]
+        fixed = fix.note(rid, path_) if fix is not None else []
         return sheet.cell(
             v,
             fill=STATUS_FILLS.get(st or ""),
-            comment=_notes_for(notes.get(rid, {}), path_) + breaks.get(rid, {}).get(path_, []),
+            comment=fixed + _notes_for(notes.get(rid, {}), path_) + breaks.get(rid, {}).get(path_, []),
             border=path_ in breaks.get(rid, {}),
         )
 
@@ -788,7 +856,7 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
         [*head(keys), *(_field_heading("review_litigation", f, None, labels) for f in s4)],
         freeze_cols=3,
     )
-    for rep, got in _wide_rows(conn):
+    for rep, got in _wide_rows(conn, None, fix):
         rid = rep[0]
         organ, year, fmt = who[rid]
         fmt_key = fmt if fmt in s2_sheets else TEMPLATE_FORMATS[-1]
@@ -865,10 +933,7 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
         "sentence",
     ]
     ws6 = book.sheet("checks", check_cols, head(check_cols), freeze_cols=3, wrap={"sentence"})
-    for row in conn.execute(
-        "SELECT report_id, rule, ok, scope, expected, found, cells, blank_cells, sentence "
-        "FROM checks ORDER BY report_id, rowid"
-    ):
+    for row in _check_rows(conn, fix):
         failed = not row[2]
         ws6.append(
             [
@@ -884,9 +949,7 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
     ws6.close()
     diag_cols = ["report_id", "organ_key", "year", "level", "code", "where", "message"]
     ws7 = book.sheet("diagnostics", diag_cols, head(diag_cols), freeze_cols=3, wrap={"message"})
-    for row in conn.execute(
-        'SELECT report_id, level, code, "where", message FROM diagnostics ORDER BY report_id, rowid'
-    ):
+    for row in _diagnostic_rows(conn, fix):
         warned = row[1] in ("warning", "error")
         ws7.append(
             [

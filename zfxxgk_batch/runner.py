@@ -87,6 +87,12 @@ class BatchSummary:
     gone: list[str] = field(default_factory=list)
     pruned: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the reviewers' corrections (``python -m core review``): the closing lines of
+    #: ``zfxxgk_review.corrections.batch_summary_lines`` (every stale one), how many still apply, and the
+    #: stale ones (their file changed or is gone: kept, applied to nothing)
+    corrections: list[str] = field(default_factory=list)
+    corrections_kept: int = 0
+    corrections_stale: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -182,6 +188,12 @@ class BatchSummary:
                 out.append(f"  {dkey} {year}: {len(paths)} files: {shown_paths}{more}")
             if len(c.duplicates) > limit:
                 out.append(f"  … and {len(c.duplicates) - limit} more (view duplicates)")
+        if self.corrections:
+            out.append(self.corrections[0])
+            items = self.corrections[1:]
+            out += items[:limit]
+            if len(items) > limit:
+                out.append(f"  … and {len(items) - limit} more")
         if self.outputs:
             out.append("written: " + ", ".join(shown(p) for p in self.outputs))
         if self.up_to_date:
@@ -242,6 +254,7 @@ class BatchSummary:
             "outputs": [key(p) for p in self.outputs],
             "up_to_date": [key(p) for p in self.up_to_date],
             "warnings": list(self.warnings),
+            "corrections": {"kept": self.corrections_kept, "stale": list(self.corrections_stale)},
         }
 
 
@@ -755,10 +768,10 @@ def _exports(
     conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary, labels: str | None = None
 ) -> None:
     """Write the exports, except those written from the same generation of the database (with the same
-    labels) and untouched since."""
+    labels and the same corrections) and untouched since."""
     from zfxxgk_batch import export
 
-    stamp = f"{store.generation(conn)} {vers.core} {labels or ''}"
+    stamp = f"{store.generation(conn)} {vers.core} {labels or ''}{_corrections_stamp(conn)}"
     for fmt, paths in files.items():
         if fmt == "sqlite":
             continue
@@ -772,6 +785,43 @@ def _exports(
                 st = p.stat()
                 store.set_meta(conn, m, json.dumps([stamp, st.st_size, st.st_mtime_ns]))
         summary.outputs += written
+
+
+def _corrections_stamp(conn: sqlite3.Connection) -> str:
+    """What changes the stamp of the exports when a reviewer records a correction (``zfxxgk_review``);
+    empty without corrections, so that the stamp is the one written before there were any."""
+    try:
+        from zfxxgk_review import corrections
+    except ImportError:
+        return ""
+    made = corrections.stamp(conn)
+    return "" if made == "0" else f" corrections {made}"
+
+
+def _fill_corrections(summary: BatchSummary, conn: sqlite3.Connection) -> None:
+    """The reviewers' corrections after the run: which still apply to the same file contents."""
+    try:
+        from zfxxgk_review import corrections
+    except ImportError:
+        return
+    if not corrections.has_table(conn):
+        return
+    states = corrections.states(conn)
+    summary.corrections = corrections.batch_summary_lines(conn, limit=len(states))
+    summary.corrections_kept = sum(1 for s in states if not s.stale)
+    summary.corrections_stale = [
+        {
+            "state": s.state,
+            "field": s.correction.field,
+            "path": s.correction.path,
+            "sha256": s.correction.sha256,
+            "now_sha256": s.now_sha256,
+            "correction_id": s.correction.id,
+            "message": s.describe(),
+        }
+        for s in states
+        if s.stale
+    ]
 
 
 def _export_current(conn: sqlite3.Connection, meta: str, path: Path, stamp: str) -> bool:
@@ -797,3 +847,4 @@ def _fill(
     summary.reports_with_warnings = conn.execute("SELECT COUNT(*) FROM reports WHERE warnings > 0").fetchone()[0]
     summary.cross = crossyear.summarize(conn)
     summary.pending = store.part_reports(parts) if parts.is_dir() else 0
+    _fill_corrections(summary, conn)

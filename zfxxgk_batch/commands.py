@@ -84,13 +84,55 @@ def run_compare_command(args: argparse.Namespace) -> int:
     from core.registry import Registry, default_registry
     from zfxxgk_batch.compare import compare_reports, load, render
 
-    registry = Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
-    cmp = compare_reports(load(args.a, registry), load(args.b, registry))
+    db = getattr(args, "db", None)
+    if db and "-" in (args.a, args.b):
+        raise UsageError("--db: corrections are found by the file's contents: give the report as a file, not -")
+    conn = _open_corrections(db) if db else None
+    try:
+        registry = Registry(external=False) if getattr(args, "no_plugins", False) else default_registry()
+        a, b = load(args.a, registry), load(args.b, registry)
+        if conn is None:
+            cmp = compare_reports(a, b)
+        else:
+            from zfxxgk_review.yoy import mark_compare
+
+            a, b = _corrected(conn, db, args.a, a), _corrected(conn, db, args.b, b)
+            cmp = mark_compare(compare_reports(a, b), a, b)
+    finally:
+        if conn is not None:
+            conn.close()
     if args.json:
         sys.stdout.write(json.dumps(cmp, ensure_ascii=False, indent=1) + "\n")
     else:
         sys.stdout.write(render(cmp, changed_only=args.changed_only))
     return 0
+
+
+def _open_corrections(db: str):
+    """The batch database whose corrections ``compare --db`` applies; a one-line usage error for a file
+    that is missing or not a batch database, or when the review is not installed."""
+    try:
+        from zfxxgk_review.dataset import open_dataset
+    except ImportError as e:
+        raise UsageError(f"--db {db}: applying corrections needs zfxxgk_review ({e})") from None
+    try:
+        return open_dataset(db)
+    except UsageError as e:
+        raise UsageError(f"--db {e.message}") from None
+
+
+def _corrected(conn, db: str, path: str, report: dict) -> dict:
+    """``report`` (of the file ``path``) with the corrections the database holds for the file's bytes."""
+    import sqlite3
+
+    from zfxxgk_review.corrected import apply_for_file
+
+    try:
+        return apply_for_file(conn, path, report)
+    except OSError as e:
+        raise UsageError(f"{path}: cannot be read ({e.strerror or e})") from None
+    except sqlite3.DatabaseError as e:
+        raise UsageError(f"--db {db}: {e}") from None
 
 
 def _limit(text: str) -> float:
@@ -184,6 +226,12 @@ def configure_compare(p: argparse.ArgumentParser) -> None:
     p.add_argument("b", metavar="B", help="the other report (the older one is shown first)")
     p.add_argument("--json", action="store_true", help="the comparison as JSON")
     p.add_argument("--changed-only", action="store_true", help="list only the fields that differ")
+    p.add_argument(
+        "--db",
+        metavar="DATASET.db",
+        help="a batch database: apply the corrections its reviewers made to these files (found by their "
+        "contents) and mark the corrected values",
+    )
 
 
 @hookimpl

@@ -11,6 +11,11 @@
 
 A and B are report files (any layout) or JSON written by ``python -m core parse``. The older report is
 shown as A whatever the order given.
+
+With ``--db DATASET.db`` (a batch database), each file gets the corrections its reviewers made there
+(``python -m core review``; found by the file's sha256: ``zfxxgk_review.corrected.apply_for_file``), and
+the comparison marks them (``zfxxgk_review.yoy.mark_compare``): each field row gains ``a_corrected`` and
+``b_corrected``, each identity ``corrected_cells``; the text marks a corrected value with ``*``.
 """
 
 from __future__ import annotations
@@ -179,8 +184,8 @@ def render(cmp: dict, changed_only: bool = False) -> str:
     width = max([len(r["field"]) for r in rows] + [5])
     out += ["", f"{'field':{width}}  {'A':>10}  {'B':>10}  {'change':>8}"]
     for r in rows:
-        va = _fmt(r["a"]) if r["in_a"] else "—"
-        vb = _fmt(r["b"]) if r["in_b"] else "—"
+        va = (_fmt(r["a"]) if r["in_a"] else "—") + ("*" if r.get("a_corrected") else "")
+        vb = (_fmt(r["b"]) if r["in_b"] else "—") + ("*" if r.get("b_corrected") else "")
         out.append(f"{r['field']:{width}}  {va:>10}  {vb:>10}  {_signed(r['change']):>8}")
     unchanged = sum(1 for r in cmp["fields"] if r["change"] == 0)
     changed = sum(1 for r in cmp["fields"] if r["change"] not in (None, 0))
@@ -188,6 +193,10 @@ def render(cmp: dict, changed_only: bool = False) -> str:
         f"{len(cmp['fields'])} fields: {changed} changed, {unchanged} unchanged, "
         f"{len(cmp['fields']) - changed - unchanged} blank or absent on one side"
     )
+    corrected = sum(bool(r.get("a_corrected")) + bool(r.get("b_corrected")) for r in cmp["fields"])
+    if corrected:
+        values = "value is" if corrected == 1 else "values are"
+        out.append(f"* corrected by a reviewer (--db): {corrected} {values} the reviewer's, not the parse's")
     out += ["", "identities across the two years:"]
     if not cmp["consecutive_years"]:
         out.append(f"  not evaluated: the reports are not on consecutive years ({a['year']}, {b['year']})")
@@ -198,6 +207,7 @@ def render(cmp: dict, changed_only: bool = False) -> str:
         out.append(
             f"  {mark} {c['rule']} {c['scope']}: expected {_fmt(c['expected'])}, found {_fmt(c['found'])}"
             + (f" (blank: {', '.join(c['blank_cells'])})" if c["blank_cells"] else "")
+            + (f" (corrected: {', '.join(c['corrected_cells'])})" if c.get("corrected_cells") else "")
         )
     fails = sum(1 for c in cmp["identities"] if not c["ok"])
     if cmp["identities"]:

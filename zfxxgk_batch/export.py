@@ -4,8 +4,15 @@ metadata that makes the database itself browsable.
 Every export is written to a temporary file beside its target and renamed over it when complete, so an
 interrupted run never leaves a half-written file. Each export holds every report of the database (not only
 the files of the last run). Every value of every report is in every export with its status (confirmed,
-unconfirmed, conflict, unread, blank), so a cell printed blank and a cell the parse could not read are
-never the same empty cell.
+unconfirmed, conflict, unread, blank, corrected), so a cell printed blank and a cell the parse could not
+read are never the same empty cell.
+
+Every export applies the reviewers' corrections (``python -m core review``; ``zfxxgk_batch.corrections``
+reads them): a cell a reviewer decided holds the reviewer's value with the status ``corrected``, and the
+report's checks, the statuses of its other cells, its indicators, ``failed_checks`` and ``warnings`` are
+evaluated again on the corrected values (``zfxxgk_review.corrected.corrected_report``); ``text`` and
+``provenance`` keep what the document prints. Without a ``corrections`` table, or with none in force,
+every export is byte for byte what it is without the review.
 
 - CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese text): one wide file per template format,
   ``OUT.2021.csv`` and ``OUT.2019.csv``: one row per report of that format, its metadata and indicators,
@@ -21,14 +28,17 @@ never the same empty cell.
   ``checks`` (every rule evaluated, the failed ones red), ``diagnostics``, ``cross_year``, ``duplicates``,
   ``failures`` and ``fields``. With ``labels="zh"`` (the default) row 1 holds the Chinese labels and row 2
   the IDs; the filters sit on the last header row. Each cell of a value is filled by its status (none:
-  confirmed; blue: unconfirmed; red: conflict; yellow: unread; grey: printed blank); a warning about a
-  cell is its comment; a cell in a break across years has an orange border.
+  confirmed; blue: unconfirmed; red: conflict; yellow: unread; grey: printed blank; green: corrected); a
+  warning about a cell is its comment, and a corrected cell's comment says the parsed value and status,
+  who corrected it, when, and the reviewer's note; ``checks`` and ``diagnostics`` hold a corrected
+  report's, evaluated again; a cell in a break across years has an orange border.
 - Parquet (``OUT.2021.parquet``, ``OUT.2019.parquet`` wide, each with its ``.status.parquet`` twin;
   ``OUT.long.parquet`` long; needs pyarrow): typed as the template says (counts int64, 万元 amounts
   float64, amounts printed with their unit as text); each column's metadata holds its Chinese label and
   unit. In the long table ``value`` is the number and ``value_text`` the value when it is text.
 - JSONL (``OUT.jsonl``): one report per line, exactly the JSON ``python -m core parse`` prints, plus a
-  ``batch`` key (path, sha256, parser_version, organ_key, indicators).
+  ``batch`` key (path, sha256, parser_version, organ_key, indicators); a report with corrections as
+  ``zfxxgk_review.corrected.corrected_report`` gives it (a ``corrections`` map, ``meta.corrected``).
 - Datasette metadata (``OUT.metadata.json``, always written beside the database): see
   ``zfxxgk_batch.datasette``.
 

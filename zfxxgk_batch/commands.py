@@ -84,7 +84,7 @@ def run_compare_command(args: argparse.Namespace) -> int:
     from core.registry import Registry, default_registry
     from zfxxgk_batch.compare import compare_reports, load, render
 
-    db = getattr(args, "db", None)
+    db: str = getattr(args, "db", None) or ""
     if db and "-" in (args.a, args.b):
         raise UsageError("--db: corrections are found by the file's contents: give the report as a file, not -")
     conn = _open_corrections(db) if db else None

@@ -678,6 +678,6 @@ def test_a_schema_2_database_gets_statuses_and_parses_its_files_again(tmp_path):
     assert conn.execute("SELECT core_version FROM reports").fetchone() == (None,)  # parsed again next run
     assert store.get_meta(conn, "schema_version") == store.SCHEMA_VERSION
     assert {r[0] for r in conn.execute("SELECT status FROM statuses")} == {
-        "confirmed", "unconfirmed", "conflict", "unread", "blank"}
+        "confirmed", "unconfirmed", "conflict", "unread", "blank", "corrected"}
     assert store.has_fts(conn)
     store.close(conn)

@@ -11,12 +11,14 @@ writer per database), ``fields`` (the stable field IDs as columns), ``indicators
 ``organs`` (organ/year normalisation), ``store`` (the SQLite schema and writes), ``progress`` (the progress
 bar), ``crossyear`` (checks across one organ's years, duplicates), ``labels`` (the template's Chinese labels
 of every field, the meaning of each status, a label and description for every column), ``export``
-(csv/xlsx/parquet/jsonl), ``datasette`` (the metadata written beside the database), ``table`` (the
-``--summary`` view), ``compare`` (two reports year over year), ``runner`` (ties them together),
-``commands`` (the ``batch`` and ``compare`` subcommands).
+(csv/xlsx/parquet/jsonl), ``corrections`` (the review's corrections as the exports apply them),
+``datasette`` (the metadata written beside the database), ``table`` (the ``--summary`` view), ``compare``
+(two reports year over year), ``runner`` (ties them together), ``commands`` (the ``batch`` and ``compare``
+subcommands).
 
 Nothing heavy is imported here: ``import zfxxgk_batch`` stays cheap.
 """
+
 from __future__ import annotations
 
 __all__ = ["compare_reports", "run_batch"]
@@ -25,8 +27,10 @@ __all__ = ["compare_reports", "run_batch"]
 def __getattr__(name: str):
     if name == "run_batch":
         from zfxxgk_batch.runner import run_batch
+
         return run_batch
     if name == "compare_reports":
         from zfxxgk_batch.compare import compare_reports
+
         return compare_reports
     raise AttributeError(f"module 'zfxxgk_batch' has no attribute {name!r}")

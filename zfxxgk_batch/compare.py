@@ -11,7 +11,13 @@
 
 A and B are report files (any layout) or JSON written by ``python -m core parse``. The older report is
 shown as A whatever the order given.
+
+With ``--db DATASET.db`` (a batch database), each file gets the corrections its reviewers made there
+(``python -m core review``; found by the file's sha256: ``zfxxgk_review.corrected.apply_for_file``), and
+the comparison marks them (``zfxxgk_review.yoy.mark_compare``): each field row gains ``a_corrected`` and
+``b_corrected``, each identity ``corrected_cells``; the text marks a corrected value with ``*``.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -76,8 +82,15 @@ def prose_change(a: str | None, b: str | None) -> dict:
     added = [s for s in sb if s not in set_a]
     removed = [s for s in sa if s not in set_b]
     ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() if (a or b) else 1.0
-    return {"ratio": round(ratio, 3), "sentences_a": len(sa), "sentences_b": len(sb), "added": len(added),
-            "removed": len(removed), "added_examples": added[:EXAMPLES], "removed_examples": removed[:EXAMPLES]}
+    return {
+        "ratio": round(ratio, 3),
+        "sentences_a": len(sa),
+        "sentences_b": len(sb),
+        "added": len(added),
+        "removed": len(removed),
+        "added_examples": added[:EXAMPLES],
+        "removed_examples": removed[:EXAMPLES],
+    }
 
 
 def compare_reports(a: dict, b: dict) -> dict:
@@ -107,8 +120,9 @@ def compare_reports(a: dict, b: dict) -> dict:
         if not (in_a or in_b):
             continue
         va, vb = value_of(a, section, fid), value_of(b, section, fid)
-        rows.append({"field": f"{section}.{fid}", "a": va, "b": vb, "change": _change(va, vb),
-                     "in_a": in_a, "in_b": in_b})
+        rows.append(
+            {"field": f"{section}.{fid}", "a": va, "b": vb, "change": _change(va, vb), "in_a": in_a, "in_b": in_b}
+        )
     consecutive = isinstance(ya, int) and isinstance(yb, int) and yb == ya + 1
     identities = year_pair_checks(a, b) if consecutive else []
     ia, ib = indicators(a), indicators(b)
@@ -125,8 +139,9 @@ def compare_reports(a: dict, b: dict) -> dict:
         "consecutive_years": consecutive,
         "fields": rows,
         "identities": identities,
-        "indicators": {k: {"a": ia[k], "b": ib[k], "change": _change(ia[k], ib[k]), "formula": DESCRIPTIONS[k]}
-                       for k in ia},
+        "indicators": {
+            k: {"a": ia[k], "b": ib[k], "change": _change(ia[k], ib[k]), "formula": DESCRIPTIONS[k]} for k in ia
+        },
         "text": texts,
     }
 
@@ -150,24 +165,38 @@ def _signed(v) -> str:
 def render(cmp: dict, changed_only: bool = False) -> str:
     """The comparison as text for a terminal."""
     a, b = cmp["a"], cmp["b"]
-    out = [f"A: {a['source']}  {a['organ'] or '(organ not found)'}  report on {a['year']}  ({a['format']} format)",
-           f"B: {b['source']}  {b['organ'] or '(organ not found)'}  report on {b['year']}  ({b['format']} format)"]
+    out = [
+        f"A: {a['source']}  {a['organ'] or '(organ not found)'}  report on {a['year']}  ({a['format']} format)",
+        f"B: {b['source']}  {b['organ'] or '(organ not found)'}  report on {b['year']}  ({b['format']} format)",
+    ]
     if cmp["swapped"]:
         out.append("(given in the other order; the older report is shown as A)")
     if not cmp["same_organ"]:
         out.append(f"warning: the organs differ or were not found ({a['organ_key']} / {b['organ_key']})")
-    rows = [r for r in cmp["fields"] if not changed_only or r["change"] not in (None, 0)
-            or r["in_a"] != r["in_b"] or (r["a"] is None) != (r["b"] is None)]
+    rows = [
+        r
+        for r in cmp["fields"]
+        if not changed_only
+        or r["change"] not in (None, 0)
+        or r["in_a"] != r["in_b"]
+        or (r["a"] is None) != (r["b"] is None)
+    ]
     width = max([len(r["field"]) for r in rows] + [5])
     out += ["", f"{'field':{width}}  {'A':>10}  {'B':>10}  {'change':>8}"]
     for r in rows:
-        va = _fmt(r["a"]) if r["in_a"] else "—"
-        vb = _fmt(r["b"]) if r["in_b"] else "—"
+        va = (_fmt(r["a"]) if r["in_a"] else "—") + ("*" if r.get("a_corrected") else "")
+        vb = (_fmt(r["b"]) if r["in_b"] else "—") + ("*" if r.get("b_corrected") else "")
         out.append(f"{r['field']:{width}}  {va:>10}  {vb:>10}  {_signed(r['change']):>8}")
     unchanged = sum(1 for r in cmp["fields"] if r["change"] == 0)
     changed = sum(1 for r in cmp["fields"] if r["change"] not in (None, 0))
-    out.append(f"{len(cmp['fields'])} fields: {changed} changed, {unchanged} unchanged, "
-               f"{len(cmp['fields']) - changed - unchanged} blank or absent on one side")
+    out.append(
+        f"{len(cmp['fields'])} fields: {changed} changed, {unchanged} unchanged, "
+        f"{len(cmp['fields']) - changed - unchanged} blank or absent on one side"
+    )
+    corrected = sum(bool(r.get("a_corrected")) + bool(r.get("b_corrected")) for r in cmp["fields"])
+    if corrected:
+        values = "value is" if corrected == 1 else "values are"
+        out.append(f"* corrected by a reviewer (--db): {corrected} {values} the reviewer's, not the parse's")
     out += ["", "identities across the two years:"]
     if not cmp["consecutive_years"]:
         out.append(f"  not evaluated: the reports are not on consecutive years ({a['year']}, {b['year']})")
@@ -175,8 +204,11 @@ def render(cmp: dict, changed_only: bool = False) -> str:
         out.append("  not evaluated: the cells they read are absent")
     for c in cmp["identities"]:
         mark = "ok  " if c["ok"] else "FAIL"
-        out.append(f"  {mark} {c['rule']} {c['scope']}: expected {_fmt(c['expected'])}, found {_fmt(c['found'])}"
-                   + (f" (blank: {', '.join(c['blank_cells'])})" if c["blank_cells"] else ""))
+        out.append(
+            f"  {mark} {c['rule']} {c['scope']}: expected {_fmt(c['expected'])}, found {_fmt(c['found'])}"
+            + (f" (blank: {', '.join(c['blank_cells'])})" if c["blank_cells"] else "")
+            + (f" (corrected: {', '.join(c['corrected_cells'])})" if c.get("corrected_cells") else "")
+        )
     fails = sum(1 for c in cmp["identities"] if not c["ok"])
     if cmp["identities"]:
         out.append(f"  {len(cmp['identities'])} checked, {fails} broken")
@@ -185,8 +217,10 @@ def render(cmp: dict, changed_only: bool = False) -> str:
         out.append(f"  {k:28s} {_fmt(v['a']):>8}  {_fmt(v['b']):>8}  {_signed(v['change']):>8}   {v['formula']}")
     out += ["", "prose:"]
     for k, t in cmp["text"].items():
-        out.append(f"  {k}: similarity {t['ratio']:.2f}; {t['sentences_a']} → {t['sentences_b']} sentences, "
-                   f"{t['added']} added, {t['removed']} removed")
+        out.append(
+            f"  {k}: similarity {t['ratio']:.2f}; {t['sentences_a']} → {t['sentences_b']} sentences, "
+            f"{t['added']} added, {t['removed']} removed"
+        )
         for s in t["added_examples"]:
             out.append(f"    + {s[:70]}")
         for s in t["removed_examples"]:

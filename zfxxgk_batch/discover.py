@@ -16,6 +16,7 @@
 Each file comes with its ``os.stat`` figures, taken once here: a run over unchanged files compares them
 with the stored ones and reads nothing else.
 """
+
 from __future__ import annotations
 
 import glob
@@ -28,15 +29,59 @@ from core.errors import UsageError
 from zfxxgk_batch.names import key, shown
 
 #: Suffixes a directory walk never takes (a file named explicitly is still read).
-SKIP_SUFFIXES = frozenset({
-    ".db", ".sqlite", ".sqlite3", ".db-wal", ".db-shm", ".db-journal", ".jsonl", ".parquet", ".xlsx", ".tmp",
-    ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".svg", ".webp", ".ico", ".tif", ".tiff",
-    ".css", ".js", ".mjs", ".map", ".woff", ".woff2", ".ttf", ".eot",
-    ".py", ".pyc", ".json", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar",
-    ".mp3", ".mp4", ".avi", ".mov", ".swf", ".exe", ".dll", ".so",
-})
+SKIP_SUFFIXES = frozenset(
+    {
+        ".db",
+        ".sqlite",
+        ".sqlite3",
+        ".db-wal",
+        ".db-shm",
+        ".db-journal",
+        ".jsonl",
+        ".parquet",
+        ".xlsx",
+        ".tmp",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".bmp",
+        ".svg",
+        ".webp",
+        ".ico",
+        ".tif",
+        ".tiff",
+        ".css",
+        ".js",
+        ".mjs",
+        ".map",
+        ".woff",
+        ".woff2",
+        ".ttf",
+        ".eot",
+        ".py",
+        ".pyc",
+        ".json",
+        ".zip",
+        ".gz",
+        ".tgz",
+        ".bz2",
+        ".xz",
+        ".7z",
+        ".rar",
+        ".mp3",
+        ".mp4",
+        ".avi",
+        ".mov",
+        ".swf",
+        ".exe",
+        ".dll",
+        ".so",
+    }
+)
 _MAGIC = set("*?[")
 STDIN = "-"
+
 
 def stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
     """(size, mtime_ns, ctime_ns, inode): what tells a file changed without reading it."""
@@ -47,8 +92,8 @@ def stat_of(st: os.stat_result) -> tuple[int, int, int, int]:
 class Scope:
     """What the inputs cover: a stored file inside it that the walk no longer finds is gone."""
 
-    dirs: list[str] = field(default_factory=list)       # real paths, each ending with os.sep
-    files: set[str] = field(default_factory=set)         # keys
+    dirs: list[str] = field(default_factory=list)  # real paths, each ending with os.sep
+    files: set[str] = field(default_factory=set)  # keys
     patterns: list[re.Pattern] = field(default_factory=list)
 
     def covers(self, stored: str) -> bool:
@@ -115,11 +160,11 @@ def glob_regex(pattern: str) -> re.Pattern:
         elif c == "?":
             out.append(f"[^{re.escape(os.sep)}]")
         elif c == "[":
-            j = pattern.find("]", i + 2 if pattern[i + 1:i + 2] in ("!", "]") else i + 1)
+            j = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("!", "]") else i + 1)
             if j < 0:
                 out.append(re.escape(c))
             else:
-                body = pattern[i + 1:j]
+                body = pattern[i + 1 : j]
                 body = ("^" + body[1:]) if body.startswith("!") else body
                 out.append(f"[{body.replace(chr(92), chr(92) * 2)}]")
                 i = j

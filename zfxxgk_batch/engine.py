@@ -16,6 +16,7 @@ Interrupts (``Control``): after the first, no file is handed out; the files bein
 during a grace period, then whatever is still running is abandoned (nothing of it is written). After the
 second, everything stops at once.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -99,8 +100,11 @@ class LocalEngine(Engine):
         self.close_fds = close_fds
         methods = multiprocessing.get_all_start_methods()
         # Forking a process that runs other threads (an event loop, a Dask client) is unsafe.
-        method = "fork" if "fork" in methods and threading.active_count() == 1 else (
-            "forkserver" if "forkserver" in methods else "spawn")
+        method = (
+            "fork"
+            if "fork" in methods and threading.active_count() == 1
+            else ("forkserver" if "forkserver" in methods else "spawn")
+        )
         self._ctx = multiprocessing.get_context(method)
         self.children: list = []
         #: workers that died before they were ready, in a row (three: the workers cannot start at all)
@@ -136,8 +140,10 @@ class LocalEngine(Engine):
                 how = ch.how_it_ended()
                 lost(ch, None)
                 if over:
-                    raise UsageError(f"--memory-limit {self.settings.memory_limit:g}: a worker needs more than that "
-                                     f"before it parses anything")
+                    raise UsageError(
+                        f"--memory-limit {self.settings.memory_limit:g}: a worker needs more than that "
+                        f"before it parses anything"
+                    )
                 if self._failed_starts >= 3:
                     raise BatchError(f"the worker processes die as they start ({how})")
                 return
@@ -259,15 +265,23 @@ class DaskEngine(Engine):
     name = "dask"
     depth = 4  # chunks in flight per worker: a round trip through the scheduler costs more than a pipe
 
-    def __init__(self, address: str | None = None, workers: int | None = None, no_plugins: bool = False,
-                 cluster_kwargs: dict | None = None, settings: Settings | None = None):
+    def __init__(
+        self,
+        address: str | None = None,
+        workers: int | None = None,
+        no_plugins: bool = False,
+        cluster_kwargs: dict | None = None,
+        settings: Settings | None = None,
+    ):
         from core.errors import UsageError
 
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise UsageError("--engine dask needs dask.distributed: pip install 'dask[distributed]' (from a clone: "
-                             "pip install '.[dask]')") from None
+            raise UsageError(
+                "--engine dask needs dask.distributed: pip install 'dask[distributed]' (from a clone: "
+                "pip install '.[dask]')"
+            ) from None
         import logging
 
         self.no_plugins = no_plugins
@@ -279,8 +293,13 @@ class DaskEngine(Engine):
             except Exception as e:  # distributed raises many kinds; each is one line here
                 raise UsageError(f"--scheduler {address}: cannot connect ({type(e).__name__}: {e})") from None
         else:
-            kw = {"n_workers": max(1, workers or os.cpu_count() or 1), "threads_per_worker": 1,
-                  "processes": True, "dashboard_address": ":0", "silence_logs": logging.ERROR}
+            kw = {
+                "n_workers": max(1, workers or os.cpu_count() or 1),
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": ":0",
+                "silence_logs": logging.ERROR,
+            }
             kw.update(cluster_kwargs or {})
             with _ctrl_c_ignored():
                 # Its processes are in the terminal's process group: they must leave Ctrl-C to us (a
@@ -371,8 +390,13 @@ def crash_result(task: Task, error: BaseException) -> dict:
     return crash_failure(task, type(error).__name__)
 
 
-def drive(engine, chunks: Iterable[list[Task]], on_results: Callable[[list[dict]], None],
-          control: Control | Callable[[], bool], window: int | None = None) -> bool:
+def drive(
+    engine,
+    chunks: Iterable[list[Task]],
+    on_results: Callable[[list[dict]], None],
+    control: Control | Callable[[], bool],
+    window: int | None = None,
+) -> bool:
     """Run every chunk on ``engine`` (``submit``/``wait``/``result``), calling ``on_results`` in this
     thread as results arrive (in completion order). The files of a chunk whose worker was lost are run
     again one at a time, so the one that kills its worker is found and recorded. Returns False when
@@ -425,4 +449,3 @@ def drive(engine, chunks: Iterable[list[Task]], on_results: Callable[[list[dict]
                     retry.extend(chunk)
                 continue
             on_results(results)
-

@@ -1,5 +1,6 @@
 """The stable field IDs (../shared/domain/STANDARD.md) as an ordered list of columns, and a report's JSON
 flattened into rows of the long form: (section, field, value, printed text, provenance, status)."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,11 @@ def all_fields() -> tuple[tuple[str, str], ...]:
                 out.append((section, field))
     order = {s: i for i, s in enumerate(SECTIONS)}
     rows = _s3_row_order()
-    return tuple(sorted(out, key=lambda sf: (order[sf[0]], rows.get(sf[1].rpartition(".")[0], 0)
-                                             if sf[0] == "applications" else 0)))
+    return tuple(
+        sorted(
+            out, key=lambda sf: (order[sf[0]], rows.get(sf[1].rpartition(".")[0], 0) if sf[0] == "applications" else 0)
+        )
+    )
 
 
 @lru_cache(maxsize=1)

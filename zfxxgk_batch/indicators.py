@@ -18,6 +18,7 @@ An indicator is null (None) when its denominator is 0, or when any value it read
 a blank cell is not 0, so no rate is computed from a guess. The values are the ones printed, so a
 report whose totals do not add up gives the rate its own totals imply (its failed checks say so).
 """
+
 from __future__ import annotations
 
 INDICATORS = ("substantive_disclosure_rate", "review_correction_rate", "litigation_correction_rate")
@@ -26,14 +27,16 @@ INDICATORS = ("substantive_disclosure_rate", "review_correction_rate", "litigati
 FORMULAS = {
     "substantive_disclosure_rate": (
         [("applications", "granted.total"), ("applications", "partially_granted.total")],
-        [("applications", "total.total")]),
-    "review_correction_rate": (
-        [("review_litigation", "review.corrected")],
-        [("review_litigation", "review.total")]),
+        [("applications", "total.total")],
+    ),
+    "review_correction_rate": ([("review_litigation", "review.corrected")], [("review_litigation", "review.total")]),
     "litigation_correction_rate": (
-        [("review_litigation", "litigation_direct.corrected"),
-         ("review_litigation", "litigation_after_review.corrected")],
-        [("review_litigation", "litigation_direct.total"), ("review_litigation", "litigation_after_review.total")]),
+        [
+            ("review_litigation", "litigation_direct.corrected"),
+            ("review_litigation", "litigation_after_review.corrected"),
+        ],
+        [("review_litigation", "litigation_direct.total"), ("review_litigation", "litigation_after_review.total")],
+    ),
 }
 
 #: The formulas as shown to people (README, ``compare``).
@@ -41,7 +44,7 @@ DESCRIPTIONS = {
     "substantive_disclosure_rate": "实质公开率 = (予以公开 + 部分公开) / 办理结果总计",
     "review_correction_rate": "复议纠错率 = 复议结果纠正 / 复议总计",
     "litigation_correction_rate": "诉讼纠错率 = (直接起诉结果纠正 + 复议后起诉结果纠正) / "
-                                  "(直接起诉总计 + 复议后起诉总计)",
+    "(直接起诉总计 + 复议后起诉总计)",
 }
 
 

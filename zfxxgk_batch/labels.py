@@ -5,6 +5,7 @@ meaning of each cell status, and a Chinese label and a description for every col
 
 The IDs stay the key everywhere: a label is for reading, an ID for joining.
 """
+
 from __future__ import annotations
 
 from dataclasses import astuple, dataclass, fields
@@ -34,18 +35,30 @@ PROSE_HEADINGS = {k: SECTION_HEADINGS[k] for k in ("overview", "problems", "othe
 
 # --- cell statuses (core.status) ---------------------------------------------------------------------
 
-#: status -> (Chinese label, meaning), in the order of the output contract.
+#: status -> (Chinese label, meaning), in the order of the output contract, then ``corrected``: a value a
+#: reviewer decided (``zfxxgk_review``), in the exports only.
 STATUSES = {
     "confirmed": ("已核实", "read, and a passing identity of the template (勾稽关系) includes it"),
     "unconfirmed": ("未核实", "read, and no identity of the template could check it (section 二 has none)"),
     "conflict": ("勾稽不符", "read, and a failed identity includes it: the document breaks a rule over this cell"),
-    "unread": ("未能读取", "the document has the cell but it could not be read with certainty (null; a "
-                         "cell_not_read warning gives the reason)"),
+    "unread": (
+        "未能读取",
+        "the document has the cell but it could not be read with certainty (null; a "
+        "cell_not_read warning gives the reason)",
+    ),
     "blank": ("空白", "printed blank in the document (null, never 0)"),
+    "corrected": (
+        "已更正",
+        "a reviewer decided the value at the source (python -m core review): the exports hold the reviewer's "
+        "value, the batch's own tables keep the parsed one (table corrections has both)",
+    ),
 }
+#: The statuses a parse gives (core.status); ``corrected`` is given only by a reviewer's correction.
+PARSE_STATUSES = tuple(s for s in STATUSES if s != "corrected")
 
 
 # --- fields -----------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class FieldInfo:
@@ -134,9 +147,25 @@ def field_info(section: str, field: str, position: int = 0) -> FieldInfo:
         unit, kind = S3_S4_UNIT, "count"
     else:
         raise KeyError(f"{section}.{field}")
-    return FieldInfo(section, field, f"{section}.{field}", position, SECTION_HEADINGS[section], group, row,
-                     row_label, column, col_group, col_label, f"{row_label} / {col_label}", ",".join(fmts), unit,
-                     kind, label_2019, col_2019)
+    return FieldInfo(
+        section,
+        field,
+        f"{section}.{field}",
+        position,
+        SECTION_HEADINGS[section],
+        group,
+        row,
+        row_label,
+        column,
+        col_group,
+        col_label,
+        f"{row_label} / {col_label}",
+        ",".join(fmts),
+        unit,
+        kind,
+        label_2019,
+        col_2019,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -187,17 +216,26 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "format": ("模板格式", "the template format: 2019 (国办公开办函〔2019〕60号) or 2021 (国办公开办函〔2021〕30号)"),
     "year": ("统计年度", "the statistics year: the year the report is about"),
     "organ": ("机关", "the organ as printed in the report"),
-    "organ_key": ("机关（归并）", "the organ normalised (simplified script, no spaces or punctuation) to group one "
-                               "organ's reports across years"),
+    "organ_key": (
+        "机关（归并）",
+        "the organ normalised (simplified script, no spaces or punctuation) to group one organ's reports across years",
+    ),
     "script": ("字形", "simplified or traditional characters"),
     "encoding": ("编码", "the text encoding the file was read in"),
     "parsed_at": ("解析时间", "when the file was parsed (UTC)"),
-    "substantive_disclosure_rate": ("实质公开率", "(予以公开 + 部分公开) / 办理结果总计; null when the denominator "
-                                               "is 0 or a value read is blank"),
-    "review_correction_rate": ("复议纠错率", "复议结果纠正 / 复议总计; null when the denominator is 0 or a value "
-                                        "is blank"),
-    "litigation_correction_rate": ("诉讼纠错率", "(直接起诉结果纠正 + 复议后起诉结果纠正) / (直接起诉总计 + 复议后起诉"
-                                              "总计); null when the denominator is 0 or a value is blank"),
+    "substantive_disclosure_rate": (
+        "实质公开率",
+        "(予以公开 + 部分公开) / 办理结果总计; null when the denominator is 0 or a value read is blank",
+    ),
+    "review_correction_rate": (
+        "复议纠错率",
+        "复议结果纠正 / 复议总计; null when the denominator is 0 or a value is blank",
+    ),
+    "litigation_correction_rate": (
+        "诉讼纠错率",
+        "(直接起诉结果纠正 + 复议后起诉结果纠正) / (直接起诉总计 + 复议后起诉"
+        "总计); null when the denominator is 0 or a value is blank",
+    ),
     "failed_checks": ("未通过校验", "how many consistency rules the report breaks (table checks, ok = 0)"),
     "warnings": ("警告", "how many warnings and errors the parse gave (table diagnostics)"),
     "run_id": ("运行编号", "the batch run that parsed the file (table runs)"),
@@ -209,14 +247,22 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "section": ("部分", "active_disclosure (二), applications (三), review_litigation (四), or text (一, 五, 六)"),
     "section_label": ("部分标题", "the section's heading as the template prints it"),
     "field": ("字段", "the stable field ID within its section (../shared/domain/STANDARD.md)"),
-    "value": ("数值", "the number read; null when printed blank or not read (status says which); text for "
-                    "amounts printed with their unit (采购总金额)"),
-    "value_text": ("文字值", "the value when it is text (采购总金额 as printed, \"6187.4万元\"); null for numbers"),
+    "value": (
+        "数值",
+        "the number read; null when printed blank or not read (status says which); text for "
+        "amounts printed with their unit (采购总金额)",
+    ),
+    "value_text": ("文字值", 'the value when it is text (采购总金额 as printed, "6187.4万元"); null for numbers'),
     "text": ("原文", "the cell as printed, or the prose of the section"),
-    "provenance": ("出处", "where the cell was read: JSON with line and col (text, HTML), or page and bbox in PDF "
-                         "points"),
-    "status": ("状态", "how sure the parse is of the cell: confirmed, unconfirmed, conflict, unread or blank "
-                     "(table statuses); null for prose"),
+    "provenance": (
+        "出处",
+        "where the cell was read: JSON with line and col (text, HTML), or page and bbox in PDF points",
+    ),
+    "status": (
+        "状态",
+        "how sure the parse is of the cell: confirmed, unconfirmed, conflict, unread or blank "
+        "(table statuses); null for prose",
+    ),
     "status_label": ("状态说明", "the status in Chinese"),
     "label": ("标签", "the field's row and column labels as the template prints them"),
     "row_label": ("行", "the row's label as the template prints it"),
@@ -230,13 +276,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "found": ("合计所得", "what the other side adds up to"),
     "blank_cells": ("空白单元格", "JSON list of the blank cells the rule counted as 0"),
     "sentence": ("原文句子", "for prose checks: the sentence that states the number"),
-    "level": ("级别", "info (a certain repair), warning (a value may be wrong or was not read), error (a section "
-                    "missing)"),
+    "level": (
+        "级别",
+        "info (a certain repair), warning (a value may be wrong or was not read), error (a section missing)",
+    ),
     "code": ("代码", "the diagnostic code (README, Diagnostic codes)"),
     "where": ("位置", "the field path, row or section the diagnostic is about"),
     "message": ("说明", "one line saying what happened"),
-    "exit_code": ("退出码", "3 unreadable or over a per-file limit, 4 not a 2019/2021-template report, 1 internal "
-                          "error or a worker crash"),
+    "exit_code": (
+        "退出码",
+        "3 unreadable or over a per-file limit, 4 not a 2019/2021-template report, 1 internal error or a worker crash",
+    ),
     "reason": ("原因", "unreadable, not_a_report, time_limit, memory_limit, crashed, internal …"),
     "failed_at": ("失败时间", "when the file failed (UTC)"),
     "layouts": ("版式列表", "JSON: every layout installed then, name -> origin and version"),
@@ -248,15 +298,20 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "paths": ("文件路径列表", "their paths"),
     "heading": ("标题", "the section's heading as the template prints it"),
     "position": ("顺序", "the field's place in template order"),
-    "group_label": ("组", "what the template prints over the row: section 二's item of Article 20 "
-                         "(第二十条第（一）项), section 三's group (（三）不予公开, 三、本年度办理结果), "
-                         "section 四's 行政复议 / 行政诉讼"),
+    "group_label": (
+        "组",
+        "what the template prints over the row: section 二's item of Article 20 "
+        "(第二十条第（一）项), section 三's group (（三）不予公开, 三、本年度办理结果), "
+        "section 四's 行政复议 / 行政诉讼",
+    ),
     "row": ("行ID", "the stable ID of the row (section 三, 四) or item (section 二)"),
     "column": ("列ID", "the stable ID of the column"),
     "column_group_label": ("列组", "法人或其他组织 over section 三's five organisation columns"),
     "formats": ("格式", "the template formats whose reports can have the field (2019, 2021)"),
-    "kind": ("类型", "count (a whole number), signed (本年增/减, may be negative) or amount (money, may have "
-                   "decimals)"),
+    "kind": (
+        "类型",
+        "count (a whole number), signed (本年增/减, may be negative) or amount (money, may have decimals)",
+    ),
     "row_label_2019": ("行（2019）", "the row's label in the 2019 format, where it differs"),
     "column_label_2019": ("列（2019）", "the column's label in the 2019 format, where it differs"),
     "meaning": ("含义", "what the status says about the cell"),

@@ -5,6 +5,7 @@ databases of the first run); a run that was killed leaves an unlocked file that 
 The lock is an ``flock`` (``msvcrt.locking`` on Windows) held by the main process: the operating system
 drops it when the process ends, however it ends. The file holds the pid of its holder, for the message.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -46,8 +47,9 @@ class WriterLock:
                 holder = _read_pid(fd)
                 os.close(fd)
                 by = f" (process {holder})" if holder else ""
-                raise DatabaseBusy(f"{self.db_path} is being written by another batch{by}: wait for it to end, "
-                                   f"or write to another -o") from None
+                raise DatabaseBusy(
+                    f"{self.db_path} is being written by another batch{by}: wait for it to end, or write to another -o"
+                ) from None
             # The holder before us may have removed the file between our open and our lock: then we hold
             # a lock on a file nobody else will open, so try again on the one at the path now.
             try:

@@ -11,6 +11,7 @@ forms besides the one the file system takes:
 - :func:`shown`: the key with control characters (a newline, ESC …) escaped the same way, so that every
   message, summary line and warning names a file on one line, identically.
 """
+
 from __future__ import annotations
 
 import os
@@ -39,6 +40,7 @@ def fs_path(stored: str) -> str:
     """The file-system name a key was made from (best effort: the key itself when it holds no escape)."""
     if "\\x" not in stored:
         return stored
-    raw = _ESCAPED.sub(lambda m: chr(0xDC00 + int(m.group(1), 16)) if int(m.group(1), 16) >= 0x80
-                       else m.group(0), stored)
+    raw = _ESCAPED.sub(
+        lambda m: chr(0xDC00 + int(m.group(1), 16)) if int(m.group(1), 16) >= 0x80 else m.group(0), stored
+    )
     return raw

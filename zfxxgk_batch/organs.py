@@ -12,13 +12,16 @@ The organ is read from the document (title, publisher lines; ``meta.organ``) and
 It does not guess beyond that: 某某县人民政府办公室 and 某某县人民政府 stay two organs, as do an organ
 and its 本级 report.
 """
+
 from __future__ import annotations
 
 import re
 
 _YEAR_PREFIX = re.compile(r"^(?:关于)?(?:(?:19|20)\d{2}年度?)?(?:关于)?")
-_REPORT_SUFFIX = re.compile(r"(?:(?:19|20)\d{2}年度?)?(?:的)?(?:政府信息公开|政务公开|信息公开)?"
-                            r"(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)?$")
+_REPORT_SUFFIX = re.compile(
+    r"(?:(?:19|20)\d{2}年度?)?(?:的)?(?:政府信息公开|政务公开|信息公开)?"
+    r"(?:工作)?(?:年度)?(?:工作)?(?:报告|年报)?$"
+)
 _EDGE = " \t\r\n:;,.、。-_|"
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 

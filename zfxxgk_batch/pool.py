@@ -10,6 +10,7 @@ Ctrl-C (its parent decides what an interrupt means) and holds no descriptor of i
 pipe, so a child blocked on its pipe sees the end of it when the parent goes. :func:`kill_all` kills
 every live child at once; a signal handler may call it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -122,8 +123,13 @@ class Child:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
         code = "import sys; from zfxxgk_batch.pool import sandbox_entry; sandbox_entry(int(sys.argv[1]))"
-        self.proc = subprocess.Popen([sys.executable, "-c", code, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
-                                     stdin=subprocess.DEVNULL, env=env, close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(theirs.fileno())],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            env=env,
+            close_fds=True,
+        )
         theirs.close()
         self.conn = Connection(mine.detach())
         self.pid = self.proc.pid
@@ -319,8 +325,12 @@ _sandbox_lock = threading.Lock()
 
 def sandbox(settings: Settings) -> Sandbox:
     """This process's sandbox for ``settings`` (one per Dask worker process)."""
-    key = (settings.no_plugins, settings.time_limit, settings.memory_limit,
-           settings.versions.of_failure() if settings.versions else None)
+    key = (
+        settings.no_plugins,
+        settings.time_limit,
+        settings.memory_limit,
+        settings.versions.of_failure() if settings.versions else None,
+    )
     with _sandbox_lock:
         box = _sandboxes.get(key)
         if box is None:

@@ -1,5 +1,6 @@
 """A one-line progress bar on stderr: files done, rate, failures so far, time left. Shown only when stderr
 is a terminal (a log file or a pipe gets nothing but the closing summary)."""
+
 from __future__ import annotations
 
 import shutil
@@ -51,8 +52,11 @@ class Progress:
         rate = worked / elapsed
         left = self.total - self.done
         eta = _clock(left / rate) if rate > 0 and worked >= 2 else "--:--"
-        text = (f"{self.done}/{self.total} files  {rate:.1f}/s  {self.failed} failed"
-                + (f"  {self.skipped} unchanged" if self.skipped else "") + f"  ETA {eta}")
+        text = (
+            f"{self.done}/{self.total} files  {rate:.1f}/s  {self.failed} failed"
+            + (f"  {self.skipped} unchanged" if self.skipped else "")
+            + f"  ETA {eta}"
+        )
         width = shutil.get_terminal_size((80, 20)).columns
         bar_w = max(0, min(30, width - len(text) - 4))
         if bar_w >= 10 and self.total:

@@ -17,6 +17,7 @@ across reports, the exports and the closing summary.
   the counts in the summary are read back from the database, so they are what it holds.
 - Inputs are only read; outputs go nowhere near them (``-o`` inside an input folder is refused).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -86,6 +87,12 @@ class BatchSummary:
     gone: list[str] = field(default_factory=list)
     pruned: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the reviewers' corrections (``python -m core review``): the closing lines of
+    #: ``zfxxgk_review.corrections.batch_summary_lines`` (every stale one), how many still apply, and the
+    #: stale ones (their file changed or is gone: kept, applied to nothing)
+    corrections: list[str] = field(default_factory=list)
+    corrections_kept: int = 0
+    corrections_stale: list[dict] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -103,26 +110,35 @@ class BatchSummary:
 
     def lines(self, limit: int = 10) -> list[str]:
         limit = max(0, limit)
-        out = [f"batch: {self.files} files: {self.parsed} parsed, {self.unchanged} unchanged (skipped), "
-               f"{len(self.failed)} failed"
-               + (f" ({self.failed_now} this run)" if self.failed_now != len(self.failed) else "")
-               + (f", {self.not_done} not done" if self.interrupted and self.not_done else "")
-               + f"; {self.engine} engine, {self.workers} workers, {self.elapsed:.1f} s"
-               + (f", {self.rate:.1f} reports/s" if self.parsed else "")]
+        out = [
+            f"batch: {self.files} files: {self.parsed} parsed, {self.unchanged} unchanged (skipped), "
+            f"{len(self.failed)} failed"
+            + (f" ({self.failed_now} this run)" if self.failed_now != len(self.failed) else "")
+            + (f", {self.not_done} not done" if self.interrupted and self.not_done else "")
+            + f"; {self.engine} engine, {self.workers} workers, {self.elapsed:.1f} s"
+            + (f", {self.rate:.1f} reports/s" if self.parsed else "")
+        ]
         out += [f"warning: {w}" for w in self.warnings]
         if self.recovered:
             out.append(f"recovered {self.recovered} reports parsed by an earlier run that was stopped")
         if self.interrupted:
             out.append("interrupted: the reports written so far are kept; run the same command again to finish")
         if self.pending:
-            out.append(f"  {self.pending} more reports parsed by this run wait in part databases: the next run "
-                       f"merges them (it parses none of them again)")
+            out.append(
+                f"  {self.pending} more reports parsed by this run wait in part databases: the next run "
+                f"merges them (it parses none of them again)"
+            )
         if self.failed:
             kinds: dict[tuple, int] = {}
             for _p, code, reason, _m in self.failed:
                 kinds[(reason, code)] = kinds.get((reason, code), 0) + 1
-            out.append("failed: " + ", ".join(f"{n} {reason.replace('_', ' ')} (exit {code})"
-                                              for (reason, code), n in sorted(kinds.items(), key=lambda kv: -kv[1])))
+            out.append(
+                "failed: "
+                + ", ".join(
+                    f"{n} {reason.replace('_', ' ')} (exit {code})"
+                    for (reason, code), n in sorted(kinds.items(), key=lambda kv: -kv[1])
+                )
+            )
             for path, code, reason, message in self.failed[:limit]:
                 out.append(f"  {shown(path)}: exit {code} {reason}: {message}")
             if len(self.failed) > limit:
@@ -137,23 +153,31 @@ class BatchSummary:
             if self.pruned:
                 out.append(f"pruned: {len(self.gone)} files no longer among the inputs were removed from the database")
             else:
-                out.append(f"gone: {len(self.gone)} files in the database are no longer among the inputs (kept; "
-                           f"--prune removes them)")
+                out.append(
+                    f"gone: {len(self.gone)} files in the database are no longer among the inputs (kept; "
+                    f"--prune removes them)"
+                )
             for path in self.gone[:limit]:
                 out.append(f"  {shown(path)}")
             if len(self.gone) > limit:
                 out.append(f"  … and {len(self.gone) - limit} more")
-        out.append(f"checks: {self.reports_with_failed_checks} reports in the database with failed checks, "
-                   f"{self.reports_with_warnings} with warnings (tables checks, diagnostics)")
+        out.append(
+            f"checks: {self.reports_with_failed_checks} reports in the database with failed checks, "
+            f"{self.reports_with_warnings} with warnings (tables checks, diagnostics)"
+        )
         c = self.cross
-        out.append(f"across years: {c.pairs} consecutive-year report pairs, {c.evaluated} checks, "
-                   f"{len(c.breaks)} breaks" + (f"; {c.without_organ} reports without organ or year not grouped"
-                                                 if c.without_organ else "")
-                   + ("; not rebuilt (stopped)" if self.stopped else ""))
+        out.append(
+            f"across years: {c.pairs} consecutive-year report pairs, {c.evaluated} checks, "
+            f"{len(c.breaks)} breaks"
+            + (f"; {c.without_organ} reports without organ or year not grouped" if c.without_organ else "")
+            + ("; not rebuilt (stopped)" if self.stopped else "")
+        )
         for b in c.breaks[:limit]:
-            out.append(f"  {b['organ'] or b['organ_key']} {b['year']}→{b['next_year']} {b['rule']} {b['scope']}: "
-                       f"{b['next_year']} prints {b['expected']}, {b['year']} gives {b['found']} "
-                       f"({shown(b['path'])} → {shown(b['next_path'])})")
+            out.append(
+                f"  {b['organ'] or b['organ_key']} {b['year']}→{b['next_year']} {b['rule']} {b['scope']}: "
+                f"{b['next_year']} prints {b['expected']}, {b['year']} gives {b['found']} "
+                f"({shown(b['path'])} → {shown(b['next_path'])})"
+            )
         if len(c.breaks) > limit:
             out.append(f"  … and {len(c.breaks) - limit} more (table cross_checks, ok = 0)")
         if c.duplicates:
@@ -164,6 +188,12 @@ class BatchSummary:
                 out.append(f"  {dkey} {year}: {len(paths)} files: {shown_paths}{more}")
             if len(c.duplicates) > limit:
                 out.append(f"  … and {len(c.duplicates) - limit} more (view duplicates)")
+        if self.corrections:
+            out.append(self.corrections[0])
+            items = self.corrections[1:]
+            out += items[:limit]
+            if len(items) > limit:
+                out.append(f"  … and {len(items) - limit} more")
         if self.outputs:
             out.append("written: " + ", ".join(shown(p) for p in self.outputs))
         if self.up_to_date:
@@ -174,26 +204,57 @@ class BatchSummary:
         """The summary for a pipeline (``--summary-json``): every list in full."""
         c = self.cross
         return {
-            "exit_code": self.exit_code, "files": self.files, "parsed": self.parsed, "unchanged": self.unchanged,
-            "failed": len(self.failed), "failed_this_run": self.failed_now,
+            "exit_code": self.exit_code,
+            "files": self.files,
+            "parsed": self.parsed,
+            "unchanged": self.unchanged,
+            "failed": len(self.failed),
+            "failed_this_run": self.failed_now,
             "not_done": self.not_done if self.interrupted else 0,
-            "interrupted": self.interrupted, "stopped_at_once": self.stopped,
-            "engine": self.engine, "workers": self.workers, "elapsed_s": round(self.elapsed, 3),
+            "interrupted": self.interrupted,
+            "stopped_at_once": self.stopped,
+            "engine": self.engine,
+            "workers": self.workers,
+            "elapsed_s": round(self.elapsed, 3),
             "database": key(self.database) if self.database else None,
-            "recovered": self.recovered, "pending_in_parts": self.pending,
-            "failures": [{"path": p, "exit_code": code, "reason": reason, "message": m}
-                         for p, code, reason, m in self.failed],
+            "recovered": self.recovered,
+            "pending_in_parts": self.pending,
+            "failures": [
+                {"path": p, "exit_code": code, "reason": reason, "message": m} for p, code, reason, m in self.failed
+            ],
             "unlisted_folders": [{"path": key(d), "message": m} for d, m in self.problems],
-            "gone": list(self.gone), "pruned": self.pruned,
+            "gone": list(self.gone),
+            "pruned": self.pruned,
             "reports_with_failed_checks": self.reports_with_failed_checks,
             "reports_with_warnings": self.reports_with_warnings,
-            "cross_years": {"pairs": c.pairs, "checks": c.evaluated, "without_organ_or_year": c.without_organ,
-                            "breaks": [{k: b[k] for k in ("organ_key", "organ", "year", "next_year", "rule", "scope",
-                                                          "expected", "found", "path", "next_path")}
-                                       for b in c.breaks],
-                            "duplicates": [{"organ_key": k, "year": y, "paths": ps} for k, y, ps in c.duplicates]},
-            "outputs": [key(p) for p in self.outputs], "up_to_date": [key(p) for p in self.up_to_date],
+            "cross_years": {
+                "pairs": c.pairs,
+                "checks": c.evaluated,
+                "without_organ_or_year": c.without_organ,
+                "breaks": [
+                    {
+                        k: b[k]
+                        for k in (
+                            "organ_key",
+                            "organ",
+                            "year",
+                            "next_year",
+                            "rule",
+                            "scope",
+                            "expected",
+                            "found",
+                            "path",
+                            "next_path",
+                        )
+                    }
+                    for b in c.breaks
+                ],
+                "duplicates": [{"organ_key": k, "year": y, "paths": ps} for k, y, ps in c.duplicates],
+            },
+            "outputs": [key(p) for p in self.outputs],
+            "up_to_date": [key(p) for p in self.up_to_date],
             "warnings": list(self.warnings),
+            "corrections": {"kept": self.corrections_kept, "stale": list(self.corrections_stale)},
         }
 
 
@@ -238,8 +299,10 @@ class _Signals:
             self.signal = signum
         if signum == signal.SIGINT and not c.stop:
             c.request_stop()
-            self._say(f"\ninterrupted: finishing the files being parsed (at most {c.grace:g} s), then writing "
-                      f"the results (Ctrl-C again to stop now)\n")
+            self._say(
+                f"\ninterrupted: finishing the files being parsed (at most {c.grace:g} s), then writing "
+                f"the results (Ctrl-C again to stop now)\n"
+            )
             return
         if not c.abort:
             c.request_stop()
@@ -273,12 +336,13 @@ def _check_output(out: Path, files: dict[str, list[Path]], found) -> None:
             raise UsageError(f"-o {shown(out)}: {shown(p)} is an input file; write the outputs elsewhere")
         for d in found.input_dirs:
             if inside(real, d):
-                raise UsageError(f"-o {shown(out)}: {shown(p)} would be inside the input folder {shown(d)}; "
-                                 f"write the outputs elsewhere")
+                raise UsageError(
+                    f"-o {shown(out)}: {shown(p)} would be inside the input folder {shown(d)}; "
+                    f"write the outputs elsewhere"
+                )
         for pattern in found.scope.patterns:
             if pattern.fullmatch(real):
-                raise UsageError(f"-o {shown(out)}: {shown(p)} matches the input pattern; write the outputs "
-                                 f"elsewhere")
+                raise UsageError(f"-o {shown(out)}: {shown(p)} matches the input pattern; write the outputs elsewhere")
 
 
 def _output_files(out: Path, formats: list[str]) -> dict[str, list[Path]]:
@@ -287,8 +351,9 @@ def _output_files(out: Path, formats: list[str]) -> dict[str, list[Path]]:
     if str(out) in ("", "-"):
         raise UsageError("-o: name the database to write (OUT.db)")
     if out.is_dir():
-        raise UsageError(f"-o {shown(out)}: is a folder; name the database to write in it "
-                         f"(-o {shown(out / 'batch.db')})")
+        raise UsageError(
+            f"-o {shown(out)}: is a folder; name the database to write in it (-o {shown(out / 'batch.db')})"
+        )
     if out.suffix.lower() in _REPORT_SUFFIXES:
         raise UsageError(f"-o {shown(out)}: looks like a report, not an output; name the database OUT.db")
     return export.outputs(out, formats)
@@ -300,12 +365,26 @@ def _trusted(st: tuple | None, now_ns: int) -> tuple | None:
     return st
 
 
-def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] | tuple[str, ...] = ("sqlite",),
-              jobs: int | None = None, force: bool = False, engine: str = "local", scheduler: str | None = None,
-              no_plugins: bool = False, progress: bool | None = None, stream=None,
-              dask_cluster_kwargs: dict | None = None, time_limit: float | None = DEFAULT_TIME_LIMIT,
-              memory_limit: float | None = DEFAULT_MEMORY_LIMIT, prune: bool = False, stdin: bytes | None = None,
-              grace: float = GRACE_S, labels: str | None = None) -> BatchSummary:
+def run_batch(
+    inputs: list[str],
+    out: str | os.PathLike,
+    *,
+    formats: list[str] | tuple[str, ...] = ("sqlite",),
+    jobs: int | None = None,
+    force: bool = False,
+    engine: str = "local",
+    scheduler: str | None = None,
+    no_plugins: bool = False,
+    progress: bool | None = None,
+    stream=None,
+    dask_cluster_kwargs: dict | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    memory_limit: float | None = DEFAULT_MEMORY_LIMIT,
+    prune: bool = False,
+    stdin: bytes | None = None,
+    grace: float = GRACE_S,
+    labels: str | None = None,
+) -> BatchSummary:
     """Parse every file the inputs name into the database (and exports) at ``out``.
 
     :param inputs: files, directories (walked recursively), glob patterns, and ``-`` for a list of paths
@@ -366,18 +445,51 @@ def run_batch(inputs: list[str], out: str | os.PathLike, *, formats: list[str] |
     lock = WriterLock(db_path)
     lock.acquire()
     try:
-        return _run(found, files, db_path, lock, out=out, jobs=jobs, force=force, engine=engine,
-                    scheduler=scheduler, no_plugins=no_plugins, progress=progress, stream=stream,
-                    dask_cluster_kwargs=dask_cluster_kwargs, time_limit=time_limit, memory_limit=memory_limit,
-                    prune=prune, grace=grace, labels=labels)
+        return _run(
+            found,
+            files,
+            db_path,
+            lock,
+            out=out,
+            jobs=jobs,
+            force=force,
+            engine=engine,
+            scheduler=scheduler,
+            no_plugins=no_plugins,
+            progress=progress,
+            stream=stream,
+            dask_cluster_kwargs=dask_cluster_kwargs,
+            time_limit=time_limit,
+            memory_limit=memory_limit,
+            prune=prune,
+            grace=grace,
+            labels=labels,
+        )
     finally:
         lock.release()
 
 
-def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path, jobs: int | None, force: bool,
-         engine: str, scheduler: str | None, no_plugins: bool, progress: bool | None, stream,
-         dask_cluster_kwargs: dict | None, time_limit: float | None, memory_limit: float | None, prune: bool,
-         grace: float, labels: str | None = None) -> BatchSummary:
+def _run(
+    found,
+    files: dict[str, list[Path]],
+    db_path: Path,
+    lock,
+    *,
+    out: Path,
+    jobs: int | None,
+    force: bool,
+    engine: str,
+    scheduler: str | None,
+    no_plugins: bool,
+    progress: bool | None,
+    stream,
+    dask_cluster_kwargs: dict | None,
+    time_limit: float | None,
+    memory_limit: float | None,
+    prune: bool,
+    grace: float,
+    labels: str | None = None,
+) -> BatchSummary:
     from core.source import MAX_BYTES
     from zfxxgk_batch import crossyear
     from zfxxgk_batch.engine import LocalEngine
@@ -414,8 +526,9 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                     return 0
                 finally:
                     conn.set_progress_handler(None, 0)
-                summary.warnings += [f"part database not merged ({what}): {p}" for p in problems
-                                     if "interrupt" not in p]
+                summary.warnings += [
+                    f"part database not merged ({what}): {p}" for p in problems if "interrupt" not in p
+                ]
                 return n
 
             # reports parsed by a run that was killed before it could merge them
@@ -423,9 +536,14 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
             with conn:
                 store.refresh_fields(conn)
             run_id = store.start_run(conn, os.getpid())
-            settings = Settings(no_plugins=no_plugins, versions=vers, run_id=run_id, time_limit=time_limit,
-                                memory_limit=memory_limit,
-                                parts=str(parts) if engine == "local" else None)
+            settings = Settings(
+                no_plugins=no_plugins,
+                versions=vers,
+                run_id=run_id,
+                time_limit=time_limit,
+                memory_limit=memory_limit,
+                parts=str(parts) if engine == "local" else None,
+            )
             if engine == "dask":
                 eng = _dask_engine(scheduler, jobs, no_plugins, dask_cluster_kwargs, settings, vers)
             else:
@@ -460,8 +578,7 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                             store.write_failure(conn, r, vers, run_id, replace=k is not None)
                 if not r.get("unclaimed"):
                     bar.update(done=1, failed=0 if r["ok"] else 1)
-                    known[r["path"]] = store.Known("report" if r["ok"] else "failure", 0, r.get("sha256"), None,
-                                                   None)
+                    known[r["path"]] = store.Known("report" if r["ok"] else "failure", 0, r.get("sha256"), None, None)
                 writes += 1
                 commit()
 
@@ -483,8 +600,18 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                 return False, tuple(n for n, v in vers.layouts.items() if then.get(n) != v)
 
             def failed_to_read(path_key: str, st, message: str) -> None:
-                on_result({"path": path_key, "sha256": None, "size": st[0] if st else None, "stat": None,
-                           "ok": False, "exit_code": 3, "reason": "unreadable", "message": message})
+                on_result(
+                    {
+                        "path": path_key,
+                        "sha256": None,
+                        "size": st[0] if st else None,
+                        "stat": None,
+                        "ok": False,
+                        "exit_code": 3,
+                        "reason": "unreadable",
+                        "message": message,
+                    }
+                )
 
             def tasks():
                 nonlocal writes
@@ -502,8 +629,12 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
                     try:
                         size = os.stat(path).st_size if st is None else st[0]
                         if size > MAX_BYTES:
-                            failed_to_read(pk, st, f"{size // (1024 * 1024)} MB is larger than any report "
-                                                   f"({MAX_BYTES // (1024 * 1024)} MB limit)")
+                            failed_to_read(
+                                pk,
+                                st,
+                                f"{size // (1024 * 1024)} MB is larger than any report "
+                                f"({MAX_BYTES // (1024 * 1024)} MB limit)",
+                            )
                             continue
                         with open(path, "rb") as f:
                             data = f.read(MAX_BYTES + 1)
@@ -575,8 +706,14 @@ def _run(found, files: dict[str, list[Path]], db_path: Path, lock, *, out: Path,
             if control.stop:
                 summary.interrupted = True
             _fill(summary, conn, run_id, input_keys, parts, crossyear)
-            store.end_run(conn, run_id, "stopped" if control.abort else "interrupted" if summary.interrupted
-                          else "completed", summary.parsed, summary.failed_now, summary.unchanged)
+            store.end_run(
+                conn,
+                run_id,
+                "stopped" if control.abort else "interrupted" if summary.interrupted else "completed",
+                summary.parsed,
+                summary.failed_now,
+                summary.unchanged,
+            )
     except BaseException:
         if eng is not None:
             with contextlib.suppress(Exception):  # the error being raised is the one to show
@@ -621,18 +758,20 @@ def _dask_engine(scheduler, jobs, no_plugins, cluster_kwargs, settings, vers):
     if wrong:
         eng.close()
         addr, v = next(iter(wrong.items()))
-        raise UsageError(f"Dask worker {addr} runs {v!r}, this machine {mine!r}: install the same zfxxgk "
-                         f"and plugins on every worker")
+        raise UsageError(
+            f"Dask worker {addr} runs {v!r}, this machine {mine!r}: install the same zfxxgk and plugins on every worker"
+        )
     return eng
 
 
-def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary,
-             labels: str | None = None) -> None:
+def _exports(
+    conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summary: BatchSummary, labels: str | None = None
+) -> None:
     """Write the exports, except those written from the same generation of the database (with the same
-    labels) and untouched since."""
+    labels and the same corrections) and untouched since."""
     from zfxxgk_batch import export
 
-    stamp = f"{store.generation(conn)} {vers.core} {labels or ''}"
+    stamp = f"{store.generation(conn)} {vers.core} {labels or ''}{_corrections_stamp(conn)}"
     for fmt, paths in files.items():
         if fmt == "sqlite":
             continue
@@ -648,6 +787,43 @@ def _exports(conn: sqlite3.Connection, files: dict[str, list[Path]], vers, summa
         summary.outputs += written
 
 
+def _corrections_stamp(conn: sqlite3.Connection) -> str:
+    """What changes the stamp of the exports when a reviewer records a correction (``zfxxgk_review``);
+    empty without corrections, so that the stamp is the one written before there were any."""
+    try:
+        from zfxxgk_review import corrections
+    except ImportError:
+        return ""
+    made = corrections.stamp(conn)
+    return "" if made == "0" else f" corrections {made}"
+
+
+def _fill_corrections(summary: BatchSummary, conn: sqlite3.Connection) -> None:
+    """The reviewers' corrections after the run: which still apply to the same file contents."""
+    try:
+        from zfxxgk_review import corrections
+    except ImportError:
+        return
+    if not corrections.has_table(conn):
+        return
+    states = corrections.states(conn)
+    summary.corrections = corrections.batch_summary_lines(conn, limit=len(states))
+    summary.corrections_kept = sum(1 for s in states if not s.stale)
+    summary.corrections_stale = [
+        {
+            "state": s.state,
+            "field": s.correction.field,
+            "path": s.correction.path,
+            "sha256": s.correction.sha256,
+            "now_sha256": s.now_sha256,
+            "correction_id": s.correction.id,
+            "message": s.describe(),
+        }
+        for s in states
+        if s.stale
+    ]
+
+
 def _export_current(conn: sqlite3.Connection, meta: str, path: Path, stamp: str) -> bool:
     value = store.get_meta(conn, meta)
     if value is None:
@@ -659,13 +835,16 @@ def _export_current(conn: sqlite3.Connection, meta: str, path: Path, stamp: str)
         return False
 
 
-def _fill(summary: BatchSummary, conn: sqlite3.Connection, run_id: int, input_keys: set[str], parts: Path,
-          crossyear) -> None:
+def _fill(
+    summary: BatchSummary, conn: sqlite3.Connection, run_id: int, input_keys: set[str], parts: Path, crossyear
+) -> None:
     """The counts of the summary, read back from the database: what it holds, not what was sent."""
     summary.parsed, summary.failed_now = store.run_counts(conn, run_id)
     summary.failed = store.failures_for(conn, input_keys)
-    summary.reports_with_failed_checks = conn.execute("SELECT COUNT(*) FROM reports WHERE failed_checks > 0"
-                                                      ).fetchone()[0]
+    summary.reports_with_failed_checks = conn.execute(
+        "SELECT COUNT(*) FROM reports WHERE failed_checks > 0"
+    ).fetchone()[0]
     summary.reports_with_warnings = conn.execute("SELECT COUNT(*) FROM reports WHERE warnings > 0").fetchone()[0]
     summary.cross = crossyear.summarize(conn)
     summary.pending = store.part_reports(parts) if parts.is_dir() else 0
+    _fill_corrections(summary, conn)

@@ -45,6 +45,7 @@ Indexes: ``reports(organ_key, year)``, ``reports(year)``, ``reports(sha256)``; `
 ``(report_id, section, field)`` (an index on ``(section, field)`` would double the cost of writing; add one
 with ``CREATE INDEX values_field ON "values" (section, field)`` to query one field over many reports often).
 """
+
 from __future__ import annotations
 
 import json
@@ -245,24 +246,77 @@ END;
 #: Columns added since schema 1 (a database written by an earlier version gets them, empty: its files
 #: are parsed again once, as nothing says which version of their layout read them).
 _ADDED = {
-    "reports": ("run_id INTEGER", "core_version TEXT", "layout_version TEXT", "mtime_ns INTEGER",
-                "ctime_ns INTEGER", "inode INTEGER"),
-    "failures": ("run_id INTEGER", "core_version TEXT", "layouts TEXT", "limit_hit REAL", "mtime_ns INTEGER",
-                 "ctime_ns INTEGER", "inode INTEGER"),
+    "reports": (
+        "run_id INTEGER",
+        "core_version TEXT",
+        "layout_version TEXT",
+        "mtime_ns INTEGER",
+        "ctime_ns INTEGER",
+        "inode INTEGER",
+    ),
+    "failures": (
+        "run_id INTEGER",
+        "core_version TEXT",
+        "layouts TEXT",
+        "limit_hit REAL",
+        "mtime_ns INTEGER",
+        "ctime_ns INTEGER",
+        "inode INTEGER",
+    ),
     # schema 3
     "values": ("status TEXT REFERENCES statuses (status)",),
 }
 
-_REPORT_COLUMNS = ("path", "name", "sha256", "size", "parser_version", "layout", "format", "year", "organ",
-                   "organ_key", "script", "encoding", "parsed_at", "substantive_disclosure_rate",
-                   "review_correction_rate", "litigation_correction_rate", "failed_checks", "warnings",
-                   "run_id", "core_version", "layout_version", "mtime_ns", "ctime_ns", "inode")
-_INSERT_REPORT = (f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' for _ in _REPORT_COLUMNS)})")
-_FAILURE_COLUMNS = ("path", "name", "sha256", "size", "parser_version", "exit_code", "reason", "message",
-                    "failed_at", "run_id", "core_version", "layouts", "limit_hit", "mtime_ns", "ctime_ns", "inode")
-_INSERT_FAILURE = (f"INSERT INTO failures ({', '.join(_FAILURE_COLUMNS)}) "
-                   f"VALUES ({', '.join('?' for _ in _FAILURE_COLUMNS)})")
+_REPORT_COLUMNS = (
+    "path",
+    "name",
+    "sha256",
+    "size",
+    "parser_version",
+    "layout",
+    "format",
+    "year",
+    "organ",
+    "organ_key",
+    "script",
+    "encoding",
+    "parsed_at",
+    "substantive_disclosure_rate",
+    "review_correction_rate",
+    "litigation_correction_rate",
+    "failed_checks",
+    "warnings",
+    "run_id",
+    "core_version",
+    "layout_version",
+    "mtime_ns",
+    "ctime_ns",
+    "inode",
+)
+_INSERT_REPORT = (
+    f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) VALUES ({', '.join('?' for _ in _REPORT_COLUMNS)})"
+)
+_FAILURE_COLUMNS = (
+    "path",
+    "name",
+    "sha256",
+    "size",
+    "parser_version",
+    "exit_code",
+    "reason",
+    "message",
+    "failed_at",
+    "run_id",
+    "core_version",
+    "layouts",
+    "limit_hit",
+    "mtime_ns",
+    "ctime_ns",
+    "inode",
+)
+_INSERT_FAILURE = (
+    f"INSERT INTO failures ({', '.join(_FAILURE_COLUMNS)}) VALUES ({', '.join('?' for _ in _FAILURE_COLUMNS)})"
+)
 
 
 def utcnow() -> str:
@@ -273,7 +327,7 @@ def utcnow() -> str:
 class Known:
     """What the database already holds for a path."""
 
-    kind: str              # "report" or "failure"
+    kind: str  # "report" or "failure"
     id: int
     sha256: str | None
     #: (size, mtime_ns, ctime_ns, inode) when the file was read, or None (unknown, or too fresh to trust)
@@ -365,9 +419,11 @@ def refresh_statuses(conn: sqlite3.Connection) -> None:
     """The ``statuses`` table: each cell status with its Chinese label and meaning."""
     from zfxxgk_batch.labels import STATUSES
 
-    conn.executemany("INSERT INTO statuses VALUES (?, ?, ?) ON CONFLICT (status) DO UPDATE SET "
-                     "label = excluded.label, meaning = excluded.meaning",
-                     [(k, label, meaning) for k, (label, meaning) in STATUSES.items()])
+    conn.executemany(
+        "INSERT INTO statuses VALUES (?, ?, ?) ON CONFLICT (status) DO UPDATE SET "
+        "label = excluded.label, meaning = excluded.meaning",
+        [(k, label, meaning) for k, (label, meaning) in STATUSES.items()],
+    )
 
 
 def refresh_fields(conn: sqlite3.Connection) -> None:
@@ -407,22 +463,31 @@ def close(conn: sqlite3.Connection) -> None:
 
 # --- runs and generations --------------------------------------------------------------------------
 
+
 def start_run(conn: sqlite3.Connection, pid: int) -> int:
     """Record a new run; its id is above every run id the rows hold (parts merged from elsewhere too)."""
     with conn:
         # a run still "running" here was killed: the lock says no other run is alive
         conn.execute("UPDATE runs SET status = 'killed' WHERE status = 'running'")
-        top = conn.execute("SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM runs UNION ALL SELECT MAX(run_id) "
-                           "FROM reports UNION ALL SELECT MAX(run_id) FROM failures)").fetchone()[0] or 0
-        cur = conn.execute("INSERT INTO runs (id, started_at, status, pid) VALUES (?, ?, 'running', ?)",
-                           (top + 1, utcnow(), pid))
+        top = (
+            conn.execute(
+                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM runs UNION ALL SELECT MAX(run_id) "
+                "FROM reports UNION ALL SELECT MAX(run_id) FROM failures)"
+            ).fetchone()[0]
+            or 0
+        )
+        cur = conn.execute(
+            "INSERT INTO runs (id, started_at, status, pid) VALUES (?, ?, 'running', ?)", (top + 1, utcnow(), pid)
+        )
     return int(cur.lastrowid or 0)
 
 
 def end_run(conn: sqlite3.Connection, run_id: int, status: str, parsed: int, failed: int, unchanged: int) -> None:
     with conn:
-        conn.execute("UPDATE runs SET ended_at = ?, status = ?, parsed = ?, failed = ?, unchanged = ? WHERE id = ?",
-                     (utcnow(), status, parsed, failed, unchanged, run_id))
+        conn.execute(
+            "UPDATE runs SET ended_at = ?, status = ?, parsed = ?, failed = ?, unchanged = ? WHERE id = ?",
+            (utcnow(), status, parsed, failed, unchanged, run_id),
+        )
 
 
 def bump(conn: sqlite3.Connection) -> None:
@@ -453,6 +518,7 @@ def run_counts(conn: sqlite3.Connection, run_id: int) -> tuple[int, int]:
 
 # --- resume lookups ---------------------------------------------------------------------------------
 
+
 def _stat(size, mtime, ctime, ino) -> tuple | None:
     return None if mtime is None or ctime is None or ino is None else (size, mtime, ctime, ino)
 
@@ -461,22 +527,25 @@ def known(conn: sqlite3.Connection) -> dict[str, Known]:
     """path -> what is stored for it (a report, or a failure)."""
     out: dict[str, Known] = {}
     for id_, path, sha, size, mt, ct, ino, core, layouts, reason, limit in conn.execute(
-            "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layouts, reason, limit_hit "
-            "FROM failures"):
+        "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layouts, reason, limit_hit "
+        "FROM failures"
+    ):
         try:
             lay = json.loads(layouts) if layouts else None
         except ValueError:
             lay = None
-        out[path] = Known("failure", id_, sha, _stat(size, mt, ct, ino), core, layouts=lay, reason=reason,
-                          limit_hit=limit)
+        out[path] = Known(
+            "failure", id_, sha, _stat(size, mt, ct, ino), core, layouts=lay, reason=reason, limit_hit=limit
+        )
     for id_, path, sha, size, mt, ct, ino, core, layout, lv in conn.execute(
-            "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layout, layout_version "
-            "FROM reports"):
+        "SELECT id, path, sha256, size, mtime_ns, ctime_ns, inode, core_version, layout, layout_version FROM reports"
+    ):
         out[path] = Known("report", id_, sha, _stat(size, mt, ct, ino), core, layout=layout, layout_version=lv)
     return out
 
 
 # --- writes -----------------------------------------------------------------------------------------
+
 
 @contextmanager
 def one_report(conn: sqlite3.Connection):
@@ -513,10 +582,21 @@ def write_report(conn: sqlite3.Connection, result: dict, versions, run_id: int |
     layout = info.get("layout")
     lv = versions.layouts.get(layout) if layout else None
     mt, ct, ino = _stat_columns(result)
-    row = {**info, "path": result["path"], "name": info.get("name"), "sha256": result["sha256"],
-           "size": result["size"], "parser_version": versions.of_report(layout), "parsed_at": utcnow(),
-           "run_id": run_id, "core_version": versions.core, "layout_version": lv,
-           "mtime_ns": mt, "ctime_ns": ct, "inode": ino}
+    row = {
+        **info,
+        "path": result["path"],
+        "name": info.get("name"),
+        "sha256": result["sha256"],
+        "size": result["size"],
+        "parser_version": versions.of_report(layout),
+        "parsed_at": utcnow(),
+        "run_id": run_id,
+        "core_version": versions.core,
+        "layout_version": lv,
+        "mtime_ns": mt,
+        "ctime_ns": ct,
+        "inode": ino,
+    }
     cur = conn.execute(_INSERT_REPORT, [row.get(c) for c in _REPORT_COLUMNS])
     rid = int(cur.lastrowid or 0)
     values = [(rid, *v) if len(v) == 6 else (rid, *v, None) for v in result["values"]]
@@ -524,10 +604,12 @@ def write_report(conn: sqlite3.Connection, result: dict, versions, run_id: int |
     if unknown:  # a status a newer core gives: recorded as it is rather than lost
         conn.executemany("INSERT OR IGNORE INTO statuses VALUES (?, ?, ?)", [(u, u, u) for u in sorted(unknown)])
     conn.executemany('INSERT OR REPLACE INTO "values" VALUES (?, ?, ?, ?, ?, ?, ?)', values)
-    conn.executemany("INSERT INTO prose (report_id, section, heading, text) VALUES (?, ?, ?, ?)",
-                     [(rid, v[2], PROSE_HEADINGS.get(v[2]), v[4]) for v in values if v[1] == "text"])
+    conn.executemany(
+        "INSERT INTO prose (report_id, section, heading, text) VALUES (?, ?, ?, ?)",
+        [(rid, v[2], PROSE_HEADINGS.get(v[2]), v[4]) for v in values if v[1] == "text"],
+    )
     conn.executemany("INSERT INTO checks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(rid, *c) for c in result["checks"]])
-    conn.executemany('INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)', [(rid, *d) for d in result["diagnostics"]])
+    conn.executemany("INSERT INTO diagnostics VALUES (?, ?, ?, ?, ?)", [(rid, *d) for d in result["diagnostics"]])
     conn.execute("INSERT INTO report_json VALUES (?, ?)", (rid, result["json"]))
     bump(conn)
     return rid
@@ -540,13 +622,24 @@ def write_failure(conn: sqlite3.Connection, result: dict, versions, run_id: int 
         _forget(conn, result["path"])
     parsed = bool(result.get("sha256"))
     mt, ct, ino = _stat_columns(result)
-    row = {"path": result["path"], "name": result.get("name") or shown(Path(result["path"]).name),
-           "sha256": result.get("sha256"), "size": result.get("size"),
-           "parser_version": versions.of_failure() if parsed else None,
-           "exit_code": result["exit_code"], "reason": result["reason"], "message": result["message"],
-           "failed_at": utcnow(), "run_id": run_id, "core_version": versions.core if parsed else None,
-           "layouts": json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True) if parsed else None,
-           "limit_hit": result.get("limit_hit"), "mtime_ns": mt, "ctime_ns": ct, "inode": ino}
+    row = {
+        "path": result["path"],
+        "name": result.get("name") or shown(Path(result["path"]).name),
+        "sha256": result.get("sha256"),
+        "size": result.get("size"),
+        "parser_version": versions.of_failure() if parsed else None,
+        "exit_code": result["exit_code"],
+        "reason": result["reason"],
+        "message": result["message"],
+        "failed_at": utcnow(),
+        "run_id": run_id,
+        "core_version": versions.core if parsed else None,
+        "layouts": json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True) if parsed else None,
+        "limit_hit": result.get("limit_hit"),
+        "mtime_ns": mt,
+        "ctime_ns": ct,
+        "inode": ino,
+    }
     conn.execute(_INSERT_FAILURE, [row[c] for c in _FAILURE_COLUMNS])
     bump(conn)
 
@@ -558,8 +651,10 @@ def update_seen(conn: sqlite3.Connection, k: Known, stat: tuple | None, versions
     mt, ct, ino = (None, None, None) if not stat else (stat[1], stat[2], stat[3])
     conn.execute(f"UPDATE {table} SET mtime_ns = ?, ctime_ns = ?, inode = ? WHERE id = ?", (mt, ct, ino, k.id))
     if versions is not None and k.kind == "failure":
-        conn.execute("UPDATE failures SET layouts = ?, parser_version = ? WHERE id = ?",
-                     (json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True), versions.of_failure(), k.id))
+        conn.execute(
+            "UPDATE failures SET layouts = ?, parser_version = ? WHERE id = ?",
+            (json.dumps(versions.layouts, ensure_ascii=False, sort_keys=True), versions.of_failure(), k.id),
+        )
 
 
 def prune(conn: sqlite3.Connection, paths: list[str]) -> int:
@@ -567,7 +662,7 @@ def prune(conn: sqlite3.Connection, paths: list[str]) -> int:
     n = 0
     with conn:
         for i in range(0, len(paths), 500):
-            part = paths[i:i + 500]
+            part = paths[i : i + 500]
             marks = ", ".join("?" for _ in part)
             n += conn.execute(f"DELETE FROM reports WHERE path IN ({marks})", part).rowcount
             n += conn.execute(f"DELETE FROM failures WHERE path IN ({marks})", part).rowcount
@@ -577,11 +672,13 @@ def prune(conn: sqlite3.Connection, paths: list[str]) -> int:
 
 
 #: The tables whose rows belong to a report, and their columns besides ``report_id`` (merged from parts).
-_CHILDREN = (('"values"', "section, field, value, text, provenance, status"),
-             ("prose", "section, heading, text"),
-             ("checks", "rule, ok, scope, cells, expected, found, blank_cells, sentence"),
-             ("diagnostics", 'level, code, "where", message'),
-             ("report_json", "json_zlib"))
+_CHILDREN = (
+    ('"values"', "section, field, value, text, provenance, status"),
+    ("prose", "section, heading, text"),
+    ("checks", "rule, ok, scope, cells, expected, found, blank_cells, sentence"),
+    ("diagnostics", 'level, code, "where", message'),
+    ("report_json", "json_zlib"),
+)
 
 
 def parts_dir(db_path: Path) -> Path:
@@ -629,17 +726,22 @@ def merge_parts(conn: sqlite3.Connection, parts: Path) -> tuple[int, list[str]]:
                     cols = ", ".join(c for c in _REPORT_COLUMNS if c in have)
                     conn.execute("DELETE FROM main.reports WHERE path IN (SELECT path FROM part.reports)")
                     conn.execute("DELETE FROM main.failures WHERE path IN (SELECT path FROM part.reports)")
-                    n = conn.execute(f"INSERT INTO main.reports ({cols}) SELECT {cols} FROM part.reports "
-                                     f"ORDER BY id").rowcount
+                    n = conn.execute(
+                        f"INSERT INTO main.reports ({cols}) SELECT {cols} FROM part.reports ORDER BY id"
+                    ).rowcount
                     # part id -> new id, so that the rows of each table are copied in key order by integer
                     conn.execute("CREATE TEMP TABLE IF NOT EXISTS part_ids (part_id INTEGER PRIMARY KEY, id INTEGER)")
                     conn.execute("DELETE FROM temp.part_ids")
-                    conn.execute("INSERT INTO temp.part_ids SELECT p.id, m.id FROM part.reports p "
-                                 "JOIN main.reports m ON m.path = p.path")
+                    conn.execute(
+                        "INSERT INTO temp.part_ids SELECT p.id, m.id FROM part.reports p "
+                        "JOIN main.reports m ON m.path = p.path"
+                    )
                     for table, columns in _CHILDREN:
                         sel = ", ".join(f"c.{c}" for c in columns.split(", "))
-                        conn.execute(f"INSERT INTO main.{table} (report_id, {columns}) SELECT i.id, {sel} "
-                                     f"FROM part.{table} c JOIN temp.part_ids i ON i.part_id = c.report_id")
+                        conn.execute(
+                            f"INSERT INTO main.{table} (report_id, {columns}) SELECT i.id, {sel} "
+                            f"FROM part.{table} c JOIN temp.part_ids i ON i.part_id = c.report_id"
+                        )
                     if n > 0:
                         bump(conn)
                     merged += max(n, 0)

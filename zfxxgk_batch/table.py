@@ -2,6 +2,7 @@
 (as ``parse --format table`` is): one line per report (organ, year, format, layout, how many of its cells
 have each status, failed checks, warnings), the reports with the most to look at first, then the files
 that failed."""
+
 from __future__ import annotations
 
 import io
@@ -19,16 +20,19 @@ def _mark(status: str) -> str:
 
 def _rows(conn: sqlite3.Connection) -> list[tuple]:
     counts: dict[int, dict[str, int]] = {}
-    for rid, status, n in conn.execute('SELECT report_id, status, COUNT(*) FROM "values" WHERE section != \'text\' '
-                                       "GROUP BY report_id, status"):
+    for rid, status, n in conn.execute(
+        "SELECT report_id, status, COUNT(*) FROM \"values\" WHERE section != 'text' GROUP BY report_id, status"
+    ):
         counts.setdefault(rid, {})[status or "?"] = n
     out = []
     for rid, name, organ, year, fmt, layout, failed, warnings in conn.execute(
-            "SELECT id, name, organ, year, format, layout, failed_checks, warnings FROM reports"):
+        "SELECT id, name, organ, year, format, layout, failed_checks, warnings FROM reports"
+    ):
         c = counts.get(rid, {})
         out.append((rid, name, organ, year, fmt, layout, c, failed or 0, warnings or 0))
-    out.sort(key=lambda r: (-(r[7]), -(r[6].get("conflict", 0) + r[6].get("unread", 0)), -r[8], r[2] or "",
-                            r[3] or 0, r[0]))
+    out.sort(
+        key=lambda r: (-(r[7]), -(r[6].get("conflict", 0) + r[6].get("unread", 0)), -r[8], r[2] or "", r[3] or 0, r[0])
+    )
     return out
 
 
@@ -40,20 +44,40 @@ def renderables(conn: sqlite3.Connection, limit: int = 10) -> list:
     limit = max(0, limit)
     rows = _rows(conn)
     out: list = []
-    t = Table(title=f"报告 reports in the database ({len(rows)}; the ones with most to look at first)",
-              box=box.SQUARE, title_justify="left")
+    t = Table(
+        title=f"报告 reports in the database ({len(rows)}; the ones with most to look at first)",
+        box=box.SQUARE,
+        title_justify="left",
+    )
     t.caption = "cells: " + ", ".join(f"{_mark(s)} {s}" for s in STATUS_ORDER)
     t.caption_justify = "left"
-    for head, right, least in (("#", True, 0), ("机关 organ", False, 12), ("年度", True, 4), ("格式", False, 4),
-                               ("版式", False, 8), *((_mark(s), True, 3) for s in STATUS_ORDER),
-                               ("校验失败", True, 4), ("警告", True, 4), ("文件 file", False, 14)):
+    for head, right, least in (
+        ("#", True, 0),
+        ("机关 organ", False, 12),
+        ("年度", True, 4),
+        ("格式", False, 4),
+        ("版式", False, 8),
+        *((_mark(s), True, 3) for s in STATUS_ORDER),
+        ("校验失败", True, 4),
+        ("警告", True, 4),
+        ("文件 file", False, 14),
+    ):
         t.add_column(head, justify="right" if right else "left", overflow="fold", min_width=least or None)
     for rid, name, organ, year, fmt, layout, counts, failed, warnings in rows[:limit]:
-        t.add_row(str(rid), safe(organ) or "?", str(year or "?"), safe(fmt), safe(layout),
-                  *(Text(str(counts.get(s, 0)), style=MARKS[s][1] if counts.get(s) and s != "confirmed" else "")
-                    for s in STATUS_ORDER),
-                  Text(str(failed), style="bold red" if failed else ""),
-                  Text(str(warnings), style="yellow" if warnings else ""), safe(name))
+        t.add_row(
+            str(rid),
+            safe(organ) or "?",
+            str(year or "?"),
+            safe(fmt),
+            safe(layout),
+            *(
+                Text(str(counts.get(s, 0)), style=MARKS[s][1] if counts.get(s) and s != "confirmed" else "")
+                for s in STATUS_ORDER
+            ),
+            Text(str(failed), style="bold red" if failed else ""),
+            Text(str(warnings), style="yellow" if warnings else ""),
+            safe(name),
+        )
     out.append(t)
     if len(rows) > limit:
         out.append(Text(f"… and {len(rows) - limit} more (--show N lists more; table reports)", style="dim"))
@@ -74,8 +98,15 @@ def render(conn: sqlite3.Connection, limit: int = 10, width: int | None = None, 
     from rich.console import Console
 
     buf = io.StringIO()
-    console = Console(file=buf, width=width or DEFAULT_WIDTH, color_system="standard" if color else None,
-                      force_terminal=color, markup=False, emoji=False, highlight=False)
+    console = Console(
+        file=buf,
+        width=width or DEFAULT_WIDTH,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        markup=False,
+        emoji=False,
+        highlight=False,
+    )
     for part in renderables(conn, limit):
         console.print(part)
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())

@@ -7,6 +7,7 @@ input's file system (a Dask worker on another machine works the same). The resul
 the report already flattened into the database's rows; a local worker writes those rows into a part
 database of its own and returns only the status (see :func:`child_main`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,8 +44,12 @@ class Task(NamedTuple):
 
 
 #: Failure reasons by exception class (the kind of the ``CoreError``), with ``internal`` for the rest.
-REASONS = {"UnreadableInput": "unreadable", "NotAReport": "not_a_report", "UsageError": "usage",
-           "PluginError": "plugin"}
+REASONS = {
+    "UnreadableInput": "unreadable",
+    "NotAReport": "not_a_report",
+    "UsageError": "usage",
+    "PluginError": "plugin",
+}
 EXIT_LIMIT = 3
 #: Exit status of a worker process that ended itself for going over the memory limit.
 EXIT_OVER_MEMORY = 87
@@ -59,7 +64,7 @@ class Versions:
     """What a stored result depends on: the core's version, and each installed layout's."""
 
     core: str
-    layouts: dict[str, str] = field(default_factory=dict)   # name -> "origin version"
+    layouts: dict[str, str] = field(default_factory=dict)  # name -> "origin version"
 
     def of_report(self, layout: str | None) -> str:
         """A report depends on the core and on the layout that read it."""
@@ -100,26 +105,46 @@ def parser_version(no_plugins: bool = False) -> str:
 
 # --- one file -----------------------------------------------------------------------------------------
 
+
 def _failure(task: Task, exit_code: int, reason: str, message: str, **extra) -> dict:
-    return {"path": task.key, "sha256": task.sha256, "size": len(task.data), "stat": task.stat, "ok": False,
-            "exit_code": exit_code, "reason": reason, "message": message, **extra}
+    return {
+        "path": task.key,
+        "sha256": task.sha256,
+        "size": len(task.data),
+        "stat": task.stat,
+        "ok": False,
+        "exit_code": exit_code,
+        "reason": reason,
+        "message": message,
+        **extra,
+    }
 
 
 def _without_name(message: str, name: str) -> str:
     """The core's message without the file name it starts with: the batch names files itself, one way."""
     for prefix in (f"{name}: ", f"{name} "):
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     return message
 
 
 def limit_failure(task: Task, what: str, limit: float) -> dict:
     """The failure of a file that went over a per-file limit (``what``: time or memory)."""
     if what == "time":
-        return _failure(task, EXIT_LIMIT, "time_limit",
-                        f"still not parsed after {limit:g} s: stopped (--time-limit)", limit_hit=limit)
-    return _failure(task, EXIT_LIMIT, "memory_limit",
-                    f"needed more than {limit:g} MB of memory: stopped (--memory-limit)", limit_hit=limit)
+        return _failure(
+            task,
+            EXIT_LIMIT,
+            "time_limit",
+            f"still not parsed after {limit:g} s: stopped (--time-limit)",
+            limit_hit=limit,
+        )
+    return _failure(
+        task,
+        EXIT_LIMIT,
+        "memory_limit",
+        f"needed more than {limit:g} MB of memory: stopped (--memory-limit)",
+        limit_hit=limit,
+    )
 
 
 def crash_failure(task: Task, how: str) -> dict:
@@ -147,8 +172,9 @@ def parse_task(task: Task, no_plugins: bool = False, memory_limit: float | None 
     except CoreError as e:
         if memory_limit and _caused_by(e, MemoryError):  # the core reports it as unreadable
             return limit_failure(task, "memory", memory_limit)
-        return _failure(task, e.exit_code, REASONS.get(type(e).__name__, type(e).__name__),
-                        _without_name(e.message, name))
+        return _failure(
+            task, e.exit_code, REASONS.get(type(e).__name__, type(e).__name__), _without_name(e.message, name)
+        )
     except MemoryError:
         if memory_limit:
             return limit_failure(task, "memory", memory_limit)
@@ -212,9 +238,13 @@ def rows_of(report: dict) -> dict:
     diags = report.get("diagnostics") or []
     ind = indicators(report)
     info = {
-        "name": meta.get("source"), "layout": meta.get("layout"), "format": meta.get("format"),
-        "year": normalise_year(meta.get("year")), "organ": meta.get("organ"),
-        "organ_key": organ_key(meta.get("organ")), "script": meta.get("script"),
+        "name": meta.get("source"),
+        "layout": meta.get("layout"),
+        "format": meta.get("format"),
+        "year": normalise_year(meta.get("year")),
+        "organ": meta.get("organ"),
+        "organ_key": organ_key(meta.get("organ")),
+        "script": meta.get("script"),
         "encoding": meta.get("encoding"),
         **{k: ind[k] for k in INDICATORS},
         "failed_checks": sum(1 for c in checks if not c.get("ok")),
@@ -226,8 +256,9 @@ def rows_of(report: dict) -> dict:
         "checks": [_check_row(c) for c in checks],
         "diagnostics": [(d.get("level"), d.get("code"), d.get("where"), d.get("message")) for d in diags],
         # "replace": a lone surrogate in the core's text (it came from the file) must not cost the report
-        "json": zlib.compress(json.dumps(report, ensure_ascii=False, separators=(",", ":"))
-                              .encode("utf-8", "replace"), 1),
+        "json": zlib.compress(
+            json.dumps(report, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "replace"), 1
+        ),
     }
 
 
@@ -236,11 +267,20 @@ _CHECK_KEYS = {"rule", "ok", "cells", "expected", "found", "blank_cells", "sente
 
 def _check_row(c: dict) -> tuple:
     scope = ", ".join(f"{k}={v}" for k, v in c.items() if k not in _CHECK_KEYS)
+
     def dumps(v):
         return json.dumps(v, ensure_ascii=False, separators=(",", ":")) if v else None
 
-    return (c.get("rule"), 1 if c.get("ok") else 0, scope or None, dumps(c.get("cells")), _num(c.get("expected")),
-            _num(c.get("found")), dumps(c.get("blank_cells")), c.get("sentence"))
+    return (
+        c.get("rule"),
+        1 if c.get("ok") else 0,
+        scope or None,
+        dumps(c.get("cells")),
+        _num(c.get("expected")),
+        _num(c.get("found")),
+        dumps(c.get("blank_cells")),
+        c.get("sentence"),
+    )
 
 
 def _num(v):
@@ -248,6 +288,7 @@ def _num(v):
 
 
 # --- a worker process -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -293,8 +334,13 @@ def child_main(conn, settings: Settings, close_fds: tuple[int, ...] = ()) -> Non
                     if part is None:
                         part = _open_part(settings.parts)
                     _store_in_part(part, result, settings)
-                    result = {"path": result["path"], "sha256": result["sha256"], "size": result["size"],
-                              "ok": True, "stored": True}
+                    result = {
+                        "path": result["path"],
+                        "sha256": result["sha256"],
+                        "size": result["size"],
+                        "ok": True,
+                        "stored": True,
+                    }
                 except MemoryError:
                     result = limit_failure(task, "memory", settings.memory_limit or 0)
                     exiting = True
@@ -426,6 +472,7 @@ def _store_in_part(part, result: dict, settings: Settings) -> None:
 
 
 # --- Dask ---------------------------------------------------------------------------------------------
+
 
 def parse_chunk(tasks: list[Task], no_plugins: bool = False, settings: Settings | None = None) -> list[dict]:
     """Parse every task of a chunk on a Dask worker; never raises for a bad file.

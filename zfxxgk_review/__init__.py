@@ -9,7 +9,9 @@ CSS and keys; nothing from a network), ``labels`` (the template's tables and Chi
 checks evaluated again), ``source`` (the source around a cell: text lines, PDF pages), ``yoy`` (one organ's
 years side by side), ``export`` (CSV with corrections), ``docx_export`` (the comparison as Word).
 
-For the batch (wired by its maintainers): ``zfxxgk_review.corrected.corrected_report(conn, report_id)``,
-``zfxxgk_review.corrected.apply_corrections(report, corrections)``, ``zfxxgk_review.export.value_overrides(conn)``
-and ``zfxxgk_review.corrections.batch_summary_lines(conn)``. Nothing heavy is imported here.
+The batch uses (``zfxxgk_batch.corrections``, ``runner``, ``commands``; none of them needs Flask):
+``zfxxgk_review.corrected.corrected_report(conn, report_id)``, ``zfxxgk_review.corrected.apply_for_file``,
+``zfxxgk_review.export.value_overrides(conn)``, ``zfxxgk_review.corrections.stamp(conn)``,
+``zfxxgk_review.corrections.batch_summary_lines(conn)`` and ``zfxxgk_review.yoy.mark_compare``. Nothing
+heavy is imported here.
 """

@@ -9,7 +9,7 @@ The shape stays the output contract's, plus:
 - ``meta.corrected``: how many cells a reviewer decided; ``meta.sha256`` when known.
 
 ``provenance`` keeps what the document prints (the parsed cell's text): a correction never rewrites the
-source. The lead wires these into the batch's exports and ``compare``:
+source. The batch's exports (``zfxxgk_batch.corrections``) and ``compare --db`` use:
 
 - :func:`corrected_report` ``(conn, report_id) -> dict | None``;
 - :func:`apply_corrections` ``(report: dict, corrections: Mapping[str, Correction]) -> dict`` for a report

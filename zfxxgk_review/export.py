@@ -1,7 +1,7 @@
 """Exports with corrections: the dataset's values as a long CSV (each cell's value, status and, for a
 corrected cell, the parsed value beside the corrected one), a year-over-year comparison as CSV, and the
-overrides the batch's own exports apply (``value_overrides``, for the lead to wire into
-``zfxxgk_batch.export``).
+corrections in force by report (``value_overrides``: ``zfxxgk_batch.corrections`` finds there the reports
+the batch's own exports correct).
 
 CSV is UTF-8 with a BOM (Excel opens it as UTF-8) and spreadsheet-safe: a text that a spreadsheet would
 take for a formula is written with a leading ``'`` (``zfxxgk_batch.export.csv_cell``).

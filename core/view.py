@@ -396,6 +396,12 @@ def renderables(report: dict, width: int = DEFAULT_WIDTH) -> list:
 
 def render(report: dict, width: int | None = None, color: bool = False) -> str:
     """The view as text (no colours unless ``color``), ``width`` columns wide (default 120)."""
+    return render_text(renderables(report, width or DEFAULT_WIDTH), width, color)
+
+
+def render_text(parts: list, width: int | None = None, color: bool = False) -> str:
+    """rich renderables as text, ``width`` columns wide (default 120), coloured only when ``color``; the
+    text of the document is never read as rich markup or emoji codes."""
     from rich.console import Console
 
     buf = io.StringIO()
@@ -409,7 +415,7 @@ def render(report: dict, width: int | None = None, color: bool = False) -> str:
         highlight=False,
         soft_wrap=False,
     )
-    for part in renderables(report, width or DEFAULT_WIDTH):
+    for part in parts:
         console.print(part)
     return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
 

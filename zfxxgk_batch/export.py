@@ -116,21 +116,11 @@ LONG_COLUMNS = (
     "text",
     "provenance",
 )
+#: Parquet's value column is a number: a text value (an amount printed with its unit) goes beside it.
 PARQUET_LONG_COLUMNS = (
-    "report_id",
-    "path",
-    "organ_key",
-    "year",
-    "format",
-    "section",
-    "field",
-    "label",
-    "value",
+    *LONG_COLUMNS[: LONG_COLUMNS.index("value") + 1],
     "value_text",
-    "unit",
-    "status",
-    "text",
-    "provenance",
+    *LONG_COLUMNS[LONG_COLUMNS.index("value") + 1 :],
 )
 LABELS = ("id", "zh")
 

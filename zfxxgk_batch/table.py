@@ -5,10 +5,9 @@ that failed."""
 
 from __future__ import annotations
 
-import io
 import sqlite3
 
-from core.view import DEFAULT_WIDTH, MARKS, safe
+from core.view import MARKS, render_text, safe
 from zfxxgk_batch.names import shown
 
 STATUS_ORDER = tuple(MARKS)
@@ -95,21 +94,8 @@ def renderables(conn: sqlite3.Connection, limit: int = 10) -> list:
 
 
 def render(conn: sqlite3.Connection, limit: int = 10, width: int | None = None, color: bool = False) -> str:
-    from rich.console import Console
-
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        width=width or DEFAULT_WIDTH,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        markup=False,
-        emoji=False,
-        highlight=False,
-    )
-    for part in renderables(conn, limit):
-        console.print(part)
-    return "".join(line.rstrip() + "\n" for line in buf.getvalue().splitlines())
+    """The table as text (no colours unless ``color``), ``width`` columns wide (default 120)."""
+    return render_text(renderables(conn, limit), width, color)
 
 
 def print_summary(db_path, limit: int = 10, file=None) -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace as dataclass_replace
 from functools import cache, lru_cache
 from itertools import combinations, permutations
 from types import MappingProxyType
@@ -562,6 +563,10 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     if any(_labels_stand_in_place(usual, fmt, width) for fmt in S3_ROWS):
         return usual
     values = [it for it in items if not it.is_label]
+    if any(it.cell.stack is not None for it in values):
+        stacked = _stacked_columns(items)
+        if stacked is not None:
+            return stacked
     read = [_number(it) for it in values]
     nums = [n for n in read if n is not None]
     if not values or len(nums) < len(read):
@@ -595,6 +600,41 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     fmt, found, _label_at = best
     cells, doubt, zeros = _decide(fmt, found, nums)
     return _s3_rows(fmt, cells, doubt, zeros, values, labels, width)
+
+
+# Poppler's plain text of a table whose cells stand close one above the other (values in a large font in
+# short rows, as in the template typed into unchanged) reads the table a column at a time: it makes a
+# block of each column's run of cells and prints the blocks one after the other, between them rows it
+# read across (a line of several values) and lone cells, in an order that follows the page, not the
+# table. The layout marks such blocks (``Cell.stack``, with the cell unread: its row is not shown).
+# Where every cell of the table is printed (as many values as the table has cells) and every value is
+# the same 0, every way to lay the stream into the table gives the same table, all its sums holding:
+# the cells are read so. Otherwise a stacked stream stays unread (which rows a block's cells stand on
+# is not decided by anything this reading checks yet).
+
+
+def _stacked_columns(items: list[Item]) -> list[TableRow] | None:
+    """Section 三 read from a stream of stacked blocks (see above), or None when it cannot be read so."""
+    width = len(S3_COLUMNS)
+    values: list[Item] = []
+    for it in items:
+        if it.is_label:
+            continue
+        cell = dataclass_replace(it.cell, unread=None, stack=None)
+        values.append(Item(cell, read(cell), it.offset))
+    nums = [_number(it) for it in values]
+    if any(v != 0 or it.reading.kind != NUMBER for v, it in zip(nums, values)):
+        return None
+    labels = [it for it in items if it.is_label]
+    for fmt in _formats(labels, len(values)):
+        rows = S3_ROWS[fmt]
+        if len(rows) * width != len(values):
+            continue
+        # each cell is given a 0 of the stream, in the stream's order (which one is not decided, and
+        # makes no difference to any value)
+        cells = [[r * width + c for c in range(width)] for r in range(len(rows))]
+        return _s3_rows(fmt, cells, {}, {}, values, labels, width)
+    return None
 
 
 def _decide(fmt: str, found: Cut, nums: list[float]):

@@ -37,6 +37,11 @@ class Cell:
     #: together with several possible splits, an unreadable glyph): the reason, shown in the warning.
     #: The core writes null for such a cell and warns; ``text`` keeps what was printed.
     unread: str | None = None
+    #: Set by a layout whose text printed this cell in a block of values stacked one line above the other
+    #: (poppler's plain text): the block's number, the same for every cell of the block, counting up in
+    #: the order printed. With ``unread`` set too, the cell's row is not shown; the core may still place
+    #: it where the table's sums leave it one place (core.cellstream).
+    stack: int | None = None
 
     def where(self) -> dict:
         """Provenance of this cell in the output contract's shape."""

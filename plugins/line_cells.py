@@ -109,16 +109,18 @@ def parse(source: Source) -> list[Row]:
         elif not _cell_like(text, prose):
             rows.append(Row((Cell(text, line=no, col=col),), CELL))
         else:
-            why = stacked.get(no)
+            why, block = stacked.get(no, (None, None))
             rows.extend(
-                Row((replace(cell, unread=why) if why and is_value(cell.text) else cell,), CELL)
+                Row((replace(cell, unread=why, stack=block) if why and is_value(cell.text) else cell,), CELL)
                 for cell in _cells(text, no, col)
             )
     return rows
 
 
-def _stacked(plines, drop: set[int]) -> dict[int, str]:
-    """Line number -> why its values cannot be read, for lines of values stacked in one block.
+def _stacked(plines, drop: set[int]) -> dict[int, tuple[str, int]]:
+    """Line number -> (why its values cannot be read, the block's number), for lines of values stacked
+    in one block. The core, which knows the table's sums, may still place a block's cells (they are one
+    column's cells, top to bottom, where poppler stacked a column).
 
     Where the text puts a blank line after most values (poppler found each cell a block of its own),
     values on consecutive lines are a column of cells poppler read as one block, top to bottom: the
@@ -129,18 +131,19 @@ def _stacked(plines, drop: set[int]) -> dict[int, str]:
             blocks.append([])
         if pl.text.strip() and i not in drop:
             blocks[-1].append(i)
-    out: dict[int, str] = {}
+    out: dict[int, tuple[str, int]] = {}
     blocks = [b for b in blocks if b]
     if len(blocks) < _BLOCKS * sum(len(b) for b in blocks):
         return out  # lines one after the other: a copy-paste, not poppler's blocks
-    for block in blocks:
+    for k, block in enumerate(blocks):
         values = [i for i in block if _value_line(plines[i].text)]
         if len(values) >= 2:
             first, last = plines[values[0]].no, plines[values[-1]].no
             for i in values:
                 out[plines[i].no] = (
                     f"lines {first}-{last} print {len(values)} lines of values as one block: "
-                    f"a column of cells read top to bottom, whose rows the text does not show"
+                    f"a column of cells read top to bottom, whose rows the text does not show",
+                    k,
                 )
     return out
 

@@ -117,7 +117,7 @@ XFAIL: dict[str, str] = {
     'inv5-blanks/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     '000/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 6 (s2)',
     '001/pdftotext-plain/template-onepage':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split':
@@ -129,7 +129,7 @@ XFAIL: dict[str, str] = {
     '002/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     '003/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 6 (s2)',
     '004/pdftotext-layout/template-onepage':
         'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-onepage':

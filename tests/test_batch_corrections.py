@@ -287,3 +287,65 @@ def test_the_batch_works_without_the_review_package(seeds, tmp_path):
                            cwd=ROOT, timeout=60)
         assert p.returncode == 0, p.stderr
         assert p.stdout.strip() == expect
+
+
+@pytest.mark.skipif(not HAS_XLSX, reason="openpyxl is not installed")
+def test_checks_across_years_are_evaluated_again_on_the_corrected_values(tmp_path):
+    """A correction of a cell a check across years reads changes that check in the exports (the XLSX
+    cross_year sheet, the orange border of the cell); the batch's own cross_checks table keeps the parse."""
+    import openpyxl
+    from test_batch_corpus import build_corpus
+
+    corpus = build_corpus(tmp_path / "reports", 4, kinds=("text",), n_bad=0, plant=False)
+    out = tmp_path / "out"
+    db = out / "out.db"
+    batch(corpus.root, db)
+    conn = sqlite3.connect(db)
+    try:
+        rule = "carried_forward_equals_next_carried_over"
+        scope = "column=natural_person"
+        rid, year, ok = conn.execute(
+            "SELECT report_id, year, ok FROM cross_checks WHERE rule = ? AND scope = ? ORDER BY year LIMIT 1",
+            (rule, scope),
+        ).fetchone()
+        parsed = conn.execute(
+            'SELECT value FROM "values" WHERE report_id = ? AND section = ? AND field = ?',
+            (rid, "applications", "carried_forward.natural_person"),
+        ).fetchone()[0]
+    finally:
+        conn.close()
+    assert ok == 1 and parsed is not None  # the generated years agree
+
+    def sheet_row(wb):
+        ws = wb["cross_year"]
+        ids = [c.value for c in ws[2]]
+        for r in ws.iter_rows(min_row=3):
+            v = {ids[i]: c for i, c in enumerate(r)}
+            if (v["rule"].value, v["scope"].value, v["report_id"].value) == (rule, scope, rid):
+                return v
+        raise AssertionError("no such check across years in the sheet")
+
+    assert sheet_row(openpyxl.load_workbook(out / "out.xlsx"))["ok"].value is True
+    correct(db, rid, "applications.carried_forward.natural_person", parsed + 3)
+    batch(corpus.root, db)
+
+    wb = openpyxl.load_workbook(out / "out.xlsx")
+    row = sheet_row(wb)
+    assert row["ok"].value is False and row["expected"].value != row["found"].value
+    assert row["ok"].fill.fgColor.rgb.endswith("F4B183")  # orange: a break across years
+    with sqlite3.connect(db) as conn:  # the parse is kept
+        stored = conn.execute(
+            "SELECT ok FROM cross_checks WHERE rule = ? AND scope = ? AND report_id = ?", (rule, scope, rid)
+        ).fetchone()[0]
+    assert stored == 1
+    # the corrected cell, in the applications sheet, is marked as part of a break across years
+    ws = wb["applications"]
+    ids = [c.value for c in ws[2]]
+    cell = next(
+        r[ids.index("natural_person")]
+        for r in ws.iter_rows(min_row=3)
+        if r[ids.index("report_id")].value == rid and r[ids.index("row")].value == "carried_forward"
+    )
+    assert cell.value == parsed + 3
+    assert cell.border.left.color is not None and cell.border.left.style is not None
+    assert "across years" in (cell.comment.text if cell.comment else "")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.template import year_identities
@@ -105,10 +106,41 @@ def pairs_of(groups: dict[tuple[str, int], list[int]], rep: dict[tuple[str, int]
                 yield key, year, rep_a, b
 
 
+#: The columns of ``cross_checks`` that :func:`evaluate` gives, in its order.
+CROSS_COLUMNS = (
+    "rule",
+    "organ_key",
+    "year",
+    "next_year",
+    "report_id",
+    "next_report_id",
+    "scope",
+    "ok",
+    "expected",
+    "found",
+    "cells",
+    "blank_cells",
+)
+
+
 def rebuild(conn: sqlite3.Connection) -> None:
     """Recompute the ``cross_checks`` table from every report in the database (in one transaction)."""
     from zfxxgk_batch import store
 
+    rows = evaluate(conn)
+    with conn:
+        conn.execute("DELETE FROM cross_checks")
+        conn.executemany(
+            f"INSERT INTO cross_checks ({', '.join(CROSS_COLUMNS)}) VALUES ({', '.join('?' * len(CROSS_COLUMNS))})",
+            rows,
+        )
+        store.set_meta(conn, "cross_generation", str(store.generation(conn)))
+
+
+def evaluate(conn: sqlite3.Connection, corrected: Mapping[int, dict] | None = None) -> list[tuple]:
+    """The rows of ``cross_checks`` (:data:`CROSS_COLUMNS`) for every report in the database; a report in
+    ``corrected`` (report id -> the report with a reviewer's corrections applied) is checked with its
+    corrected values. The pairs to check are the same either way: they follow organ and year."""
     reports: dict[int, dict] = {}
     groups: dict[tuple[str, int], list[int]] = defaultdict(list)
     rank: dict[int, tuple] = {}
@@ -134,6 +166,10 @@ def rebuild(conn: sqlite3.Connection) -> None:
         else:
             row, _, col = fid.rpartition(".")
             r["applications"].setdefault(row, {})[col] = value
+    for rid, doc in (corrected or {}).items():
+        if rid in reports:
+            reports[rid]["applications"] = doc.get("applications") or {}
+            reports[rid]["active_disclosure"] = doc.get("active_disclosure") or {}
     rows = []
     for key, year, a, b in pairs_of(groups, rep):
         for c in year_pair_checks(reports[a], reports[b]):
@@ -153,14 +189,7 @@ def rebuild(conn: sqlite3.Connection) -> None:
                     json.dumps(c["blank_cells"], ensure_ascii=False) if c["blank_cells"] else None,
                 )
             )
-    with conn:
-        conn.execute("DELETE FROM cross_checks")
-        conn.executemany(
-            "INSERT INTO cross_checks (rule, organ_key, year, next_year, report_id, next_report_id, "
-            "scope, ok, expected, found, cells, blank_cells) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        store.set_meta(conn, "cross_generation", str(store.generation(conn)))
+    return rows
 
 
 def up_to_date(conn: sqlite3.Connection) -> bool:

@@ -31,7 +31,9 @@ every export is byte for byte what it is without the review.
   confirmed; blue: unconfirmed; red: conflict; yellow: unread; grey: printed blank; green: corrected); a
   warning about a cell is its comment, and a corrected cell's comment says the parsed value and status,
   who corrected it, when, and the reviewer's note; ``checks`` and ``diagnostics`` hold a corrected
-  report's, evaluated again; a cell in a break across years has an orange border.
+  report's, evaluated again, and so does ``cross_year`` (the same pairs of years checked with the corrected
+  values; the database's ``cross_checks`` keeps the parse); a cell in a break across years has an orange
+  border.
 - Parquet (``OUT.2021.parquet``, ``OUT.2019.parquet`` wide, each with its ``.status.parquet`` twin;
   ``OUT.long.parquet`` long; needs pyarrow): typed as the template says (counts int64, 万元 amounts
   float64, amounts printed with their unit as text); each column's metadata holds its Chinese label and
@@ -67,7 +69,7 @@ from pathlib import Path
 
 from core.template import FORMATS as TEMPLATE_FORMATS
 from core.template import S2_AMOUNTS_AS_PRINTED, S3_COLUMN_LABELS, S3_COLUMNS, S4_FIELDS
-from zfxxgk_batch import corrections
+from zfxxgk_batch import corrections, crossyear
 from zfxxgk_batch.fields import PROSE_FIELDS, SECTIONS, all_fields, column_name, format_fields
 from zfxxgk_batch.indicators import INDICATORS
 from zfxxgk_batch.labels import (
@@ -538,13 +540,26 @@ def cell_notes(conn: sqlite3.Connection, fix: corrections.Corrections | None = N
     return out
 
 
-def cross_breaks(conn: sqlite3.Connection) -> dict[int, dict[str, list[str]]]:
-    """report id -> {cell path: the breaks across years that read it}."""
+def cross_rows(conn: sqlite3.Connection, fix: corrections.Corrections | None) -> list[tuple]:
+    """The checks across years (``crossyear.CROSS_COLUMNS``) by organ, year and scope: the ``cross_checks``
+    table, or, with corrections in force, the same pairs evaluated again with the corrected values."""
+    if fix is None:
+        cols = ", ".join(crossyear.CROSS_COLUMNS)
+        return list(conn.execute(f"SELECT {cols} FROM cross_checks ORDER BY organ_key, year, scope"))
+    rows = crossyear.evaluate(conn, {rid: f.doc for rid, f in fix.reports.items()})
+    at = {c: k for k, c in enumerate(crossyear.CROSS_COLUMNS)}
+    return sorted(rows, key=lambda r: (r[at["organ_key"]], r[at["year"]], r[at["scope"]]))
+
+
+def cross_breaks(rows: list[tuple]) -> dict[int, dict[str, list[str]]]:
+    """report id -> {cell path: the breaks across years that read it}, of the rows of :func:`cross_rows`."""
     out: dict[int, dict[str, list[str]]] = {}
-    for a, b, year, next_year, rule, scope, expected, found, cells in conn.execute(
-        "SELECT report_id, next_report_id, year, next_year, rule, scope, expected, found, cells FROM cross_checks "
-        "WHERE ok = 0"
-    ):
+    for row in rows:
+        r = dict(zip(crossyear.CROSS_COLUMNS, row))
+        if r["ok"]:
+            continue
+        a, b, year, next_year = r["report_id"], r["next_report_id"], r["year"], r["next_year"]
+        rule, scope, expected, found, cells = r["rule"], r["scope"], r["expected"], r["found"], r["cells"]
         for c in json.loads(cells or "[]"):
             tag, _, path = c.partition(":")
             note = (
@@ -773,7 +788,8 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
     book = _Sheets(labels)
     fix = corrections.load(conn)
     notes = cell_notes(conn, fix)
-    breaks = cross_breaks(conn)
+    crossed = cross_rows(conn, fix)
+    breaks = cross_breaks(crossed)
 
     def head(columns: list[str]) -> list[str]:
         return [_heading(c, labels) for c in columns]
@@ -960,21 +976,10 @@ def export_xlsx(conn: sqlite3.Connection, path: Path, labels: str = "zh") -> lis
             ]
         )
     ws7.close()
-    cross_cols = [
-        "rule",
-        "organ_key",
-        "year",
-        "next_year",
-        "report_id",
-        "next_report_id",
-        "scope",
-        "ok",
-        "expected",
-        "found",
-        "cells",
-    ]
+    cross_cols = [c for c in crossyear.CROSS_COLUMNS if c != "blank_cells"]
     ws8 = book.sheet("cross_year", cross_cols, head(cross_cols), freeze_cols=2)
-    for row in conn.execute(f"SELECT {', '.join(cross_cols)} FROM cross_checks ORDER BY organ_key, year, scope"):
+    for whole in crossed:
+        row = whole[: len(cross_cols)]  # blank_cells, the last column, is not shown
         ws8.append([ws8.cell(bool(v) if i == 7 else v, fill=None if row[7] else ORANGE) for i, v in enumerate(row)])
     ws8.close()
     dup_cols = ["organ_key", "year", "files", "report_ids", "paths"]

@@ -15,7 +15,7 @@ from functools import lru_cache
 from core.labels import similarity
 from core.layout import FLOW, TEXT, Cell, Row
 from core.template import SECTIONS
-from core.text import fold_chars, norm
+from core.text import fold_chars, may_be_traditional, norm
 
 _HEAD_NUM = re.compile(r"^(?:第)?([一二三四五六])(?:部分)?[、.,:]?")
 _MAX_HEADING = 48
@@ -78,7 +78,9 @@ def _scores(text: str) -> tuple[tuple[int, float], ...]:
 
 def section_of(text: str) -> str | None:
     """The key of the section whose heading ``text`` is ("三、收到和处理政府信息公开申请情况" ->
-    "applications"), or None when it is no heading."""
+    "applications"), or None when it is no heading; in either script (layouts see the text as printed)."""
+    if may_be_traditional(text):
+        text = fold_chars(text)
     best, best_score = None, 0.0
     for i, spec in enumerate(SECTIONS):
         s = heading_score(text, i)

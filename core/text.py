@@ -79,6 +79,16 @@ _TRAD = "開請處總結轉議訴發關條項報據數與為機單達計劃務�
 _SIMP = "开请处总结转议诉发关条项报据数与为机单达计划务县区会"
 
 
+#: Traditional characters of the template's words, its section titles' among them: a line holding none is
+#: read as it is, so that a simplified document never loads OpenCC's dictionary for it.
+_TRAD_HINT = frozenset(_TRAD + "問題進動體")
+
+
+def may_be_traditional(text: str) -> bool:
+    """Whether a short text (a heading, a label) may be in traditional characters."""
+    return not text.isascii() and not _TRAD_HINT.isdisjoint(text)
+
+
 def looks_traditional(text: str) -> bool:
     """True when the text is written in traditional characters (counted on the template's common words)."""
     trad = sum(text.count(c) for c in _TRAD)

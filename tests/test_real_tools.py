@@ -62,24 +62,16 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read',
     '003/pdftotext-layout/render_pdf-word':
         'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
-    '004/pdftotext-layout/render_pdf-ruled':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 36 (denied_6, denied_7, denied_8, s4)',
+        'layout space-aligned; unread 21 (denied_6, denied_7, denied_8)',
     '004/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 119 (denied_1, denied_2 … other_3 (18 rows))',
-    '004/pdftotext-layout/render_pdf-unruled':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled':
         'layout line-cells; unread 56 (rejected_2, rejected_3 … carry_forward (9 rows))',
-    '004/pdftotext-layout/render_pdf-unruled-top':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-unruled-top':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    '004/pdftotext-layout/render_pdf-rotated':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     'huaian2024-city/pdftotext-layout/render_pdf-word':
@@ -130,20 +122,12 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     '003/pdftotext-plain/template-split-late':
         'layout line-cells; unread 6 (s2)',
-    '004/pdftotext-layout/template-onepage':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-onepage':
         'layout line-cells; unread 51 (partial, rejected_2 … other_3 (8 rows))',
-    '004/pdftotext-layout/template-split':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split':
         'layout line-cells; unread 53 (rejected_1, rejected_2 … other_3 (8 rows))',
-    '004/pdftotext-layout/template-split-repeat':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 153 (granted, partial … total (22 rows))',
-    '004/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 15 (s4)',
     '004/pdftotext-plain/template-split-late':
         'layout line-cells; unread 180 (new, carried_over … s2 (26 rows))',
     'huaian2024-city/pdftotext-layout/template-split-late':

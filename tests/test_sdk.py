@@ -38,3 +38,24 @@ def test_the_sdk_exports_what_it_lists():
     import core.sdk as sdk
 
     assert all(hasattr(sdk, name) for name in sdk.__all__)
+
+
+@pytest.mark.parametrize(
+    "heading, key",
+    [
+        ("一、總體情況", "overview"),
+        ("二、主動公開政府信息情況", "active_disclosure"),
+        ("三、收到和處理政府信息公開申請情況", "applications"),
+        ("四、政府信息公開行政複議、行政訴訟情況", "review_litigation"),
+        ("五、存在的主要問題及改進情況", "problems"),
+        ("六、其他需要報告的事項", "other_matters"),
+        ("四、政府信息公开行政复议、行政诉讼情况", "review_litigation"),
+    ],
+)
+def test_section_of_knows_a_heading_in_either_script(heading, key):
+    """Layouts see the text as printed: a traditional heading is a heading too (a space-aligned layout that
+    missed 四、政府信息公開… took it for a row label and section 四 for its header)."""
+    from core.sdk import section_of
+
+    assert section_of(heading) == key
+    assert section_of("四、結轉下年度繼續辦理") is None  # a row of section 三, not a heading

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.errors import PluginError
+from core.frozen import quick_init
 
 if TYPE_CHECKING:
     from core.source import Source
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 PLUGIN_API_VERSION = 1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell as printed, and where it was read.
@@ -69,6 +71,7 @@ FLOW = "flow"
 ROW_KINDS = (TABLE, TEXT, CELL, FLOW)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Row:
     """A unit of the document in reading order: a table row, a prose line, or a lone table cell."""

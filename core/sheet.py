@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from core.fields import FieldPath
+from core.frozen import quick_init
 from core.layout import Cell
 
 #: A value read from the document.
@@ -18,6 +19,7 @@ BLANK = "blank"
 UNREAD = "unread"
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Value:
     state: str

@@ -94,11 +94,12 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
 
 
 def _decode_once(source: Source) -> None:
-    """Decode a text input before the layouts get their copies, so that they share the work."""
+    """Decode a text input and split its lines before the layouts get their copies, so that they share
+    the work (every text layout's detect and parse reads the lines)."""
     if not source.binary:
         # the layouts that need the text raise the error themselves
         with contextlib.suppress(UnreadableInput):
-            _ = source.decoded
+            _ = source.lines  # marks only this master as read as text, never the layouts' copies
 
 
 def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:

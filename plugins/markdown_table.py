@@ -17,8 +17,10 @@ def detect(source: Source) -> float | None:
         return None
     rows = rules = other = 0
     for line in lines:
+        if "|" not in line and "\t" not in line and "-" not in line:
+            continue  # no rule, row or delimiter: most lines of a text that is not Markdown
         s = line.strip()
-        if _RULE.match(s):
+        if "---" in s and _RULE.match(s):
             rules += 1
         elif s.startswith("|") and s.endswith("|") and s.count("|") >= 3:
             rows += 1

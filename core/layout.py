@@ -81,7 +81,10 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells if c.text)
+        cells = self.cells
+        if len(cells) == 1:  # most rows (a line, a lone cell): asked for several times per parse
+            return cells[0].text
+        return " ".join([c.text for c in cells if c.text])
 
 
 @dataclass(frozen=True, slots=True)

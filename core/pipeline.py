@@ -136,9 +136,14 @@ def as_document(result, layout: str = "a layout") -> Document:
             doc = Document(result)
         except TypeError:
             raise guard.PluginFault(f"layout {layout} returned {type(result).__name__}, not rows") from None
-    for row in doc.rows:
+    rows = doc.rows
+    if all(type(row) is Row for row in rows) and all(
+        type(c) is Cell and type(c.text) is str for row in rows for c in row.cells
+    ):
+        return doc  # the common case, checked cheaply: two passes, not two generators per row
+    for row in rows:
         if type(row) is Row and all(type(c) is Cell and type(c.text) is str for c in row.cells):
-            continue  # the common case, checked cheaply
+            continue
         if not isinstance(row, Row) or not all(isinstance(c, Cell) and isinstance(c.text, str) for c in row.cells):
             raise guard.PluginFault(f"layout {layout} returned {type(row).__name__} where rows of cells belong")
     return doc

@@ -368,8 +368,14 @@ def place_applications(
             notes.add(note[0], "values_fitted", f"{APPS}.{r.id}", note[1])
         if how in ("position", "group"):
             inferred = "position"
-        for col, slot in zip(S3_COLUMNS, slots):
-            store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
+        for path, slot in zip(_s3_paths(r.id), slots):
+            store(sheet, notes, path, slot, inferred=inferred)
+
+
+@lru_cache(maxsize=256)
+def _s3_paths(row: str) -> tuple[FieldPath, ...]:
+    """The paths of a section-三 row's cells, in column order (made once per template row)."""
+    return tuple(FieldPath(APPS, row, col) for col in S3_COLUMNS)
 
 
 Placed = tuple[Sequence[Slot | None], str | None, tuple[str, str] | None]

@@ -143,12 +143,15 @@ def split_sections(rows: list[Row]) -> Sections:
         (out.preamble if current is None else out.body[current]).append(row)
 
     cuts: dict[int, list[tuple[int, int, int]]] = {}
+    whole: dict[int, int] = {}  # row -> section, for the rows that are a heading whole
     for (ri, off), si in chosen.items():
         if off >= 0:
             cuts.setdefault(ri, []).append((off, ends[((ri, off), si)], si))
+        else:
+            whole[ri] = si
     for ri, row in enumerate(rows):
-        if (ri, -1) in chosen:
-            current = SECTIONS[chosen[(ri, -1)]].key
+        if ri in whole:
+            current = SECTIONS[whole[ri]].key
             out.heading[current] = row
             out.body[current] = []
             continue

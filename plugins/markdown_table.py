@@ -37,7 +37,9 @@ def parse(source: Source) -> list[Row]:
         s = line.strip()
         if not s or _RULE.match(s):
             continue
-        if s.startswith("|"):
+        if s.startswith("|") and "\\|" not in line and "\x00" not in line:
+            out.append(split_row(line, i, "|", strip_outer=True))  # no escaped pipe: the cells as cut
+        elif s.startswith("|"):
             # "\|" is a literal pipe inside a cell.
             row = split_row(line.replace("\\|", "\x00"), i, "|", strip_outer=True)
             out.append(

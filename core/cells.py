@@ -23,6 +23,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from core.frozen import quick_init
+
 BLANK = "blank"
 NUMBER = "number"
 AMOUNT = "amount"
@@ -44,6 +46,7 @@ _PLACEHOLDER = re.compile(r"[-—–/\\×]+|无|空")
 LONGEST_NUMBER = 24
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CellReading:
     kind: str

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from core.errors import PluginError
+from core.frozen import quick_init
 
 if TYPE_CHECKING:
     from core.source import Source
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 PLUGIN_API_VERSION = 1
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell as printed, and where it was read.
@@ -74,6 +76,7 @@ FLOW = "flow"
 ROW_KINDS = (TABLE, TEXT, CELL, FLOW)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Row:
     """A unit of the document in reading order: a table row, a prose line, or a lone table cell."""
@@ -83,7 +86,10 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(c.text for c in self.cells if c.text)
+        cells = self.cells
+        if len(cells) == 1:  # most rows (a line, a lone cell): asked for several times per parse
+            return cells[0].text
+        return " ".join([c.text for c in cells if c.text])
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,11 +94,12 @@ def parse_source(source: Source, registry: Registry | None = None, layout: str |
 
 
 def _decode_once(source: Source) -> None:
-    """Decode a text input before the layouts get their copies, so that they share the work."""
+    """Decode a text input and split its lines before the layouts get their copies, so that they share
+    the work (every text layout's detect and parse reads the lines)."""
     if not source.binary:
         # the layouts that need the text raise the error themselves
         with contextlib.suppress(UnreadableInput):
-            _ = source.decoded
+            _ = source.lines  # marks only this master as read as text, never the layouts' copies
 
 
 def read_rows(plugin: LayoutPlugin, master: Source) -> tuple[Document, Source]:
@@ -135,9 +136,14 @@ def as_document(result, layout: str = "a layout") -> Document:
             doc = Document(result)
         except TypeError:
             raise guard.PluginFault(f"layout {layout} returned {type(result).__name__}, not rows") from None
-    for row in doc.rows:
+    rows = doc.rows
+    if all(type(row) is Row for row in rows) and all(
+        type(c) is Cell and type(c.text) is str for row in rows for c in row.cells
+    ):
+        return doc  # the common case, checked cheaply: two passes, not two generators per row
+    for row in rows:
         if type(row) is Row and all(type(c) is Cell and type(c.text) is str for c in row.cells):
-            continue  # the common case, checked cheaply
+            continue
         if not isinstance(row, Row) or not all(isinstance(c, Cell) and isinstance(c.text, str) for c in row.cells):
             raise guard.PluginFault(f"layout {layout} returned {type(row).__name__} where rows of cells belong")
     return doc

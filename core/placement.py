@@ -64,30 +64,30 @@ def store(
     inferred: str | None = None,
 ) -> None:
     """Write one cell: its value or why it could not be read, its provenance, and any certain repair."""
-    cell = slot.cell if slot is not None else None
     if slot is None:
         reason = "the value of this cell could not be placed with certainty"
         notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, None, reason=reason))
         return
-    kind = slot.reading.kind
+    cell, reading = slot.cell, slot.reading
+    kind = reading.kind
     if kind == UNREAD:
-        reason = slot.reading.repair[1] if slot.reading.repair else "the cell could not be read"
+        reason = reading.repair[1] if reading.repair else "the cell could not be read"
         notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
         return
-    if kind == LABEL or (slot.reading.kind not in (BLANK, AMOUNT) and slot.reading.value is None):
+    if kind == LABEL or (kind not in (BLANK, AMOUNT) and reading.value is None):
         text = cell.text.strip() if cell is not None else ""
         reason = f"text {text!r} printed where a number was expected"
         notes.add(WARNING, "cell_not_read", str(path), reason)
         sheet.put(path, Value(NOT_READ, None, cell, reason=reason))
         return
-    if slot.reading.repair:
-        notes.add(INFO, slot.reading.repair[0], str(path), slot.reading.repair[1])
+    if reading.repair:
+        notes.add(INFO, reading.repair[0], str(path), reading.repair[1])
     if kind == BLANK:
         sheet.put(path, Value(PRINTED_BLANK, None, cell, inferred))
         return
-    value = slot.reading.printed if as_printed and kind == AMOUNT else slot.reading.value
+    value = reading.printed if as_printed and kind == AMOUNT else reading.value
     sheet.put(path, Value(READ, value, cell, inferred))
 
 
@@ -198,6 +198,7 @@ class S3Matcher:
 
     def __init__(self, fmt: str, single_other: bool = False):
         self.fmt = fmt
+        self.single_other = single_other
         self.spec: tuple[S3Row, ...] = s3_rows(fmt, single_other)
         self.index = {r.id: i for i, r in enumerate(self.spec)}
         self.groups = {g.key: g for g in s3_groups(fmt, single_other)}
@@ -205,6 +206,9 @@ class S3Matcher:
 
     def group_of(self, text: str) -> str | None:
         """The group whose heading this label is ("(三)不予公开" -> "denied"), if any."""
+        return _group_of(self.fmt, self.single_other, text)
+
+    def _group(self, text: str) -> str | None:
         num, key = split_numbering(norm(text))
         if num.isdigit():
             return None
@@ -221,7 +225,7 @@ class S3Matcher:
     def match(self, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
         """The template row a label stands for, read with the cursor (the next row expected) and the group
         it is printed in, and its score; (None, score) when no row matches well enough."""
-        return _match(self.fmt, self.spec, text, cursor, group)
+        return _match(self.fmt, self.single_other, text, cursor, group)
 
     def _scores(self, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
         num, key = split_numbering(norm(text))
@@ -250,10 +254,22 @@ class S3Matcher:
 
 
 @lru_cache(maxsize=16384)
-def _match(fmt: str, spec: tuple[S3Row, ...], text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
-    # the same labels come back in every report: the scores of a label at a place are computed once
-    m = S3Matcher(fmt, single_other=spec[-3].id == "other")
-    return m._scores(text, cursor, group)
+def _match(fmt: str, single_other: bool, text: str, cursor: int, group: str | None) -> tuple[str | None, float]:
+    # The same labels come back in every report: the scores of a label at a place are computed once.
+    # Keyed by the flag, not by the template's rows: hashing a tuple of 25 dataclasses costs microseconds.
+    return matcher(fmt, single_other)._scores(text, cursor, group)
+
+
+@lru_cache(maxsize=16384)
+def _group_of(fmt: str, single_other: bool, text: str) -> str | None:
+    # every label of a table is asked for its group, in every report: once per label
+    return matcher(fmt, single_other)._group(text)
+
+
+@lru_cache(maxsize=8)
+def matcher(fmt: str, single_other: bool) -> S3Matcher:
+    """The matcher of a format (it holds only the template's rows: built once, never changed)."""
+    return S3Matcher(fmt, single_other)
 
 
 def _printed_blank(tr: TableRow, n: int) -> bool:
@@ -279,7 +295,7 @@ def place_applications(
     label (their labels lost, or floating elsewhere as loose text) are placed by position only where that
     is forced: between two anchors, when they are exactly as many as the template rows missing there.
     """
-    m = S3Matcher(fmt, single_other=fmt != "2019" and _other_printed_as_one_row(rows, fmt))
+    m = matcher(fmt, fmt != "2019" and _other_printed_as_one_row(rows, fmt))
     placed: dict[str, tuple[TableRow, str]] = {}
     sequence: list[tuple[str | None, TableRow]] = []  # (anchored row id, row) or (None, orphan row)
     cursor, group, pending = 0, None, 0
@@ -352,8 +368,14 @@ def place_applications(
             notes.add(note[0], "values_fitted", f"{APPS}.{r.id}", note[1])
         if how in ("position", "group"):
             inferred = "position"
-        for col, slot in zip(S3_COLUMNS, slots):
-            store(sheet, notes, FieldPath(APPS, r.id, col), slot, inferred=inferred)
+        for path, slot in zip(_s3_paths(r.id), slots):
+            store(sheet, notes, path, slot, inferred=inferred)
+
+
+@lru_cache(maxsize=256)
+def _s3_paths(row: str) -> tuple[FieldPath, ...]:
+    """The paths of a section-三 row's cells, in column order (made once per template row)."""
+    return tuple(FieldPath(APPS, row, col) for col in S3_COLUMNS)
 
 
 Placed = tuple[Sequence[Slot | None], str | None, tuple[str, str] | None]
@@ -511,7 +533,7 @@ def _other_printed_as_one_row(rows: list[TableRow], fmt: str) -> bool:
     """True when a 2021-format table prints （六）其他处理 with numbers of its own, and what follows it is
     none of its sub-rows: the next row of numbers is （七）总计 (rows without labels after it are its
     sub-rows with their labels lost)."""
-    m = S3Matcher(fmt)
+    m = matcher(fmt, False)
     subs = [r for r in m.spec if r.group == "other"]
     at = next(
         (

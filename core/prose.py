@@ -106,6 +106,8 @@ _HARMLESS = re.compile(
 )
 _YEAR = re.compile(r"((?:19|20)\d\d)[ \t]*年")
 _DIGITS = re.compile(r"\d+")
+#: A number with its unit as every statement pattern ends or starts with it (_NUM on its own).
+_ANY_NUMBER = re.compile(_NUM)
 _THOUSANDS = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})+(?=[ \t]*[件宗个起条])")
 _SENTENCE_END = re.compile(r"[。!?;]")
 _CLAUSE_END = re.compile(r"[,:()]")
@@ -299,6 +301,8 @@ def _all_statements(sentence: str, year: int | None) -> list[Statement]:
 
 def _read(clause: str, patterns, year: int | None, allow_lead: str = ""):
     """The one statement a clause makes, as (kind, match, verb or lead flag), or None."""
+    if not _ANY_NUMBER.search(clause):
+        return None  # every pattern holds _NUM: a clause without a counted number matches none
     hits = [(kind, m) for kind, p in patterns for m in p.finditer(clause)]
     if len(hits) != 1:
         # Several statements in one clause, or none: only the combined "予以公开及部分公开" is one.

@@ -41,12 +41,19 @@ class Sections:
 
 def heading_text(row: Row) -> str | None:
     """The row's text when it can be a heading: prose, a lone cell, or a table row with one filled cell."""
-    filled = [c for c in row.cells if c.text.strip()]
-    if len(filled) != 1:
+    cells = row.cells
+    if len(cells) == 1:  # most rows: no list of the filled cells to build
+        text = cells[0].text
+        if not text.strip():
+            return None
+    else:
+        filled = [c for c in cells if c.text.strip()]
+        if len(filled) != 1:
+            return None
+        text = filled[0].text
+    if row.kind != TEXT and len(text) > _MAX_HEADING:
         return None
-    if row.kind != TEXT and len(filled[0].text) > _MAX_HEADING:
-        return None
-    return filled[0].text
+    return text
 
 
 @lru_cache(maxsize=8192)
@@ -138,12 +145,15 @@ def split_sections(rows: list[Row]) -> Sections:
         (out.preamble if current is None else out.body[current]).append(row)
 
     cuts: dict[int, list[tuple[int, int, int]]] = {}
+    whole: dict[int, int] = {}  # row -> section, for the rows that are a heading whole
     for (ri, off), si in chosen.items():
         if off >= 0:
             cuts.setdefault(ri, []).append((off, ends[((ri, off), si)], si))
+        else:
+            whole[ri] = si
     for ri, row in enumerate(rows):
-        if (ri, -1) in chosen:
-            current = SECTIONS[chosen[(ri, -1)]].key
+        if ri in whole:
+            current = SECTIONS[whole[ri]].key
             out.heading[current] = row
             out.body[current] = []
             continue

@@ -33,6 +33,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from core.frozen import quick_init
 from core.template import (
     AMOUNT,
     BALANCE,
@@ -113,6 +114,7 @@ class Shape:
         return len(self.kinds)
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class Piece:
     """One cell of a split: its text as printed and where it starts and ends in the run."""
@@ -123,6 +125,7 @@ class Piece:
     value: int | float | str | None  # None: a blank hidden in the run
 
 
+@quick_init
 @dataclass(frozen=True, slots=True)
 class CellOut:
     """A cell as the layout should report it: the digits, their offset in the run, and, when the cell

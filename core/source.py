@@ -125,7 +125,10 @@ class Source:
 
     @property
     def lines(self) -> tuple[str, ...]:
-        return self._once("lines", lambda: tuple(self.text.split("\n")))
+        """The text's lines (see :attr:`text`): split once, and shared by the copies made after."""
+        lines = self._once("lines", lambda: tuple(self.decoded.text.split("\n")))
+        self._memo["text_read"] = True
+        return lines
 
     @property
     def text_read(self) -> bool:

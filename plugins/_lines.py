@@ -25,7 +25,7 @@ def split_row(line: str, lineno: int, sep: str, strip_outer: bool = False) -> Ro
     cells = []
     for p, start in zip(parts, starts):
         lead = len(p) - len(p.lstrip())
-        cells.append(Cell(p.strip(), line=lineno, col=start + lead + 1))
+        cells.append(Cell(p.strip(), lineno, start + lead + 1))  # text, line, col
     return Row(tuple(cells), TABLE)
 
 
@@ -40,7 +40,7 @@ def is_number_line(line: str) -> bool:
 
 def text_row(line: str, lineno: int, kind: str = TEXT) -> Row:
     """A whole line as one cell, with its line number and the column of its first character."""
-    return Row((Cell(line.strip(), line=lineno, col=len(line) - len(line.lstrip()) + 1),), kind)
+    return Row((Cell(line.strip(), lineno, len(line) - len(line.lstrip()) + 1),), kind)  # text, line, col
 
 
 def delimited_rows(source: Source, sep: str) -> list[Row]:

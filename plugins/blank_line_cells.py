@@ -14,13 +14,18 @@ def detect(source: Source) -> float | None:
     lines = text_lines(source)
     if lines is None:
         return None
-    filled = [i for i, s in enumerate(lines) if s.strip()]
+    # One pass, each line stripped once: which lines are filled, and of those, which a blank line follows.
+    full = [bool(s.strip()) for s in lines]
+    filled = full.count(True)
     if not filled:
         return 0.0
-    separated = sum(1 for i in filled if i + 1 >= len(lines) or not lines[i + 1].strip())
-    delimited = sum(1 for i in filled if "|" in lines[i] or "\t" in lines[i])
-    numbers = sum(1 for i in filled if is_number_line(lines[i]))
-    score = separated / len(filled) * (1 - delimited / len(filled)) * saturate(numbers, 80)
+    separated = sum(1 for here, after in zip(full, [*full[1:], False]) if here and not after)
+    delimited = numbers = 0
+    for s, here in zip(lines, full):
+        if here:
+            delimited += "|" in s or "\t" in s
+            numbers += is_number_line(s)
+    score = separated / filled * (1 - delimited / filled) * saturate(numbers, 80)
     # Text out of a PDF (plain pdftotext) has blank lines between most of its cells too, but a block
     # there may hold the lines of several cells, and its rows come in poppler's order: line-cells reads
     # it. Cells copied out of a web page come with their paragraphs on one line each and no page breaks.

@@ -17,8 +17,10 @@ def detect(source: Source) -> float | None:
         return None
     rows = rules = other = 0
     for line in lines:
+        if "|" not in line and "\t" not in line and "-" not in line:
+            continue  # no rule, row or delimiter: most lines of a text that is not Markdown
         s = line.strip()
-        if _RULE.match(s):
+        if "---" in s and _RULE.match(s):
             rules += 1
         elif s.startswith("|") and s.endswith("|") and s.count("|") >= 3:
             rows += 1
@@ -35,7 +37,9 @@ def parse(source: Source) -> list[Row]:
         s = line.strip()
         if not s or _RULE.match(s):
             continue
-        if s.startswith("|"):
+        if s.startswith("|") and "\\|" not in line and "\x00" not in line:
+            out.append(split_row(line, i, "|", strip_outer=True))  # no escaped pipe: the cells as cut
+        elif s.startswith("|"):
             # "\|" is a literal pipe inside a cell.
             row = split_row(line.replace("\\|", "\x00"), i, "|", strip_outer=True)
             out.append(

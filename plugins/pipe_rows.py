@@ -21,7 +21,7 @@ def detect(source: Source) -> float | None:
         if "|" not in line:
             continue
         s = line.strip()
-        if _RULE.match(s):
+        if "---" in s and _RULE.match(s):  # a rule holds "---": the regex runs on the few lines that do
             md += 3
         elif s.startswith("|"):
             md += 1
@@ -37,8 +37,10 @@ def detect(source: Source) -> float | None:
 def _is_row(line: str) -> bool:
     """Text, a pipe, more text: two neighbouring cells both filled. (A regex for this retried at every
     start of a long line of digits, quadratic in its length.)"""
-    filled = [bool(cell.strip()) for cell in line.split("|")]
-    return any(a and b for a, b in pairwise(filled))
+    cells = line.split("|")
+    if len(cells) == 2:  # "text |" or "a | b", most lines with a pipe: no loop
+        return bool(cells[0].strip() and cells[1].strip())
+    return any(a.strip() and b.strip() for a, b in pairwise(cells))
 
 
 def parse(source: Source) -> list[Row]:

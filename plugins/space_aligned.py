@@ -135,7 +135,7 @@ def detect(source: Source) -> float | None:
         if "|" in s or "\t" in s:
             delimited += 1
             continue
-        if len(_GAP.findall(s)) < 2:
+        if "  " not in s or len(_GAP.findall(s)) < 2:  # a gap is two spaces or more: most lines have none
             continue
         if len(_NUM_CHUNK.findall(s)) >= 2:
             aligned += 1

@@ -37,6 +37,7 @@ from core.sdk import (
     Source,
     display_width,
     hookimpl,
+    is_number,
     is_value,
     norm,
     numbering,
@@ -179,6 +180,7 @@ def parse(source: Source) -> list[Row]:
             ln.kind = _HEAD
         elif len(ln.toks) == 1 and display_width(ln.toks[0].text) >= max(30, 0.6 * prose_width):
             ln.kind = _PROSE
+    kept = _join_wrapped_numbers(kept)
     rows: list[Row] = []
     i = 0
     while i < len(kept):
@@ -201,6 +203,57 @@ def parse(source: Source) -> list[Row]:
         Row(tuple(replace(c, page=None if c.line is None else page_of.get(c.line)) for c in r.cells), r.kind)
         for r in rows
     ]
+
+
+def _values_only(ln: _Line) -> bool:
+    return ln.kind == _NUM and all(t.value for t in ln.toks)
+
+
+def _join_wrapped_numbers(kept: list[_Line]) -> list[_Line]:
+    """Numbers wrapped inside a cell too narrow for them, joined again.
+
+    A number wider than its cell (a 4-digit count in a narrow column of a LibreOffice table) breaks
+    between its digits: its first digits on a line above the row and the rest on the line below, both
+    starting at the same character column, while the row's one-line cells, centred in their height,
+    stand on the line between ("300" / "一、本年新收…  53  0 …" / "1" is 3001). A line of values only,
+    directly above a row's line, whose every value has a partner starting at the same column on a
+    line of values only directly below it, and none of those columns taken by a value of the row's
+    line, holds the first pieces: each piece is joined to its partner (the first piece at least as
+    long as the second, as a wrap fills the first line first) and put in the row's line.
+    """
+    out: list[_Line] = []
+    k = 0
+    while k < len(kept):
+        if k + 2 < len(kept):
+            up, mid, down = kept[k], kept[k + 1], kept[k + 2]
+            joined = _wrapped(up, mid, down)
+            if joined is not None:
+                out.append(joined)
+                k += 3
+                continue
+        out.append(kept[k])
+        k += 1
+    return out
+
+
+def _wrapped(up: _Line, mid: _Line, down: _Line) -> _Line | None:
+    if not (mid.no == up.no + 1 and down.no == mid.no + 1 and up.page == mid.page == down.page):
+        return None
+    if not (_values_only(up) and _values_only(down) and mid.kind == _NUM):
+        return None
+    if len(up.toks) != len(down.toks):
+        return None
+    pieces = []
+    for a, b in zip(up.toks, down.toks):
+        text = a.text + b.text
+        if abs(a.start - b.start) > 1 or len(b.text) > len(a.text) or not (is_number(a.text) and text.isdigit()):
+            return None
+        end = max(a.end, b.end)
+        if any(t.value and t.start < end + 1 and a.start < t.end + 1 for t in mid.toks):
+            return None  # the row has a value of its own there
+        pieces.append(Tok(text, a.start, True))
+    toks = sorted(mid.toks + pieces, key=lambda t: t.start)
+    return replace(mid, toks=toks)
 
 
 def _text_row(ln: _Line) -> Row:

@@ -79,3 +79,33 @@ def test_section_headings_are_told_from_rows_numbered_like_them():
     assert section_heading("四、结转下年度继续办理") is None
     assert section_heading("三、本年度办理结果") is None
     assert section_heading("一、本年新收政府信息公开申请数量") is None
+
+
+# --- space-aligned: damage of poppler's -layout output -------------------------------------------------
+
+def _table_rows(text: str) -> list[list[str]]:
+    return [[c.text for c in r.cells] for r in space_aligned.parse(Source.from_text(text))]
+
+
+def test_a_number_wrapped_in_a_narrow_cell_is_joined():
+    # LibreOffice's narrow columns break a 4-digit count between its digits; the row's other cells,
+    # centred, stand on the line between the two pieces
+    text = (
+        "                          402                               413\n"
+        "一、本年新收政府信息公开申请数量              53       0     0    61   4\n"
+        "                          7                                 3\n"
+        "二、上年结转政府信息公开申请数量          34  0        0     0    0    0    34\n"
+    )
+    rows = _table_rows(text)
+    assert rows[0] == ["一、本年新收政府信息公开申请数量", "4027", "53", "0", "0", "61", "4", "4133"]
+    assert rows[1][0].startswith("二、")
+
+
+def test_values_above_and_below_a_row_that_do_not_pair_are_not_joined():
+    # the pieces must start at the same column: otherwise they are cells of rows of their own
+    text = (
+        "                          402                               413\n"
+        "一、本年新收政府信息公开申请数量              53       0     0    61   4\n"
+        "                                   7                        3\n"
+    )
+    assert not any("4027" in r for r in _table_rows(text))

@@ -130,8 +130,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 153 (granted, partial … total (22 rows))',
     '004/pdftotext-plain/template-split-late':
         'layout line-cells; unread 180 (new, carried_over … s2 (26 rows))',
-    'huaian2024-city/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 6 (new, granted, total); unread 15 (s4)',
     'huaian2024-city/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 196 (new, carried_over … s2 (27 rows))',
     'pingtan2019-district-concat/pdftotext-plain/template-split-late':
@@ -153,15 +151,15 @@ XFAIL: dict[str, str] = {
     'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv1/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+        'layout space-aligned; unread 7 (other_3)',
     'inv1/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv2/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+        'layout space-aligned; unread 7 (other_3)',
     'inv2/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv3-2019/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other)',
+        'layout space-aligned; unread 7 (other)',
     'inv3-2019/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 179 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-plain/template-onepage':
@@ -170,8 +168,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
-    'inv5-blanks/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 12 (new, total)',
     'inv5-blanks/pdftotext-plain/template-split-late':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
 }

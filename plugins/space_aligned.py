@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from core.sdk import (
     TABLE,
@@ -68,6 +69,8 @@ class Tok:
     text: str
     start: int
     value: bool
+    #: the line it was printed on, when it was moved to another line's row (1-based)
+    line: int | None = None
 
     @property
     def end(self) -> int:
@@ -180,7 +183,7 @@ def parse(source: Source) -> list[Row]:
             ln.kind = _HEAD
         elif len(ln.toks) == 1 and display_width(ln.toks[0].text) >= max(30, 0.6 * prose_width):
             ln.kind = _PROSE
-    kept = _join_wrapped_numbers(kept)
+    kept = _untranspose(_join_wrapped_numbers(kept))
     rows: list[Row] = []
     i = 0
     while i < len(kept):
@@ -254,6 +257,124 @@ def _wrapped(up: _Line, mid: _Line, down: _Line) -> _Line | None:
         pieces.append(Tok(text, a.start, True))
     toks = sorted(mid.toks + pieces, key=lambda t: t.start)
     return replace(mid, toks=toks)
+
+
+def _untranspose(kept: list[_Line]) -> list[_Line]:
+    """Rows whose values poppler printed column by column, put back row by row.
+
+    A few one-line rows in a row (labels one line apart from each other, evenly) can come out as their
+    labels only, followed by their values one a line: poppler made a block of each column of those
+    rows and printed the blocks one after another, top to bottom and left to right. Inside a block the
+    values keep the rows' spacing (an empty line between two rows when the rows are two lines apart,
+    a gap of two rows where a value of the column went to a block of its own); a new block starts on
+    the line right after the last one. The blocks of one column hold one value per row: they are
+    taken in order until they hold as many values as there are rows, and placed where their spacing
+    fits, which must be the one way they fill the rows. The values go back to their rows when every
+    column is found so, as many as the row above the labels has, each right of the one before;
+    otherwise the lines stay as printed (and the rows' cells unread).
+    """
+    out = list(kept)
+    k = 0
+    while k < len(out):
+        got = _transposed_at(out, k)
+        if got is None:
+            k += 1
+            continue
+        rows, end = got
+        out[k:end] = rows
+        k += len(rows)
+    return out
+
+
+def _is_label_line(ln: _Line) -> bool:
+    return ln.kind != _NUM and bool(ln.toks) and bool(numbering(ln.toks[-1].text))
+
+
+def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None:
+    """The rows a transposed run starting at line k stands for, and the index past the run."""
+    if not _is_label_line(lines[k]) or k == 0:
+        return None
+    labels = [lines[k]]
+    j = k + 1
+    while j < len(lines) and _is_label_line(lines[j]) and lines[j].page == lines[k].page:
+        labels.append(lines[j])
+        j += 1
+    gaps = {b.no - a.no for a, b in pairwise(labels)}
+    if len(labels) < 2 or len(gaps) != 1:
+        return None
+    (step,) = gaps
+    if step < 2:
+        return None  # a new block would not show
+    singles = []
+    while j < len(lines) and lines[j].page == lines[k].page and len(lines[j].toks) == 1 and lines[j].toks[0].value:
+        singles.append(lines[j])
+        j += 1
+    n_rows = len(labels)
+    # the columns the rows have: as many values as the last row above the labels holds
+    above = next((ln for ln in reversed(lines[:k]) if ln.kind == _NUM and not _values_only(ln)), None)
+    if above is None:
+        return None
+    n_cols = len(above.toks) - above.first_value
+    if n_cols < 2 or len(singles) != n_rows * n_cols or singles[0].no != labels[-1].no + 1:
+        return None
+    # blocks: the next value is in the same block when it is a whole number of rows below, in line
+    blocks: list[list[tuple[int, _Line]]] = []
+    for ln in singles:
+        if blocks:
+            last_off, last = blocks[-1][-1]
+            gap = ln.no - last.no
+            if gap % step == 0 and abs(ln.toks[0].centre - last.toks[0].centre) <= 2.5:
+                blocks[-1].append((last_off + gap // step, ln))
+                continue
+        blocks.append([(0, ln)])
+    columns: list[list[_Line]] = []
+    cur: list[list[tuple[int, _Line]]] = []
+    for b in blocks:
+        cur.append(b)
+        held = sum(len(x) for x in cur)
+        if held > n_rows:
+            return None
+        if held == n_rows:
+            placed = _place_blocks(cur, n_rows)
+            if placed is None:
+                return None
+            columns.append(placed)
+            cur = []
+    if cur or len(columns) != n_cols:
+        return None
+    centres = [sum(ln.toks[0].centre for ln in col) / n_rows for col in columns]
+    if any(b <= a for a, b in pairwise(centres)):
+        return None
+    rows = []
+    for r, lab in enumerate(labels):
+        vals = [replace(col[r].toks[0], line=col[r].no) for col in columns]
+        rows.append(replace(lab, toks=lab.toks + vals, kind=_NUM))
+    return rows, j
+
+
+def _place_blocks(blocks: list[list[tuple[int, _Line]]], n_rows: int) -> list[_Line] | None:
+    """The column's values by row when the blocks fill the rows in exactly one way, else None."""
+    found: list[list[_Line | None]] = []
+
+    def fill(i: int, taken: list[_Line | None]) -> None:
+        if len(found) > 1:
+            return
+        if i == len(blocks):
+            found.append(list(taken))
+            return
+        span = blocks[i][-1][0]
+        for top in range(n_rows - span):
+            if all(taken[top + off] is None for off, _ln in blocks[i]):
+                for off, ln in blocks[i]:
+                    taken[top + off] = ln
+                fill(i + 1, taken)
+                for off, _ln in blocks[i]:
+                    taken[top + off] = None
+
+    fill(0, [None] * n_rows)
+    if len(found) != 1 or any(ln is None for ln in found[0]):
+        return None
+    return [ln for ln in found[0] if ln is not None]
 
 
 def _text_row(ln: _Line) -> Row:
@@ -362,7 +483,7 @@ class _Table:
                     else:
                         out.append((k, Row((_cell(t, ln.no),), TABLE)))  # an item heading, a header
                 continue
-            values = [(ln.no, t) for t in ln.toks[ln.first_value :]]
+            values = [(t.line or ln.no, t) for t in ln.toks[ln.first_value :]]
             numbered = own is not None and bool(numbering(own.text))
             if numbered:
                 flush()

@@ -109,3 +109,43 @@ def test_values_above_and_below_a_row_that_do_not_pair_are_not_joined():
         "                                   7                        3\n"
     )
     assert not any("4027" in r for r in _table_rows(text))
+
+
+def test_rows_printed_column_by_column_are_put_back_row_by_row():
+    # poppler made a block of each column of three one-line rows and printed the blocks one after
+    # another; in the second column the middle value went to a block of its own (a gap of two rows)
+    labels = ["6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项"]
+    lines = ["           5.属于三类内部事务信息     31         0    34      2            25   17    109", ""]
+    for lab in labels:
+        lines += ["           " + lab, ""]
+    lines.pop()
+    cols = [(28, ["21", "0", "33"]), (35, ["34", None, "34"]), (44, ["12", "27", "38"]),
+            (52, ["27", "12", "19"]), (65, ["3", "0", "36"]), (70, ["17", "0", "0"]),
+            (77, ["114", "39", "160"])]
+    for at, vals in cols:
+        if None in vals:
+            lines += [" " * at + vals[0], "", "", "", " " * at + vals[2], " " * (at + 4) + "0"]
+            continue
+        for v in vals:
+            lines += [" " * at + v, ""]
+        lines.pop()
+    lines.append("           1.本机关不掌握相关政府信息    32         0    35      3            23   12    105")
+    rows = _table_rows("\n".join(lines) + "\n")
+    got = {r[0]: r[1:] for r in rows if r and r[0] in labels}
+    assert got == {
+        labels[0]: ["21", "34", "12", "27", "3", "17", "114"],
+        labels[1]: ["0", "0", "27", "12", "0", "0", "39"],
+        labels[2]: ["33", "34", "38", "19", "36", "0", "160"],
+    }
+
+
+def test_a_transposed_run_with_a_value_missing_is_left_as_printed():
+    # one value short of a full column: which row lacks it is not decided, so nothing is moved
+    lines = ["           5.属于三类内部事务信息     31         0    34      2            25   17    109", "",
+             "           6.属于四类过程性信息", "", "           7.属于行政执法案卷", ""]
+    for at, vals in [(28, ["21", "0"]), (35, ["34"]), (44, ["12", "27"])]:
+        for v in vals:
+            lines += [" " * at + v, ""]
+    rows = _table_rows("\n".join(lines) + "\n")
+    assert ["6.属于四类过程性信息"] in rows
+    assert [len(r) for r in rows if len(r) > 2] == [8]  # only row 5 has its values

@@ -64,8 +64,6 @@ XFAIL: dict[str, str] = {
         'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
     '004/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    '004/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 21 (denied_6, denied_7, denied_8)',
     '004/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 119 (denied_1, denied_2 … other_3 (18 rows))',
     '004/pdftotext-plain/render_pdf-unruled':

@@ -174,6 +174,7 @@ def parse(source: Source) -> list[Row]:
         for i, pl in enumerate(plines)
         if i not in drop and pl.text.strip()
     ]
+    kept = _drop_watermark(kept)
     pages = {ln.page for ln in kept}
     prose_width = max((display_width(ln.toks[0].text) for ln in kept if len(ln.toks) == 1), default=0)
     for ln in kept:
@@ -206,6 +207,112 @@ def parse(source: Source) -> list[Row]:
         Row(tuple(replace(c, page=None if c.line is None else page_of.get(c.line)) for c in r.cells), r.kind)
         for r in rows
     ]
+
+
+#: A token that may be a glyph of a watermark: one CJK character alone, or glued to the number it
+#: overlaps ("样2").
+_GLYPH = re.compile(r"^([\u3400-\u9fff])([+-]?\d+(?:\.\d+)?)?$")
+
+
+def _drop_watermark(kept: list[_Line]) -> list[_Line]:
+    """The lines without the glyphs of a diagonal watermark ("公开发布样稿" drawn large and turned).
+
+    poppler prints each glyph of a turned watermark as a word of its own, one a line, their columns
+    moving the same way from line to line (left as the lines go down, when the text rises to the
+    right), wherever they fall: alone on a line, beside a row's values, or glued to a value they
+    overlap ("样2", "发7"). The watermark is the same on every page, where a table's group label
+    printed down its side (a character a line, in one column) is on one page only: the characters
+    found alone on most pages (at least two), taken on each page as the longest chain whose lines go
+    down and whose columns strictly move one way, are the watermark when the same chain is found on
+    at least two pages and is the one longest chain of its page; on those pages the glyphs are
+    removed (a value they were glued to is kept).
+    """
+    by_page: dict[int, list[tuple[int, int, str]]] = {}  # page -> (line index, token index, char)
+    for i, ln in enumerate(kept):
+        for t_i, t in enumerate(ln.toks):
+            m = _GLYPH.match(t.text)
+            if m:
+                by_page.setdefault(ln.page, []).append((i, t_i, m.group(1)))
+    if len(by_page) < 2:
+        return kept
+    n_pages = len({ln.page for ln in kept})
+    seen: dict[str, int] = {}
+    for cands in by_page.values():
+        for ch in {c for _i, _t, c in cands}:
+            seen[ch] = seen.get(ch, 0) + 1
+    common = {ch for ch, n in seen.items() if n >= 2 and n >= 0.8 * n_pages}
+    chains: dict[int, list[tuple[int, int, str]]] = {}
+    for page, cands in by_page.items():
+        chain = _one_longest_chain([c for c in cands if c[2] in common], kept)
+        if chain is not None and len(chain) >= 3:
+            chains[page] = chain
+    texts: dict[str, int] = {}
+    for chain in chains.values():
+        key = "".join(c for _i, _t, c in chain)
+        texts[key] = texts.get(key, 0) + 1
+    marks = {key for key, n in texts.items() if n >= 2}
+    if not marks:
+        return kept
+    remove: dict[int, set[int]] = {}
+    for chain in chains.values():
+        if "".join(c for _i, _t, c in chain) in marks:
+            for i, t_i, _c in chain:
+                remove.setdefault(i, set()).add(t_i)
+    out = []
+    for i, ln in enumerate(kept):
+        if i not in remove:
+            out.append(ln)
+            continue
+        toks, text = [], ln.text
+        for t_i, t in enumerate(ln.toks):
+            if t_i not in remove[i]:
+                toks.append(t)
+                continue
+            rest = t.text[1:]
+            text = text[: t.start] + " " + text[t.start + 1 :]
+            if rest:
+                toks.append(Tok(rest, t.start + 1, True))
+        if toks:
+            out.append(replace(ln, text=text, toks=toks))
+    return out
+
+
+def _one_longest_chain(cands: list[tuple[int, int, str]], lines: list[_Line]) -> list[tuple[int, int, str]] | None:
+    """The longest chain of candidates on lines going down whose columns strictly move one way, when
+    there is one only (of either direction)."""
+    best: list[tuple[int, list[tuple[int, int, str]] | None]] = []  # (length, chain; None: not told)
+    for sign in (1, -1):
+        # longest[k]: (length, number of chains of that length, previous index) ending at cands[k]
+        longest: list[tuple[int, int, int]] = []
+        for k, (i, t_i, _c) in enumerate(cands):
+            col = lines[i].toks[t_i].start
+            length, count, prev = 1, 1, -1
+            for q in range(k):
+                qi, qt, _qc = cands[q]
+                if qi < i and sign * (col - lines[qi].toks[qt].start) > 0:
+                    n, cnt, _p = longest[q]
+                    if n + 1 > length:
+                        length, count, prev = n + 1, cnt, q
+                    elif n + 1 == length:
+                        count += cnt
+            longest.append((length, count, prev))
+        if not longest:
+            continue
+        top = max(n for n, _c, _p in longest)
+        ends = [k for k, (n, _c, _p) in enumerate(longest) if n == top]
+        if len(ends) != 1 or longest[ends[0]][1] != 1:
+            best.append((top, None))  # more than one longest chain
+            continue
+        chain, k = [], ends[0]
+        while k >= 0:
+            chain.append(cands[k])
+            k = longest[k][2]
+        best.append((top, chain[::-1]))
+    if not best:
+        return None
+    top = max(n for n, _c in best)
+    tops = [c for n, c in best if n == top]
+    return tops[0] if len(tops) == 1 else None
 
 
 def _values_only(ln: _Line) -> bool:
@@ -464,7 +571,12 @@ class _Table:
                 continue
             texts = ln.toks[: ln.first_value] if ln.kind == _NUM else ln.toks
             own = texts[-1] if ln.kind == _NUM and texts else None
+            # a numbered label standing alone left of the row labels, on a line of values: a group's
+            # label, or the label of a row spanning both label columns ("（七）总计"); either way the
+            # values are a row, which a line of values below may complete, as a numbered row's
+            spanning = False
             if own is not None and self._is_group(k, own) and len(texts) == 1:
+                spanning = bool(numbering(own.text))
                 own = None
             for t in texts:
                 if t is not own and (ln.kind == _NUM or self._is_group(k, t)):
@@ -478,7 +590,7 @@ class _Table:
                         pending, pending_at, last = [(ln.no, t)], k, None
                     elif pending:
                         pending.append((ln.no, t))
-                    elif last is not None:
+                    elif last is not None and last.label:
                         last.label.append((ln.no, t))
                     else:
                         out.append((k, Row((_cell(t, ln.no),), TABLE)))  # an item heading, a header
@@ -499,7 +611,7 @@ class _Table:
             else:
                 row = _Row(k, [(ln.no, own)] if own is not None else [], values)
             built.append(row)
-            last = row if row.label and numbering(row.label[0][1].text) else None
+            last = row if (row.label and numbering(row.label[0][1].text)) or spanning else None
         flush()
         # a group's label goes before the row it shares a line with: the group starts there
         ordered = [((k, 1), r) for k, r in out] + [((r.at, 1), Row(r.cells(), TABLE)) for r in built]

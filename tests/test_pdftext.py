@@ -149,3 +149,60 @@ def test_a_transposed_run_with_a_value_missing_is_left_as_printed():
     rows = _table_rows("\n".join(lines) + "\n")
     assert ["6.属于四类过程性信息"] in rows
     assert [len(r) for r in rows if len(r) > 2] == [8]  # only row 5 has its values
+
+
+def test_the_glyphs_of_a_diagonal_watermark_are_dropped():
+    # "公开发布样稿" drawn large and turned on every page: one glyph a line, the columns moving left as
+    # the lines go down, alone, beside a row's values or glued to a value it overlaps ("样2", "发7")
+    page1 = [
+        "                   青岚县人民政府政府信息公开工作年度报告",
+        "                                         稿",
+        "",
+        "                                        样",
+        "                            布",
+        "     一、总体情况",
+        "                        发",
+        "     2023年，青岚县人民政府通过政府网站主动公开政府信息1268条。",
+        "               开",
+        "              公",
+    ]
+    page2 = [
+        "                                                                        稿",
+        "                 3.其他                    0          0",
+        "                                                              样2        22        36        27          87",
+        "",
+        "    （七）总计                               277",
+        "                                               布   310        289       305    275          204        1660",
+        "",
+        "四、结转下年度继续办理",
+        "",
+        "                                        发7          6          7         9        0          0          29",
+        "",
+        "                             开",
+        "                            公",
+    ]
+    text = "\n".join(page1) + "\n\f" + "\n".join(page2) + "\n"
+    rows = _table_rows(text)
+    assert not any(c[:1] in "稿样布发开公" for r in rows for c in r)
+    assert ["3.其他", "0", "0", "2", "22", "36", "27", "87"] in rows
+    assert ["四、结转下年度继续办理", "7", "6", "7", "9", "0", "0", "29"] in rows
+
+
+def test_lone_characters_of_one_page_are_not_a_watermark():
+    # a group label printed down the side of the table, a character a line in one column, is kept
+    text = "".join(f"{ch}          {i}.某某事项   {i}   0   {i}\n" for i, ch in enumerate("三本年度办理结果", 1))
+    rows = _table_rows(text)
+    assert any("三本年度办理结果" in c for r in rows for c in r)
+
+
+def test_a_row_label_spanning_both_label_columns_takes_the_values_below_it():
+    # "（七）总计" stands left of the row labels, in the group labels' column; one value is level
+    # with it and the rest on the line below
+    text = (
+        "                 3.其他                    0          0        2        22        36        27          87\n"
+        "\n"
+        "    （七）总计                               277\n"
+        "                                                    310        289       305    275          204        1660\n"
+    )
+    rows = _table_rows(text)
+    assert ["277", "310", "289", "305", "275", "204", "1660"] in [r[-7:] for r in rows]

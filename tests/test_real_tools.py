@@ -42,8 +42,6 @@ from tests.generators.render_template import STYLES as TEMPLATE_STYLES
 XFAIL: dict[str, str] = {
     'huaian2024-city/pdftotext-plain/published':
         'layout line-cells; unread 15 (s4)',
-    '000/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
     '001/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-layout/render_pdf-word':
@@ -56,12 +54,8 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 4 (s2)',
-    '002/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 28 (denied_6, denied_7 … carry_forward (5 rows))',
     '002/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    '003/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
     '004/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-plain/render_pdf-word':
@@ -72,16 +66,10 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    'huaian2024-city/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 28 (denied_6, denied_7, denied_8, total)',
     'huaian2024-city/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv1/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 42 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv1/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv2/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 34 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv2/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
     'inv3-2019/pdftotext-layout/render_pdf-word':

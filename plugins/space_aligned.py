@@ -210,8 +210,12 @@ def parse(source: Source) -> list[Row]:
 
 
 #: A token that may be a glyph of a watermark: one CJK character alone, or glued to the number it
-#: overlaps ("样2").
+#: overlaps ("样2"); or one CJK character one space after the end of a line's text ("…改进情况 公").
 _GLYPH = re.compile(r"^([\u3400-\u9fff])([+-]?\d+(?:\.\d+)?)?$")
+_GLYPH_AFTER = re.compile(r"\S ([\u3400-\u9fff])$")
+
+#: A glyph candidate: (index of its line, index of its token, its column, the character)
+_Glyph = tuple[int, int, int, str]
 
 
 def _drop_watermark(kept: list[_Line]) -> list[_Line]:
@@ -219,45 +223,49 @@ def _drop_watermark(kept: list[_Line]) -> list[_Line]:
 
     poppler prints each glyph of a turned watermark as a word of its own, one a line, their columns
     moving the same way from line to line (left as the lines go down, when the text rises to the
-    right), wherever they fall: alone on a line, beside a row's values, or glued to a value they
-    overlap ("样2", "发7"). The watermark is the same on every page, where a table's group label
-    printed down its side (a character a line, in one column) is on one page only: the characters
-    found alone on most pages (at least two), taken on each page as the longest chain whose lines go
-    down and whose columns strictly move one way, are the watermark when the same chain is found on
-    at least two pages and is the one longest chain of its page; on those pages the glyphs are
-    removed (a value they were glued to is kept).
+    right), wherever they fall: alone on a line, beside a row's values, glued to a value they overlap
+    ("样2", "发7") or one space after a heading. The watermark is the same on every page, where a
+    table's group label printed down its side (a character a line, in one column) is on one page
+    only: the characters found so on most pages (at least two), taken on each page as the longest
+    chain whose lines go down and whose columns strictly move one way, are the watermark when the
+    same chain is found on at least two pages and is the one longest chain of its page; on those
+    pages the glyphs are removed (a value they were glued to is kept).
     """
-    by_page: dict[int, list[tuple[int, int, str]]] = {}  # page -> (line index, token index, char)
+    by_page: dict[int, list[_Glyph]] = {}
     for i, ln in enumerate(kept):
         for t_i, t in enumerate(ln.toks):
             m = _GLYPH.match(t.text)
             if m:
-                by_page.setdefault(ln.page, []).append((i, t_i, m.group(1)))
+                by_page.setdefault(ln.page, []).append((i, t_i, t.start, m.group(1)))
+            elif (m := _GLYPH_AFTER.search(t.text)) is not None:
+                by_page.setdefault(ln.page, []).append((i, t_i, t.start + m.start(1), m.group(1)))
     if len(by_page) < 2:
         return kept
     n_pages = len({ln.page for ln in kept})
     seen: dict[str, int] = {}
     for cands in by_page.values():
-        for ch in {c for _i, _t, c in cands}:
+        for ch in {c[3] for c in cands}:
             seen[ch] = seen.get(ch, 0) + 1
     common = {ch for ch, n in seen.items() if n >= 2 and n >= 0.8 * n_pages}
-    chains: dict[int, list[tuple[int, int, str]]] = {}
+    chains: dict[int, list[_Glyph]] = {}
     for page, cands in by_page.items():
-        chain = _one_longest_chain([c for c in cands if c[2] in common], kept)
+        chain = _one_longest_chain([c for c in cands if c[3] in common])
         if chain is not None and len(chain) >= 3:
             chains[page] = chain
     texts: dict[str, int] = {}
     for chain in chains.values():
-        key = "".join(c for _i, _t, c in chain)
+        key = "".join(c[3] for c in chain)
         texts[key] = texts.get(key, 0) + 1
-    marks = {key for key, n in texts.items() if n >= 2}
-    if not marks:
+    marks = [key for key, n in texts.items() if n >= 2]
+    if len(marks) != 1:
         return kept
+    # on every page, the one chain that spells the watermark (a group label's character below it
+    # can make a page's longest chain longer)
     remove: dict[int, set[int]] = {}
-    for chain in chains.values():
-        if "".join(c for _i, _t, c in chain) in marks:
-            for i, t_i, _c in chain:
-                remove.setdefault(i, set()).add(t_i)
+    for cands in by_page.values():
+        chain = _spelled(cands, marks[0])
+        for i, t_i, _col, _c in chain or ():
+            remove.setdefault(i, set()).add(t_i)
     out = []
     for i, ln in enumerate(kept):
         if i not in remove:
@@ -267,29 +275,69 @@ def _drop_watermark(kept: list[_Line]) -> list[_Line]:
         for t_i, t in enumerate(ln.toks):
             if t_i not in remove[i]:
                 toks.append(t)
-                continue
-            rest = t.text[1:]
-            text = text[: t.start] + " " + text[t.start + 1 :]
-            if rest:
-                toks.append(Tok(rest, t.start + 1, True))
+            elif _GLYPH.match(t.text):
+                text = text[: t.start] + " " + text[t.start + 1 :]
+                if t.text[1:]:
+                    toks.append(Tok(t.text[1:], t.start + 1, True))
+            else:  # a glyph after the line's text
+                kept_text = t.text[:-2]
+                text = text[: t.start + len(kept_text)] + "  " + text[t.end :]
+                toks.append(Tok(kept_text, t.start, False))
         if toks:
-            out.append(replace(ln, text=text, toks=toks))
+            out.append(replace(ln, text=text.rstrip(), toks=toks))
     return out
 
 
-def _one_longest_chain(cands: list[tuple[int, int, str]], lines: list[_Line]) -> list[tuple[int, int, str]] | None:
+def _spelled(cands: list[_Glyph], word: str) -> list[_Glyph] | None:
+    """The one chain of candidates spelling ``word`` on lines going down, columns strictly moving one
+    way, or None when there is none or more than one."""
+    found: list[list[_Glyph]] = []
+    for sign in (1, -1):
+        # ways[k]: (number of chains spelling word[: position + 1] ending at cands[k], previous index)
+        ways: list[dict[int, tuple[int, int]]] = []
+        for k, (i, _t, col, ch) in enumerate(cands):
+            here: dict[int, tuple[int, int]] = {}
+            for pos, w in enumerate(word):
+                if w != ch:
+                    continue
+                if pos == 0:
+                    here[pos] = (1, -1)
+                    continue
+                n, prev = 0, -1
+                for q in range(k):
+                    qi, _qt, qcol, _qc = cands[q]
+                    if qi < i and sign * (col - qcol) > 0 and pos - 1 in ways[q]:
+                        n += ways[q][pos - 1][0]
+                        prev = q
+                if n:
+                    here[pos] = (n, prev)
+            ways.append(here)
+        last = len(word) - 1
+        ends = [k for k, w in enumerate(ways) if last in w]
+        total = sum(ways[k][last][0] for k in ends)
+        if total > 1:
+            return None
+        if total == 1:
+            chain, k, pos = [], ends[0], last
+            while k >= 0:
+                chain.append(cands[k])
+                k, pos = ways[k][pos][1], pos - 1
+            found.append(chain[::-1])
+    return found[0] if len(found) == 1 else None
+
+
+def _one_longest_chain(cands: list[_Glyph]) -> list[_Glyph] | None:
     """The longest chain of candidates on lines going down whose columns strictly move one way, when
     there is one only (of either direction)."""
-    best: list[tuple[int, list[tuple[int, int, str]] | None]] = []  # (length, chain; None: not told)
+    best: list[tuple[int, list[_Glyph] | None]] = []  # (length, chain; None: more than one)
     for sign in (1, -1):
         # longest[k]: (length, number of chains of that length, previous index) ending at cands[k]
         longest: list[tuple[int, int, int]] = []
-        for k, (i, t_i, _c) in enumerate(cands):
-            col = lines[i].toks[t_i].start
+        for k, (i, _t, col, _c) in enumerate(cands):
             length, count, prev = 1, 1, -1
             for q in range(k):
-                qi, qt, _qc = cands[q]
-                if qi < i and sign * (col - lines[qi].toks[qt].start) > 0:
+                qi, _qt, qcol, _qc = cands[q]
+                if qi < i and sign * (col - qcol) > 0:
                     n, cnt, _p = longest[q]
                     if n + 1 > length:
                         length, count, prev = n + 1, cnt, q
@@ -301,7 +349,7 @@ def _one_longest_chain(cands: list[tuple[int, int, str]], lines: list[_Line]) ->
         top = max(n for n, _c, _p in longest)
         ends = [k for k, (n, _c, _p) in enumerate(longest) if n == top]
         if len(ends) != 1 or longest[ends[0]][1] != 1:
-            best.append((top, None))  # more than one longest chain
+            best.append((top, None))
             continue
         chain, k = [], ends[0]
         while k >= 0:

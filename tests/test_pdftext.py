@@ -206,3 +206,33 @@ def test_a_row_label_spanning_both_label_columns_takes_the_values_below_it():
     )
     rows = _table_rows(text)
     assert ["277", "310", "289", "305", "275", "204", "1660"] in [r[-7:] for r in rows]
+
+
+def test_a_watermark_is_found_past_a_group_labels_character_and_after_a_heading():
+    # page 2: a group label's last character ("开" of （三）不予公开) lies below the watermark's, making
+    # the page's longest chain one longer; page 3: the last glyph one space after a heading
+    page1 = ["     一、总体情况", "                                         稿", "                                        样",
+             "                            布", "                        发", "               开", "              公"]
+    page2 = [
+        "                                                          稿",
+        "一、本年新收政府信息公开申请数量           27     26      38     27    22     26    166",
+        "                                                  样",
+        "                                  布",
+        "                           发",
+        "               开",
+        "              公",
+        "    （三）不予公 1.属于国家秘密         0          4           37      1           0           38           80",
+        "    开",
+    ]
+    page3 = ["                                                                     稿",
+             "                                                           样",
+             "                                            布",
+             "                                     发",
+             "                      开",
+             "      五、存在的主要问题及改进情况 公",
+             "      一是政策解读形式比较单一。"]
+    text = "\n\f".join("\n".join(p) for p in (page1, page2, page3)) + "\n"
+    rows = _table_rows(text)
+    assert not any(c in "稿样布发" for r in rows for c in r)
+    assert ["五、存在的主要问题及改进情况"] in rows
+    assert any(c.startswith("（三）不予公开") or c == "开" for r in rows for c in r)  # the group's kept

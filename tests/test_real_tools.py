@@ -72,8 +72,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read',
     'inv2/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv3-2019/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 29 (carried_over, granted, s4)',
     'inv3-2019/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-ruled':

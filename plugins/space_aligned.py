@@ -417,12 +417,12 @@ def _wrapped(up: _Line, mid: _Line, down: _Line) -> _Line | None:
 def _untranspose(kept: list[_Line]) -> list[_Line]:
     """Rows whose values poppler printed column by column, put back row by row.
 
-    A few one-line rows in a row (labels one line apart from each other, evenly) can come out as their
-    labels only, followed by their values one a line: poppler made a block of each column of those
-    rows and printed the blocks one after another, top to bottom and left to right. Inside a block the
-    values keep the rows' spacing (an empty line between two rows when the rows are two lines apart,
-    a gap of two rows where a value of the column went to a block of its own); a new block starts on
-    the line right after the last one. The blocks of one column hold one value per row: they are
+    A few rows in a row can come out as their labels only (numbered, on lines of their own), followed
+    by their values one a line: poppler made a block of each column of those rows and printed the
+    blocks one after another, top to bottom and left to right. Inside a block the values keep the
+    rows' spacing (the least gap between two values in line, two lines or more; a gap of two rows
+    where a value of the column went to a block of its own); a new block starts on the line right
+    after the last one. The blocks of one column hold one value per row: they are
     taken in order until they hold as many values as there are rows, and placed where their spacing
     fits, which must be the one way they fill the rows. The values go back to their rows when every
     column is found so, as many as the row above the labels has, each right of the one before;
@@ -454,12 +454,8 @@ def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None
     while j < len(lines) and _is_label_line(lines[j]) and lines[j].page == lines[k].page:
         labels.append(lines[j])
         j += 1
-    gaps = {b.no - a.no for a, b in pairwise(labels)}
-    if len(labels) < 2 or len(gaps) != 1:
+    if len(labels) < 2:
         return None
-    (step,) = gaps
-    if step < 2:
-        return None  # a new block would not show
     singles = []
     while j < len(lines) and lines[j].page == lines[k].page and len(lines[j].toks) == 1 and lines[j].toks[0].value:
         singles.append(lines[j])
@@ -472,13 +468,20 @@ def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None
     n_cols = len(above.toks) - above.first_value
     if n_cols < 2 or len(singles) != n_rows * n_cols or singles[0].no != labels[-1].no + 1:
         return None
+    # the rows' spacing inside a block: the least gap between two values in line one below the other
+    # (a new block starts on the line right after the last, so the spacing must be two lines or more)
+    near = [b.no - a.no for a, b in pairwise(singles) if abs(b.toks[0].centre - a.toks[0].centre) <= 2.5]
+    steps = [g for g in near if g >= 2]
+    if not steps:
+        return None
+    step = min(steps)
     # blocks: the next value is in the same block when it is a whole number of rows below, in line
     blocks: list[list[tuple[int, _Line]]] = []
     for ln in singles:
         if blocks:
             last_off, last = blocks[-1][-1]
             gap = ln.no - last.no
-            if gap % step == 0 and abs(ln.toks[0].centre - last.toks[0].centre) <= 2.5:
+            if gap >= step and gap % step == 0 and abs(ln.toks[0].centre - last.toks[0].centre) <= 2.5:
                 blocks[-1].append((last_off + gap // step, ln))
                 continue
         blocks.append([(0, ln)])

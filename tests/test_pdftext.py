@@ -236,3 +236,28 @@ def test_a_watermark_is_found_past_a_group_labels_character_and_after_a_heading(
     assert not any(c in "稿样布发" for r in rows for c in r)
     assert ["五、存在的主要问题及改进情况"] in rows
     assert any(c.startswith("（三）不予公开") or c == "开" for r in rows for c in r)  # the group's kept
+
+
+def test_transposed_rows_of_unequal_height():
+    # the first label wrapped (its end printed above it), so the labels are three lines apart while
+    # each column's two values are two lines apart
+    text = "\n".join([
+        "           1.属于国家秘密        0          0          0      0           0        0          0",
+        "",
+        "",
+        "           公开",
+        "           2.其他法律行政法规禁止",
+        "",
+        "",
+        "           3.危及“三安全一稳定”",
+        "                           4", "", "                           1",
+        "                                      0", "", "                                      5",
+        "                                                 2", "", "                                                 0",
+        "                                                        0", "", "                                                        0",
+        "                                                                    3", "", "                                                                    1",
+        "                                                                             0", "", "                                                                             0",
+        "                                                                                        9", "", "                                                                                        7",
+    ]) + "\n"
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "1", "5", "0", "0", "1", "0", "7"] in rows
+    assert any(r[0].startswith("2.其他法律行政法规禁止") and r[1:] == ["4", "0", "2", "0", "3", "0", "9"] for r in rows)

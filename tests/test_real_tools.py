@@ -44,8 +44,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 15 (s4)',
     '001/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 4 (s2)',
-    '001/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 41 (new, carried_over … s4 (5 rows))',
     '001/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 101 (new, carried_over … s2 (16 rows))',
     '001/pdftotext-plain/render_pdf-unruled':

@@ -424,8 +424,10 @@ def _untranspose(kept: list[_Line]) -> list[_Line]:
     where a value of the column went to a block of its own); a new block starts on the line right
     after the last one. The blocks of one column hold one value per row: they are
     taken in order until they hold as many values as there are rows, and placed where their spacing
-    fits, which must be the one way they fill the rows. The values go back to their rows when every
-    column is found so, as many as the row above the labels has, each right of the one before;
+    fits. The values go back to their rows when every column is found so, as many as the row above
+    the labels has, each right of the one before, and the columns fill the rows in one way only, or,
+    where some column's blocks fit in more than one way (the order of blocks says nothing of their
+    rows), in one way only that makes every row's last value (its 总计) the sum of the others;
     otherwise the lines stay as printed (and the rows' cells unread).
     """
     out = list(kept)
@@ -485,7 +487,7 @@ def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None
                 blocks[-1].append((last_off + gap // step, ln))
                 continue
         blocks.append([(0, ln)])
-    columns: list[list[_Line]] = []
+    options: list[list[list[_Line]]] = []  # per column, the ways its blocks fill the rows
     cur: list[list[tuple[int, _Line]]] = []
     for b in blocks:
         cur.append(b)
@@ -493,12 +495,15 @@ def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None
         if held > n_rows:
             return None
         if held == n_rows:
-            placed = _place_blocks(cur, n_rows)
-            if placed is None:
+            ways = _place_blocks(cur, n_rows)
+            if not ways:
                 return None
-            columns.append(placed)
+            options.append(ways)
             cur = []
-    if cur or len(columns) != n_cols:
+    if cur or len(options) != n_cols:
+        return None
+    columns = _choose(options, n_rows)
+    if columns is None:
         return None
     centres = [sum(ln.toks[0].centre for ln in col) / n_rows for col in columns]
     if any(b <= a for a, b in pairwise(centres)):
@@ -510,15 +515,44 @@ def _transposed_at(lines: list[_Line], k: int) -> tuple[list[_Line], int] | None
     return rows, j
 
 
-def _place_blocks(blocks: list[list[tuple[int, _Line]]], n_rows: int) -> list[_Line] | None:
-    """The column's values by row when the blocks fill the rows in exactly one way, else None."""
-    found: list[list[_Line | None]] = []
+#: At most this many ways of filling the columns are weighed against the rows' totals.
+_MAX_WAYS = 64
+
+
+def _choose(options: list[list[list[_Line]]], n_rows: int) -> list[list[_Line]] | None:
+    """The columns, when their blocks fill the rows in one way only; when some column's blocks fit
+    more than one way (a block of one value, a block a row short), the one way of all in which every
+    row's last value (its 总计) is the sum of the others; None when that is not one way."""
+    combos: list[list[list[_Line]]] = [[]]
+    for ways in options:
+        combos = [[*c, w] for c in combos for w in ways]
+        if len(combos) > _MAX_WAYS:
+            return None
+    if len(combos) == 1:
+        return combos[0]
+    fits = []
+    for cols in combos:
+        ok = True
+        for r in range(n_rows):
+            texts = [col[r].toks[0].text for col in cols]
+            if not all(t.isdigit() for t in texts) or int(texts[-1]) != sum(int(t) for t in texts[:-1]):
+                ok = False
+                break
+        if ok:
+            fits.append(cols)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _place_blocks(blocks: list[list[tuple[int, _Line]]], n_rows: int) -> list[list[_Line]]:
+    """The ways (told apart by the values they put in the rows) the column's blocks fill its rows."""
+    found: dict[tuple[str, ...], list[_Line]] = {}
 
     def fill(i: int, taken: list[_Line | None]) -> None:
-        if len(found) > 1:
+        if len(found) > _MAX_WAYS:
             return
         if i == len(blocks):
-            found.append(list(taken))
+            col = [ln for ln in taken if ln is not None]
+            found.setdefault(tuple(ln.toks[0].text for ln in col), col)
             return
         span = blocks[i][-1][0]
         for top in range(n_rows - span):
@@ -530,9 +564,7 @@ def _place_blocks(blocks: list[list[tuple[int, _Line]]], n_rows: int) -> list[_L
                     taken[top + off] = None
 
     fill(0, [None] * n_rows)
-    if len(found) != 1 or any(ln is None for ln in found[0]):
-        return None
-    return [ln for ln in found[0] if ln is not None]
+    return list(found.values()) if len(found) <= _MAX_WAYS else []
 
 
 def _text_row(ln: _Line) -> Row:

@@ -261,3 +261,39 @@ def test_transposed_rows_of_unequal_height():
     rows = _table_rows(text)
     assert ["3.危及“三安全一稳定”", "1", "5", "0", "0", "1", "0", "7"] in rows
     assert any(r[0].startswith("2.其他法律行政法规禁止") and r[1:] == ["4", "0", "2", "0", "3", "0", "9"] for r in rows)
+
+
+def _transposed(col2: list[str]) -> str:
+    """Three rows printed column by column; the second column as given (lines, "" for an empty one)."""
+    lines = ["           5.属于三类内部事务信息     0      20       30      0            0     0     50", "",
+             "           6.属于四类过程性信息", "", "           7.属于行政执法案卷", "", "           8.属于行政查询事项"]
+    cols = [(28, ["25", "15", "23"]), None, (44, ["37", "0", "5"]), (52, ["0", "22", "32"]),
+            (65, ["0", "0", "0"]), (70, ["12", "29", "34"]), (76, ["100", "66", "94"])]
+    for col in cols:
+        if col is None:
+            lines += col2
+            continue
+        at, vals = col
+        for v in vals:
+            lines += [" " * at + v, ""]
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def test_transposed_blocks_that_fit_two_ways_are_told_by_the_row_totals():
+    # "26" and the block "0"/"0" of the second column could fill its rows either way: only one makes
+    # each row's 总计 the sum of its cells
+    rows = _table_rows(_transposed(["                                   26", "",
+                                    "                                       0", "",
+                                    "                                       0"]))
+    got = {r[0]: r[1:] for r in rows if r[0][:2] in ("6.", "7.", "8.")}
+    assert got["6.属于四类过程性信息"] == ["25", "26", "37", "0", "0", "12", "100"]
+    assert got["8.属于行政查询事项"] == ["23", "0", "5", "32", "0", "34", "94"]
+
+
+def test_transposed_blocks_the_totals_do_not_tell_apart_are_left_as_printed():
+    # both ways of the second column fit no row total: nothing is moved
+    rows = _table_rows(_transposed(["                                   9", "",
+                                    "                                       0", "",
+                                    "                                       0"]))
+    assert ["6.属于四类过程性信息"] in rows

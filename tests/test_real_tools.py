@@ -77,7 +77,7 @@ XFAIL: dict[str, str] = {
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 43 (new, denied_3 … carry_forward (7 rows))',
+        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
     'inv5-blanks/pdftotext-layout/render_pdf-unruled':

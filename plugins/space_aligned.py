@@ -696,11 +696,60 @@ class _Table:
             built.append(row)
             last = row if (row.label and numbering(row.label[0][1].text)) or spanning else None
         flush()
+        self._mark_blanks(built)
         # a group's label goes before the row it shares a line with: the group starts there
         ordered = [((k, 1), r) for k, r in out] + [((r.at, 1), Row(r.cells(), TABLE)) for r in built]
         ordered += [((k, 0), Row((cell,), TABLE)) for k, cell in _join_groups(groups)]
         ordered.sort(key=lambda kr: kr[0])
         return [r for _k, r in ordered]
+
+    def _mark_blanks(self, built: list[_Row]) -> None:
+        """Blank cells put in a row short of values, where its neighbours show the columns.
+
+        A row printed on one line with fewer values than the table's columns has blank cells. When
+        the nearest rows above and below it on its page are full (each on one line too), their values
+        mark where each column lies on these lines (a column: from the least start to the greatest
+        end of its two values); when each of the row's values overlaps exactly one of those columns,
+        one after another, the columns none overlaps are its blank cells (an empty cell is given
+        there). Otherwise the row is left as printed, for the core to place by the sums."""
+        page = {ln.no: ln.page for ln in self.lines}
+
+        def one_line(row: _Row) -> int | None:
+            lines = {no for no, _t in row.values}
+            return lines.pop() if len(lines) == 1 else None
+
+        full = [i for i, r in enumerate(built) if len(r.values) == self.most and one_line(r) is not None]
+        for i, row in enumerate(built):
+            no = one_line(row)
+            if no is None or not 0 < len(row.values) < self.most or self.most < 3:
+                continue
+            above = [b for b in full if b < i]
+            below = [b for b in full if b > i]
+            if not above or not below:
+                continue
+            refs = [built[above[-1]], built[below[0]]]
+            if any(page.get(one_line(r) or 0) != page.get(no) for r in refs):
+                continue
+            spans = [
+                (min(a.start, b.start), max(a.end, b.end))
+                for (_n, a), (_m, b) in zip(refs[0].values, refs[1].values, strict=True)
+            ]
+            if any(s2[0] <= s1[1] for s1, s2 in pairwise(spans)):
+                continue  # columns that touch tell nothing
+            cols = []
+            for _n, t in row.values:
+                hit = [c for c, (a, b) in enumerate(spans) if t.start < b and a < t.end]
+                if len(hit) != 1:
+                    break
+                cols.append(hit[0])
+            else:
+                if any(b <= a for a, b in pairwise(cols)):
+                    continue
+                values = list(row.values)
+                for c in range(self.most):
+                    if c not in cols:
+                        values.append((no, Tok("", spans[c][0], True)))
+                row.values = sorted(values, key=lambda v: v[1].start)
 
     def _completes(self, row: _Row, values: list[tuple[int, Tok]]) -> bool:
         """True when a line's values are the rest of ``row``: together they are no more than a full row,

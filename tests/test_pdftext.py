@@ -297,3 +297,26 @@ def test_transposed_blocks_the_totals_do_not_tell_apart_are_left_as_printed():
                                     "                                       0", "",
                                     "                                       0"]))
     assert ["6.属于四类过程性信息"] in rows
+
+
+def test_a_blank_cell_is_placed_by_the_full_rows_around_it():
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "\n"
+        "          3.危及“三安全一稳定”    12     40       12      0                 23    87\n"
+        "\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "12", "40", "12", "0", "", "23", "87"] in rows
+
+
+def test_a_short_row_whose_values_fall_between_the_columns_is_left_as_printed():
+    # "23" lies between two columns of the rows around it: which cell is blank is not decided here
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "          3.危及“三安全一稳定”    12     40       12      0              23      87\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "12", "40", "12", "0", "23", "87"] in rows

@@ -72,22 +72,14 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read',
     'inv3-2019/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-ruled':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-unruled':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled-top':
         'layout line-cells; unread 18 (granted, denied_3 … s2 (6 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-rotated':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     '000/pdftotext-plain/template-split-late':

@@ -711,7 +711,8 @@ class _Table:
         mark where each column lies on these lines (a column: from the least start to the greatest
         end of its two values); when each of the row's values overlaps exactly one of those columns,
         one after another, the columns none overlaps are its blank cells (an empty cell is given
-        there). Otherwise the row is left as printed, for the core to place by the sums."""
+        there). Not when a line of values without a label lies between those rows (they may be
+        this row's). Otherwise the row is left as printed, for the core to place by the sums."""
         page = {ln.no: ln.page for ln in self.lines}
 
         def one_line(row: _Row) -> int | None:
@@ -727,6 +728,8 @@ class _Table:
             below = [b for b in full if b > i]
             if not above or not below:
                 continue
+            if any(not built[b].label for b in range(above[-1] + 1, below[0]) if b != i):
+                continue  # values without a label nearby may be this row's: not a blank then
             refs = [built[above[-1]], built[below[0]]]
             if any(page.get(one_line(r) or 0) != page.get(no) for r in refs):
                 continue

@@ -320,3 +320,15 @@ def test_a_short_row_whose_values_fall_between_the_columns_is_left_as_printed():
     )
     rows = _table_rows(text)
     assert ["3.危及“三安全一稳定”", "12", "40", "12", "0", "23", "87"] in rows
+
+
+def test_no_blank_is_made_while_values_without_a_label_lie_near():
+    # the row's missing value may be the one printed on a line of its own below it
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "          3.危及“三安全一稳定”    12     40       12      0                 23    87\n"
+        "                                               5          6\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert not any("" in r for r in rows)

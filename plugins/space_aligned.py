@@ -25,7 +25,9 @@ on real output of published PDFs and of the official template exported by LibreO
 
 from __future__ import annotations
 
+import math
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 
@@ -231,17 +233,31 @@ def _drop_watermark(kept: list[_Line]) -> list[_Line]:
     same chain is found on at least two pages and is the one longest chain of its page; on those
     pages the glyphs are removed (a value they were glued to is kept).
     """
+    if not kept or kept[0].page == kept[-1].page:
+        return kept
+    n_pages = len({ln.page for ln in kept})
+    # a character is the watermark's only when found on most pages: once too many pages have none,
+    # there is none (most documents: a page of prose ends the search)
+    spare = n_pages - max(2, math.ceil(0.8 * n_pages))
     by_page: dict[int, list[_Glyph]] = {}
+    bare, page = 0, kept[0].page
     for i, ln in enumerate(kept):
+        if ln.page != page:
+            bare += page not in by_page
+            if bare > spare:
+                return kept
+            page = ln.page
         for t_i, t in enumerate(ln.toks):
-            m = _GLYPH.match(t.text)
-            if m:
-                by_page.setdefault(ln.page, []).append((i, t_i, t.start, m.group(1)))
-            elif (m := _GLYPH_AFTER.search(t.text)) is not None:
+            x = t.text
+            if t.value:
+                continue
+            if len(x) == 1 or x[1].isdigit():
+                if m := _GLYPH.match(x):
+                    by_page.setdefault(ln.page, []).append((i, t_i, t.start, m.group(1)))
+            elif x[-2] == " " and (m := _GLYPH_AFTER.search(x)) is not None:
                 by_page.setdefault(ln.page, []).append((i, t_i, t.start + m.start(1), m.group(1)))
     if len(by_page) < 2:
         return kept
-    n_pages = len({ln.page for ln in kept})
     seen: dict[str, int] = {}
     for cands in by_page.values():
         for ch in {c[3] for c in cands}:
@@ -380,16 +396,18 @@ def _join_wrapped_numbers(kept: list[_Line]) -> list[_Line]:
     long as the second, as a wrap fills the first line first) and put in the row's line.
     """
     out: list[_Line] = []
-    k = 0
-    while k < len(kept):
-        if k + 2 < len(kept):
-            up, mid, down = kept[k], kept[k + 1], kept[k + 2]
-            joined = _wrapped(up, mid, down)
-            if joined is not None:
-                out.append(joined)
-                k += 3
-                continue
-        out.append(kept[k])
+    k, n = 0, len(kept)
+    while k < n:
+        up = kept[k]
+        if k + 2 < n and up.toks[0].value and up.kind == _NUM:
+            down = kept[k + 2]
+            if down.no == up.no + 2 and len(down.toks) == len(up.toks):
+                joined = _wrapped(up, kept[k + 1], down)
+                if joined is not None:
+                    out.append(joined)
+                    k += 3
+                    continue
+        out.append(up)
         k += 1
     return out
 
@@ -431,15 +449,22 @@ def _untranspose(kept: list[_Line]) -> list[_Line]:
     otherwise the lines stay as printed (and the rows' cells unread).
     """
     out = list(kept)
-    k = 0
-    while k < len(out):
+    j = 1
+    while j < len(out):
+        # a run of labels ends right above a line holding one value and nothing else
+        if not (len(out[j].toks) == 1 and out[j].toks[0].value and _is_label_line(out[j - 1])):
+            j += 1
+            continue
+        k = j - 1
+        while k > 0 and _is_label_line(out[k - 1]) and out[k - 1].page == out[j].page:
+            k -= 1
         got = _transposed_at(out, k)
         if got is None:
-            k += 1
+            j += 1
             continue
         rows, end = got
         out[k:end] = rows
-        k += len(rows)
+        j = k + len(rows) + 1
     return out
 
 
@@ -713,25 +738,28 @@ class _Table:
         one after another, the columns none overlaps are its blank cells (an empty cell is given
         there). Not when a line of values without a label lies between those rows (they may be
         this row's). Otherwise the row is left as printed, for the core to place by the sums."""
+        if self.most < 3 or all(len(r.values) in (0, self.most) for r in built):
+            return
         page = {ln.no: ln.page for ln in self.lines}
 
         def one_line(row: _Row) -> int | None:
             lines = {no for no, _t in row.values}
             return lines.pop() if len(lines) == 1 else None
 
-        full = [i for i, r in enumerate(built) if len(r.values) == self.most and one_line(r) is not None]
+        at = [one_line(r) for r in built]
+        full = [i for i, r in enumerate(built) if len(r.values) == self.most and at[i] is not None]
         for i, row in enumerate(built):
-            no = one_line(row)
-            if no is None or not 0 < len(row.values) < self.most or self.most < 3:
+            no = at[i]
+            if no is None or not 0 < len(row.values) < self.most:
                 continue
-            above = [b for b in full if b < i]
-            below = [b for b in full if b > i]
-            if not above or not below:
+            b = bisect_left(full, i)
+            if b == 0 or b == len(full):
                 continue
-            if any(not built[b].label for b in range(above[-1] + 1, below[0]) if b != i):
+            up, down = full[b - 1], full[b]
+            if any(not built[x].label for x in range(up + 1, down) if x != i):
                 continue  # values without a label nearby may be this row's: not a blank then
-            refs = [built[above[-1]], built[below[0]]]
-            if any(page.get(one_line(r) or 0) != page.get(no) for r in refs):
+            refs = [built[up], built[down]]
+            if page.get(at[up] or 0) != page.get(no) or page.get(at[down] or 0) != page.get(no):
                 continue
             spans = [
                 (min(a.start, b.start), max(a.end, b.end))

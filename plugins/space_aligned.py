@@ -20,7 +20,15 @@ on real output of published PDFs and of the official template exported by LibreO
   given to the core as a label-only row where the group starts;
 - page breaks (form feeds) bring page numbers, running headers and repeated header rows into the table:
   page furniture and repeated header lines are dropped;
-- headings and prose are one line each, kept as TEXT rows.
+- headings and prose are one line each, kept as TEXT rows;
+- a number too wide for a narrow cell (LibreOffice) wraps between its digits, its pieces on the lines
+  above and below the row: joined again when they start at the same column;
+- a few rows can come out column by column (their labels, then one value a line, a block of lines per
+  column): put back row by row when the blocks fill the rows in one way (see ``_untranspose``);
+- the glyphs of a diagonal watermark (large text turned across each page) fall one a line anywhere,
+  even glued to a value: found by repeating from page to page along a diagonal, and dropped;
+- a row short of values between two full rows gets blank cells where those rows show columns its
+  values leave empty.
 """
 
 from __future__ import annotations

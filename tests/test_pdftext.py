@@ -79,3 +79,256 @@ def test_section_headings_are_told_from_rows_numbered_like_them():
     assert section_heading("四、结转下年度继续办理") is None
     assert section_heading("三、本年度办理结果") is None
     assert section_heading("一、本年新收政府信息公开申请数量") is None
+
+
+# --- space-aligned: damage of poppler's -layout output -------------------------------------------------
+
+def _table_rows(text: str) -> list[list[str]]:
+    return [[c.text for c in r.cells] for r in space_aligned.parse(Source.from_text(text))]
+
+
+def test_a_number_wrapped_in_a_narrow_cell_is_joined():
+    # LibreOffice's narrow columns break a 4-digit count between its digits; the row's other cells,
+    # centred, stand on the line between the two pieces
+    text = (
+        "                          402                               413\n"
+        "一、本年新收政府信息公开申请数量              53       0     0    61   4\n"
+        "                          7                                 3\n"
+        "二、上年结转政府信息公开申请数量          34  0        0     0    0    0    34\n"
+    )
+    rows = _table_rows(text)
+    assert rows[0] == ["一、本年新收政府信息公开申请数量", "4027", "53", "0", "0", "61", "4", "4133"]
+    assert rows[1][0].startswith("二、")
+
+
+def test_values_above_and_below_a_row_that_do_not_pair_are_not_joined():
+    # the pieces must start at the same column: otherwise they are cells of rows of their own
+    text = (
+        "                          402                               413\n"
+        "一、本年新收政府信息公开申请数量              53       0     0    61   4\n"
+        "                                   7                        3\n"
+    )
+    assert not any("4027" in r for r in _table_rows(text))
+
+
+def test_rows_printed_column_by_column_are_put_back_row_by_row():
+    # poppler made a block of each column of three one-line rows and printed the blocks one after
+    # another; in the second column the middle value went to a block of its own (a gap of two rows)
+    labels = ["6.属于四类过程性信息", "7.属于行政执法案卷", "8.属于行政查询事项"]
+    lines = ["           5.属于三类内部事务信息     31         0    34      2            25   17    109", ""]
+    for lab in labels:
+        lines += ["           " + lab, ""]
+    lines.pop()
+    cols = [(28, ["21", "0", "33"]), (35, ["34", None, "34"]), (44, ["12", "27", "38"]),
+            (52, ["27", "12", "19"]), (65, ["3", "0", "36"]), (70, ["17", "0", "0"]),
+            (77, ["114", "39", "160"])]
+    for at, vals in cols:
+        if None in vals:
+            lines += [" " * at + vals[0], "", "", "", " " * at + vals[2], " " * (at + 4) + "0"]
+            continue
+        for v in vals:
+            lines += [" " * at + v, ""]
+        lines.pop()
+    lines.append("           1.本机关不掌握相关政府信息    32         0    35      3            23   12    105")
+    rows = _table_rows("\n".join(lines) + "\n")
+    got = {r[0]: r[1:] for r in rows if r and r[0] in labels}
+    assert got == {
+        labels[0]: ["21", "34", "12", "27", "3", "17", "114"],
+        labels[1]: ["0", "0", "27", "12", "0", "0", "39"],
+        labels[2]: ["33", "34", "38", "19", "36", "0", "160"],
+    }
+
+
+def test_a_transposed_run_with_a_value_missing_is_left_as_printed():
+    # one value short of a full column: which row lacks it is not decided, so nothing is moved
+    lines = ["           5.属于三类内部事务信息     31         0    34      2            25   17    109", "",
+             "           6.属于四类过程性信息", "", "           7.属于行政执法案卷", ""]
+    for at, vals in [(28, ["21", "0"]), (35, ["34"]), (44, ["12", "27"])]:
+        for v in vals:
+            lines += [" " * at + v, ""]
+    rows = _table_rows("\n".join(lines) + "\n")
+    assert ["6.属于四类过程性信息"] in rows
+    assert [len(r) for r in rows if len(r) > 2] == [8]  # only row 5 has its values
+
+
+def test_the_glyphs_of_a_diagonal_watermark_are_dropped():
+    # "公开发布样稿" drawn large and turned on every page: one glyph a line, the columns moving left as
+    # the lines go down, alone, beside a row's values or glued to a value it overlaps ("样2", "发7")
+    page1 = [
+        "                   青岚县人民政府政府信息公开工作年度报告",
+        "                                         稿",
+        "",
+        "                                        样",
+        "                            布",
+        "     一、总体情况",
+        "                        发",
+        "     2023年，青岚县人民政府通过政府网站主动公开政府信息1268条。",
+        "               开",
+        "              公",
+    ]
+    page2 = [
+        "                                                                        稿",
+        "                 3.其他                    0          0",
+        "                                                              样2        22        36        27          87",
+        "",
+        "    （七）总计                               277",
+        "                                               布   310        289       305    275          204        1660",
+        "",
+        "四、结转下年度继续办理",
+        "",
+        "                                        发7          6          7         9        0          0          29",
+        "",
+        "                             开",
+        "                            公",
+    ]
+    text = "\n".join(page1) + "\n\f" + "\n".join(page2) + "\n"
+    rows = _table_rows(text)
+    assert not any(c[:1] in "稿样布发开公" for r in rows for c in r)
+    assert ["3.其他", "0", "0", "2", "22", "36", "27", "87"] in rows
+    assert ["四、结转下年度继续办理", "7", "6", "7", "9", "0", "0", "29"] in rows
+
+
+def test_lone_characters_of_one_page_are_not_a_watermark():
+    # a group label printed down the side of the table, a character a line in one column, is kept
+    text = "".join(f"{ch}          {i}.某某事项   {i}   0   {i}\n" for i, ch in enumerate("三本年度办理结果", 1))
+    rows = _table_rows(text)
+    assert any("三本年度办理结果" in c for r in rows for c in r)
+
+
+def test_a_row_label_spanning_both_label_columns_takes_the_values_below_it():
+    # "（七）总计" stands left of the row labels, in the group labels' column; one value is level
+    # with it and the rest on the line below
+    text = (
+        "                 3.其他                    0          0        2        22        36        27          87\n"
+        "\n"
+        "    （七）总计                               277\n"
+        "                                                    310        289       305    275          204        1660\n"
+    )
+    rows = _table_rows(text)
+    assert ["277", "310", "289", "305", "275", "204", "1660"] in [r[-7:] for r in rows]
+
+
+def test_a_watermark_is_found_past_a_group_labels_character_and_after_a_heading():
+    # page 2: a group label's last character ("开" of （三）不予公开) lies below the watermark's, making
+    # the page's longest chain one longer; page 3: the last glyph one space after a heading
+    page1 = ["     一、总体情况", "                                         稿", "                                        样",
+             "                            布", "                        发", "               开", "              公"]
+    page2 = [
+        "                                                          稿",
+        "一、本年新收政府信息公开申请数量           27     26      38     27    22     26    166",
+        "                                                  样",
+        "                                  布",
+        "                           发",
+        "               开",
+        "              公",
+        "    （三）不予公 1.属于国家秘密         0          4           37      1           0           38           80",
+        "    开",
+    ]
+    page3 = ["                                                                     稿",
+             "                                                           样",
+             "                                            布",
+             "                                     发",
+             "                      开",
+             "      五、存在的主要问题及改进情况 公",
+             "      一是政策解读形式比较单一。"]
+    text = "\n\f".join("\n".join(p) for p in (page1, page2, page3)) + "\n"
+    rows = _table_rows(text)
+    assert not any(c in "稿样布发" for r in rows for c in r)
+    assert ["五、存在的主要问题及改进情况"] in rows
+    assert any(c.startswith("（三）不予公开") or c == "开" for r in rows for c in r)  # the group's kept
+
+
+def test_transposed_rows_of_unequal_height():
+    # the first label wrapped (its end printed above it), so the labels are three lines apart while
+    # each column's two values are two lines apart
+    text = "\n".join([
+        "           1.属于国家秘密        0          0          0      0           0        0          0",
+        "",
+        "",
+        "           公开",
+        "           2.其他法律行政法规禁止",
+        "",
+        "",
+        "           3.危及“三安全一稳定”",
+        "                           4", "", "                           1",
+        "                                      0", "", "                                      5",
+        "                                                 2", "", "                                                 0",
+        "                                                        0", "", "                                                        0",
+        "                                                                    3", "", "                                                                    1",
+        "                                                                             0", "", "                                                                             0",
+        "                                                                                        9", "", "                                                                                        7",
+    ]) + "\n"
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "1", "5", "0", "0", "1", "0", "7"] in rows
+    assert any(r[0].startswith("2.其他法律行政法规禁止") and r[1:] == ["4", "0", "2", "0", "3", "0", "9"] for r in rows)
+
+
+def _transposed(col2: list[str]) -> str:
+    """Three rows printed column by column; the second column as given (lines, "" for an empty one)."""
+    lines = ["           5.属于三类内部事务信息     0      20       30      0            0     0     50", "",
+             "           6.属于四类过程性信息", "", "           7.属于行政执法案卷", "", "           8.属于行政查询事项"]
+    cols = [(28, ["25", "15", "23"]), None, (44, ["37", "0", "5"]), (52, ["0", "22", "32"]),
+            (65, ["0", "0", "0"]), (70, ["12", "29", "34"]), (76, ["100", "66", "94"])]
+    for col in cols:
+        if col is None:
+            lines += col2
+            continue
+        at, vals = col
+        for v in vals:
+            lines += [" " * at + v, ""]
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def test_transposed_blocks_that_fit_two_ways_are_told_by_the_row_totals():
+    # "26" and the block "0"/"0" of the second column could fill its rows either way: only one makes
+    # each row's 总计 the sum of its cells
+    rows = _table_rows(_transposed(["                                   26", "",
+                                    "                                       0", "",
+                                    "                                       0"]))
+    got = {r[0]: r[1:] for r in rows if r[0][:2] in ("6.", "7.", "8.")}
+    assert got["6.属于四类过程性信息"] == ["25", "26", "37", "0", "0", "12", "100"]
+    assert got["8.属于行政查询事项"] == ["23", "0", "5", "32", "0", "34", "94"]
+
+
+def test_transposed_blocks_the_totals_do_not_tell_apart_are_left_as_printed():
+    # both ways of the second column fit no row total: nothing is moved
+    rows = _table_rows(_transposed(["                                   9", "",
+                                    "                                       0", "",
+                                    "                                       0"]))
+    assert ["6.属于四类过程性信息"] in rows
+
+
+def test_a_blank_cell_is_placed_by_the_full_rows_around_it():
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "\n"
+        "          3.危及“三安全一稳定”    12     40       12      0                 23    87\n"
+        "\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "12", "40", "12", "0", "", "23", "87"] in rows
+
+
+def test_a_short_row_whose_values_fall_between_the_columns_is_left_as_printed():
+    # "23" lies between two columns of the rows around it: which cell is blank is not decided here
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "          3.危及“三安全一稳定”    12     40       12      0              23      87\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert ["3.危及“三安全一稳定”", "12", "40", "12", "0", "23", "87"] in rows
+
+
+def test_no_blank_is_made_while_values_without_a_label_lie_near():
+    # the row's missing value may be the one printed on a line of its own below it
+    text = (
+        "          2.其他法律行政法规禁止公开  39         8    0       13           0    10    70\n"
+        "          3.危及“三安全一稳定”    12     40       12      0                 23    87\n"
+        "                                               5          6\n"
+        " （三）不予公 4.保护第三方合法权益       9      21       38      38           0    22    128\n"
+    )
+    rows = _table_rows(text)
+    assert not any("" in r for r in rows)

@@ -42,12 +42,8 @@ from tests.generators.render_template import STYLES as TEMPLATE_STYLES
 XFAIL: dict[str, str] = {
     'huaian2024-city/pdftotext-plain/published':
         'layout line-cells; unread 15 (s4)',
-    '000/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
     '001/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 4 (s2)',
-    '001/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 41 (new, carried_over … s4 (5 rows))',
     '001/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 101 (new, carried_over … s2 (16 rows))',
     '001/pdftotext-plain/render_pdf-unruled':
@@ -56,16 +52,10 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 4 (s2)',
-    '002/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 28 (denied_6, denied_7 … carry_forward (5 rows))',
     '002/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    '003/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 27 (denied_6, denied_7 … carry_forward (5 rows))',
     '004/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    '004/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 21 (denied_6, denied_7, denied_8)',
     '004/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 119 (denied_1, denied_2 … other_3 (18 rows))',
     '004/pdftotext-plain/render_pdf-unruled':
@@ -74,38 +64,22 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    'huaian2024-city/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 28 (denied_6, denied_7, denied_8, total)',
     'huaian2024-city/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv1/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 42 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv1/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv2/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 34 (denied_6, denied_7 … carry_forward (6 rows))',
     'inv2/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read',
-    'inv3-2019/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 29 (carried_over, granted, s4)',
     'inv3-2019/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-ruled':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-word':
-        'layout space-aligned; unread 43 (new, denied_3 … carry_forward (7 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-unruled':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-unruled-top':
         'layout line-cells; unread 18 (granted, denied_3 … s2 (6 rows))',
-    'inv5-blanks/pdftotext-layout/render_pdf-rotated':
-        'layout space-aligned; unread 1 (denied_3)',
     'inv5-blanks/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     '000/pdftotext-plain/template-split-late':
@@ -130,8 +104,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 153 (granted, partial … total (22 rows))',
     '004/pdftotext-plain/template-split-late':
         'layout line-cells; unread 180 (new, carried_over … s2 (26 rows))',
-    'huaian2024-city/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 6 (new, granted, total); unread 15 (s4)',
     'huaian2024-city/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 196 (new, carried_over … s2 (27 rows))',
     'pingtan2019-district-concat/pdftotext-plain/template-split-late':
@@ -153,15 +125,15 @@ XFAIL: dict[str, str] = {
     'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv1/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+        'layout space-aligned; unread 7 (other_3)',
     'inv1/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv2/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other_3)',
+        'layout space-aligned; unread 7 (other_3)',
     'inv2/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
     'inv3-2019/pdftotext-layout/template-split-late':
-        'layout space-aligned; flagged 2 (new, total); unread 7 (other)',
+        'layout space-aligned; unread 7 (other)',
     'inv3-2019/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 179 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-plain/template-onepage':
@@ -170,8 +142,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
-    'inv5-blanks/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 12 (new, total)',
     'inv5-blanks/pdftotext-plain/template-split-late':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
 }

@@ -27,7 +27,9 @@ row apart; the template can. A stream is read in one of two ways:
   order and none among another row's values, and each value is of its column's kind; otherwise it is read by its
   labels (a row's label is the one that names a template row, not a column header printed between it
   and its values; a row label after the last values takes the values no row label stood before), and a
-  table short of values whose row labels do not stand before their values is not read.
+  table short of values whose row labels do not stand before their values is not read. A table whose
+  one column poppler printed as a block after its rows (the column's header, then its cells top to
+  bottom) is read when every other part of the table is printed row by row (:func:`_s2_stacked_column`).
 """
 
 from __future__ import annotations
@@ -995,6 +997,8 @@ def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRo
         for item, block in _s2_tables(items):
             specs = [r for r in S2_ROWS[fmt] if norm(r.item) == item]
             got = _s2_cut(block, specs) if specs else None
+            if got is None and specs:
+                got = _s2_stacked_column(block, specs, fmt)
             if got is None:
                 rows += _s2_by_labels(by_labels(block), fmt, specs)
             else:
@@ -1067,6 +1071,70 @@ def _s2_cut(block: list[Item], specs) -> list[TableRow] | None:
         )
         start = end
     return rows
+
+
+# Poppler may read one column of a section-二 table as a block of its own (the layout marks it:
+# ``Cell.stack``): the other columns come out row by row (a row label, then its values), the column's
+# header after the last row, and the column's cells after it, one line each, top to bottom. Such a table
+# is read only where every part of that picture holds: the headers of the other columns are printed
+# before the first row, in the columns' order; each row is printed whole but for that one column (its
+# label naming the table's next row, then one value per other column, none of them stacked); and the
+# last things printed are that column's header and a block of exactly one value per row, nothing after
+# them. The block's values are then the column's cells in the rows' order. Otherwise a block stays
+# unread (which row each of its cells stands on is not shown).
+
+
+def _s2_stacked_column(block: list[Item], specs, fmt: str) -> list[TableRow] | None:
+    """A section-二 table whose one column poppler printed as a block after its rows (see above), or
+    None when the stream is not so."""
+    columns = specs[0].columns
+    width = len(columns)
+    if width < 2 or any(s.columns != columns for s in specs):
+        return None
+    at = [k for k, it in enumerate(block) if not it.is_label and it.cell.stack is not None]
+    if (
+        len(at) != len(specs)
+        or at != list(range(at[0], at[0] + len(at)))
+        or at[-1] != len(block) - 1
+        or len({block[k].cell.stack for k in at}) != 1
+        or at[0] < 1
+        or not block[at[0] - 1].is_label
+    ):
+        return None
+
+    def column(it: Item) -> int | None:
+        key = norm(it.cell.text)
+        scores = [similarity(key, norm(c.label)) for c in columns]
+        best = max(scores)
+        return scores.index(best) if best >= BARE_LABEL_MIN and scores.count(best) == 1 else None
+
+    j = column(block[at[0] - 1])
+    if j is None:
+        return None
+    others = [c for c in range(width) if c != j]
+    rows = by_labels(block[: at[0] - 1])
+    first_value = next((k for k, it in enumerate(block) if not it.is_label), at[0])
+    heads = [c for it in block[:first_value] if it.is_label for c in [column(it)] if c is not None]
+    if heads != others or any(column(it) is not None for it in block[first_value : at[0] - 1] if it.is_label):
+        return None
+    if len(rows) != len(specs):
+        return None
+    out = []
+    for spec, tr, k in zip(specs, rows, at):
+        if (
+            not tr.labels
+            or _s2_names(tr.labels[-1].text).get(fmt) != spec.id
+            or len(tr.values) != width - 1
+            or any(s.cell is None or s.cell.stack is not None for s in tr.values)
+        ):
+            return None
+        cell = dataclass_replace(block[k].cell, unread=None, stack=None)
+        values = list(tr.values)
+        values.insert(j, Slot(read(cell), cell))
+        if not all(v.reading.kind != UNREAD and _fits(v.reading, c.kind) for v, c in zip(values, columns)):
+            return None
+        out.append(TableRow(labels=[_label(tr.labels[-1], spec.labels[0])], values=values))
+    return out
 
 
 def _fits(reading: CellReading, kind: str) -> bool:

@@ -79,3 +79,40 @@ def test_section_headings_are_told_from_rows_numbered_like_them():
     assert section_heading("四、结转下年度继续办理") is None
     assert section_heading("三、本年度办理结果") is None
     assert section_heading("一、本年新收政府信息公开申请数量") is None
+
+
+# --- plain pdftotext: how poppler's block order is read --------------------------------------------------
+
+def _plain(*blocks: str) -> str:
+    """Text in plain pdftotext's shape: blocks of lines, a blank line between blocks."""
+    return "\n\n".join(blocks) + "\n"
+
+
+def _s2(text: str) -> dict:
+    from core.api import parse
+
+    return parse(text, layout="line-cells").to_dict()
+
+
+def test_a_section_2_column_printed_as_a_block_after_its_rows():
+    # real poppler shape (the official template of 2021): the third column's header after the rows,
+    # its two cells one block, top to bottom
+    head = _plain("某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况")
+    table = _plain("第二十条第（一）项\n信息内容", "本年制发件数", "本年废止件数", "规章", "3", "1",
+                   "行政规范性文件", "5", "0", "现行有效件数", "12\n40")
+    tail = _plain("第二十条第（五）项\n信息内容", "行政许可", "本年处理决定数量", "170",
+                  "四、政府信息公开行政复议、行政诉讼情况", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                  "五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    data = _s2(head + "\n" + table + "\n" + tail)
+    s2 = data["active_disclosure"]
+    assert [s2[f"regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [3, 1, 12]
+    assert [s2[f"normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [5, 0, 40]
+    # a block under a header printed before the rows (a column read both ways) is not that column
+    table = _plain("第二十条第（一）项\n信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "规章", "3", "1",
+                   "行政规范性文件", "5", "0", "现行有效件数", "12\n40")
+    s2 = _s2(head + "\n" + table + "\n" + tail)["active_disclosure"]
+    assert s2["regulations.in_force"] is None and s2["normative_documents.in_force"] is None

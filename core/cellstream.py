@@ -20,6 +20,8 @@ row apart; the template can. A stream is read in one of two ways:
   only where the column identities vouch for its rows; a 0 that a cut nearly as cheap makes a blank is
   unread (no sum tells a 0 from a blank). Section 四's groups share no identity, so when they are not
   printed whole and in order every order of them is tried, and a group is read only where all agree.
+  A number wrapped in a narrow cell of section 四 (its pieces a block of lines) is joined, and kept where
+  its group adds up (:func:`_wrapped_numbers`).
   Labels name the rows (and tell the 2019 table from the 2021 one); a row whose label is not found goes
   to the core without one, which places it by position (core.placement).
 - section 二 has no sum to decide with. It is cut into its rows, whole or table by table (第二十条第（X）项),
@@ -35,6 +37,7 @@ row apart; the template can. A stream is read in one of two ways:
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
@@ -890,6 +893,8 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
     likely as the printed one: a group is read only
     when the cheapest cuts in every order give it the same cells."""
     values = [it for it in items if not it.is_label]
+    if any(it.cell.stack is not None for it in values):
+        return _wrapped_numbers(items, usual)
     units = [Unit(g, _S4_WIDTH) for g in S4_GROUPS]
     # blanks printed around the table's cells are layout padding (an empty cell of a header row)
     while len(values) > len(units) * _S4_WIDTH and values[0].reading.kind == BLANK:
@@ -933,6 +938,62 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
             if cells[k] is None:
                 cells[k] = at
     return [_s4_row(values, [at if len(r) == 1 else None for at, r in zip(cells, readings)])]
+
+
+# Section 四 is one row of cells, so a block of lines of values poppler printed one under the other
+# (``Cell.stack``) in it is no column read top to bottom: it is one cell whose number was too wide for its
+# narrow column and wrapped ("17" over "8" for 178). The pieces of such a block (whole numbers, the first
+# not starting with 0) are joined into one number, and section 四 read so; the joined number is kept only
+# where its group, as read, adds up (its own sum says the pieces are one number, and in that order). A
+# block that is not so stays unread.
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _wrapped_numbers(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
+    """Section 四 read with each stacked block joined into one number (see above)."""
+    cells: list[Cell] = []
+    joined: set[int] = set()  # ids of the joined cells
+    k = 0
+    while k < len(items):
+        it = items[k]
+        if it.is_label or it.cell.stack is None:
+            cells.append(it.cell)
+            k += 1
+            continue
+        block = [it]
+        while k + len(block) < len(items) and items[k + len(block)].cell.stack == it.cell.stack:
+            block.append(items[k + len(block)])
+        k += len(block)
+        pieces = [b.cell.text.strip() for b in block]
+        if len(block) < 2 or not all(_DIGITS.fullmatch(p) for p in pieces) or pieces[0].startswith("0"):
+            return usual
+        printed = "\n".join(b.cell.printed if b.cell.printed is not None else b.cell.text for b in block)
+        cell = dataclass_replace(it.cell, text="".join(pieces), unread=None, stack=None, printed=printed)
+        joined.add(id(cell))
+        cells.append(cell)
+    read_again = items_of(cells)
+    rows = _review_litigation(read_again, by_labels(read_again))
+    # the fifteen cells as read, in the table's order (the rows of a stream read by its labels too)
+    slots = [(tr, at) for tr in rows for at in range(len(tr.values))]
+    whole = len(slots) == len(S4_GROUPS) * _S4_WIDTH
+    doubt = []
+    for k, (tr, at) in enumerate(slots):
+        got = tr.values[at].cell
+        if got is None or id(got) not in joined:
+            continue
+        start = k - k % _S4_WIDTH
+        group = [row.values[a] for row, a in slots[start : start + _S4_WIDTH]]
+        nums = [float(s.reading.value) for s in group if s.reading.kind == NUMBER]  # type: ignore[arg-type]
+        if not whole or len(nums) != _S4_WIDTH or abs(sum(nums[:-1]) - nums[-1]) > 1e-9:
+            doubt.append((tr, at, got))
+    for tr, at, got in doubt:
+        tr.values[at] = _unread(
+            got,
+            f"lines of values printed one under the other ({got.text!r} joined) may be one number "
+            "wrapped in its cell, but its group's sum does not say so",
+        )
+    return rows
 
 
 def _s4_row(values: list[Item], cells: list[list[int | None] | None]) -> TableRow:

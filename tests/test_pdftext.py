@@ -116,3 +116,31 @@ def test_a_section_2_column_printed_as_a_block_after_its_rows():
                    "行政规范性文件", "5", "0", "现行有效件数", "12\n40")
     s2 = _s2(head + "\n" + table + "\n" + tail)["active_disclosure"]
     assert s2["regulations.in_force"] is None and s2["normative_documents.in_force"] is None
+
+
+def _report(*section_4: str) -> dict:
+    head = _plain("某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况", "第二十条第（五）项\n信息内容", "行政许可", "本年处理决定数量", "170")
+    tail = _plain("五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    return _s2(head + "\n" + _plain("四、政府信息公开行政复议、行政诉讼情况", *section_4) + "\n" + tail)
+
+
+def test_a_number_wrapped_in_its_narrow_section_4_cell():
+    # real poppler shape (the official template, numbers of three digits): "17" over "8" in one block
+    header = ("行政复议", "行政诉讼", "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结")
+    s4 = _report(*header, "52", "30", "12\n6", "7", "未经复议直接起诉\n总计", "21\n5",
+                 "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "3", "1", "0", "2", "复议后起诉\n总计", "6",
+                 "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "0", "1", "1", "0", "2")["review_litigation"]
+    assert s4["review"] == {"upheld": 52, "corrected": 30, "other": 126, "pending": 7, "total": 215}
+    assert s4["litigation_direct"]["total"] == 6 and s4["litigation_after_review"]["total"] == 2
+    # joined, "12" and "6" would break the group's sum: the pieces stay unread, never a guess
+    data = _report(*header, "52", "30", "12\n6", "7", "未经复议直接起诉\n总计", "21\n4",
+                   "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "3", "1", "0", "2", "复议后起诉\n总计", "6",
+                   "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "0", "1", "1", "0", "2")
+    review = data["review_litigation"]["review"]
+    assert review["other"] is None and review["total"] is None
+    assert any(d["code"] == "cell_not_read" and d["where"] == "review_litigation.review.other"
+               for d in data["diagnostics"])

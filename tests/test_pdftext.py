@@ -144,3 +144,20 @@ def test_a_number_wrapped_in_its_narrow_section_4_cell():
     assert review["other"] is None and review["total"] is None
     assert any(d["code"] == "cell_not_read" and d["where"] == "review_litigation.review.other"
                for d in data["diagnostics"])
+
+
+def test_a_tall_cell_printed_after_the_page_s_last_line_ends_at_the_page_break():
+    # real poppler shape: section 四's last total ("总计" over "0") printed after the page's footer, and a
+    # short line of section 六 at the top of the next page
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n\n复议后起诉\n\n0\n\n0\n\n0\n\n0\n\n"
+            "五、存在的主要问题及改进情况\n本年度政府信息公开工作取得一定成效，但仍存在一些不足：一是政策解\n"
+            "读形式比较单一，图解、视频等解读方式运用较少；二是基层公开工作人员变\n动较大。\n"
+            "下一步，将丰富政策解读形式，加强业务培训和督促检查，进一步提升政\n务公开工作水平。\n"
+            "六、其他需要报告的事项\n依据《政府信息公开信息处理费管理办法》，本机关未收取信\n息处理费。\n"
+            "第4页\n\n总计\n\n3\n\n\f本年度无其他需要报告的事项。\n\n第5页\n")
+    rows = line_cells.parse(Source.from_text(text))
+    texts = [(r.kind, r.cells[0].text) for r in rows]
+    five = texts.index(("text", "五、存在的主要问题及改进情况"))
+    # the page's last cells are read right after the table's, before 五; the next page's line stays in 六
+    assert texts[five - 2 : five] == [("cell", "总计"), ("cell", "3")]
+    assert texts[-1] == ("text", "本年度无其他需要报告的事项。")

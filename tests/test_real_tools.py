@@ -115,7 +115,7 @@ XFAIL: dict[str, str] = {
     '001/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 176 (new, carried_over … s2 (25 rows))',
+        'layout line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
     '002/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
     '004/pdftotext-plain/template-onepage':
@@ -131,7 +131,7 @@ XFAIL: dict[str, str] = {
     'huaian2024-city/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
     'pingtan2019-district-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 176 (new, carried_over … s4 (24 rows))',
+        'layout line-cells; section 三 not read',
     'pingtan2023-district-concat/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
     'pthzs2024-dept-concat/pdftotext-plain/template-split-late':

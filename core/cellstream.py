@@ -1055,7 +1055,7 @@ def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRo
     for fmt in fmts:
         rows: list[TableRow] = []
         cut_tables = 0
-        for item, block in _s2_tables(items):
+        for item, block in _s2_late_labels(_s2_tables(items), fmt):
             specs = [r for r in S2_ROWS[fmt] if norm(r.item) == item]
             got = _s2_cut(block, specs) if specs else None
             if got is None and specs:
@@ -1068,6 +1068,64 @@ def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRo
         if cut_tables > best_cut:
             best, best_cut = rows, cut_tables
     return best if best_cut > 0 else _s2_by_labels(usual, None, [])  # type: ignore[return-value]
+
+
+# Poppler may print the title and row label of a small table of section 二 after its values (the label
+# column read after the value columns): the table's column headers and values then come at the end of
+# the table before it, and the table itself prints only labels. The values are given back where every
+# part of that picture holds: the tables that print no value have one row each and print its label;
+# the table before them ends, after its own rows (which are then exactly as many values as its cells),
+# with one run per such table, in their order, of that table's column headers (each column once, in
+# order) followed by one value per column, each of its column's kind.
+
+
+def _s2_late_labels(tables: list[tuple[str, list[Item]]], fmt: str) -> list[tuple[str, list[Item]]]:
+    """``tables`` (see :func:`_s2_tables`) with the values of tables printed before their labels (see
+    above) moved to them."""
+    out = [(item, list(block)) for item, block in tables]
+
+    def specs_of(item: str) -> list:
+        return [r for r in S2_ROWS[fmt] if norm(r.item) == item]
+
+    for d, (item, donor) in enumerate(out):
+        later = []
+        for e in range(d + 1, len(out)):
+            specs = specs_of(out[e][0])
+            block = out[e][1]
+            if (
+                len(specs) != 1
+                or any(not it.is_label for it in block)
+                or not any(_s2_names(it.cell.text).get(fmt) == specs[0].id for it in block)
+            ):
+                break
+            later.append((e, specs[0]))
+        if not later or not specs_of(item):
+            continue
+        end, runs = len(donor), []
+        for e, spec in reversed(later):
+            n = len(spec.columns)
+            heads, values = donor[end - 2 * n : end - n], donor[end - n : end]
+            if (
+                end - 2 * n < 0
+                or not all(it.is_label for it in heads)
+                or any(
+                    similarity(norm(h.cell.text), norm(c.label)) < BARE_LABEL_MIN for h, c in zip(heads, spec.columns)
+                )
+                or not all(
+                    not v.is_label and v.reading.kind != UNREAD and _fits(v.reading, c.kind)
+                    for v, c in zip(values, spec.columns)
+                )
+            ):
+                break
+            runs.append((e, heads + values))
+            end -= 2 * n
+        else:
+            if _s2_cut(donor[:end], specs_of(item)) is None:
+                continue  # the table before is not whole without the runs
+            out[d] = (item, donor[:end])
+            for e, run in runs:
+                out[e] = (out[e][0], out[e][1] + run)
+    return out
 
 
 def _s2_formats(items: list[Item]) -> list[str]:

@@ -161,3 +161,27 @@ def test_a_tall_cell_printed_after_the_page_s_last_line_ends_at_the_page_break()
     # the page's last cells are read right after the table's, before 五; the next page's line stays in 六
     assert texts[five - 2 : five] == [("cell", "总计"), ("cell", "3")]
     assert texts[-1] == ("text", "本年度无其他需要报告的事项。")
+
+
+def test_small_section_2_tables_whose_titles_and_labels_follow_their_values():
+    # real poppler shape (a 2019 report): the values of (八) and (九), each after its column headers, at
+    # the end of (六); their titles and row labels after them all
+    head = _plain("某某县人民政府2019年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况")
+    six = ("第二十条第（六）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+           "行政处罚", "35", "12", "47", "行政强制", "4", "0", "4")
+    late = ("上一年项目数量", "本年增/减", "9", "3", "采购项目数量", "采购总金额", "12", "530.5万元",
+            "第二十条第（八）项", "信息内容", "行政事业性收费", "第二十条第（九）项", "信息内容", "政府集中采购")
+    tail = _plain("四、政府信息公开行政复议、行政诉讼情况", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                  "五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    s2 = _s2(head + "\n" + _plain(*six, *late) + "\n" + tail)["active_disclosure"]
+    assert (s2["fees.previous_items"], s2["fees.change"]) == (9, 3)
+    assert (s2["procurement.projects"], s2["procurement.amount"]) == (12, "530.5万元")
+    assert (s2["coercion.previous_items"], s2["coercion.decisions"]) == (4, 4)
+    # a run whose value is not of its column's kind (an amount among counts) is not moved: unread
+    late = ("上一年项目数量", "本年增/减", "9", "530.5万元", "采购项目数量", "采购总金额", "12", "3", *late[8:])
+    s2 = _s2(head + "\n" + _plain(*six, *late) + "\n" + tail)["active_disclosure"]
+    assert s2.get("fees.previous_items") is None and s2.get("fees.change") is None

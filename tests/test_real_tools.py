@@ -51,7 +51,7 @@ XFAIL: dict[str, str] = {
     '001/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 101 (new, carried_over … s2 (16 rows))',
     '001/pdftotext-plain/render_pdf-unruled':
-        'layout line-cells; unread 8 (s2)',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-unruled-top':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':

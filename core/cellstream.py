@@ -20,6 +20,8 @@ row apart; the template can. A stream is read in one of two ways:
   only where the column identities vouch for its rows; a 0 that a cut nearly as cheap makes a blank is
   unread (no sum tells a 0 from a blank). Section 四's groups share no identity, so when they are not
   printed whole and in order every order of them is tried, and a group is read only where all agree.
+  A number wrapped in a narrow cell of section 四 (its pieces a block of lines) is joined, and kept where
+  its group adds up (:func:`_wrapped_numbers`).
   Labels name the rows (and tell the 2019 table from the 2021 one); a row whose label is not found goes
   to the core without one, which places it by position (core.placement).
 - section 二 has no sum to decide with. It is cut into its rows, whole or table by table (第二十条第（X）项),
@@ -27,12 +29,15 @@ row apart; the template can. A stream is read in one of two ways:
   order and none among another row's values, and each value is of its column's kind; otherwise it is read by its
   labels (a row's label is the one that names a template row, not a column header printed between it
   and its values; a row label after the last values takes the values no row label stood before), and a
-  table short of values whose row labels do not stand before their values is not read.
+  table short of values whose row labels do not stand before their values is not read. A table whose
+  one column poppler printed as a block after its rows (the column's header, then its cells top to
+  bottom) is read when every other part of the table is printed row by row (:func:`_s2_stacked_column`).
 """
 
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace as dataclass_replace
@@ -888,6 +893,8 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
     likely as the printed one: a group is read only
     when the cheapest cuts in every order give it the same cells."""
     values = [it for it in items if not it.is_label]
+    if any(it.cell.stack is not None for it in values):
+        return _wrapped_numbers(items, usual)
     units = [Unit(g, _S4_WIDTH) for g in S4_GROUPS]
     # blanks printed around the table's cells are layout padding (an empty cell of a header row)
     while len(values) > len(units) * _S4_WIDTH and values[0].reading.kind == BLANK:
@@ -931,6 +938,62 @@ def _review_litigation(items: list[Item], usual: list[TableRow]) -> list[TableRo
             if cells[k] is None:
                 cells[k] = at
     return [_s4_row(values, [at if len(r) == 1 else None for at, r in zip(cells, readings)])]
+
+
+# Section 四 is one row of cells, so a block of lines of values poppler printed one under the other
+# (``Cell.stack``) in it is no column read top to bottom: it is one cell whose number was too wide for its
+# narrow column and wrapped ("17" over "8" for 178). The pieces of such a block (whole numbers, the first
+# not starting with 0) are joined into one number, and section 四 read so; the joined number is kept only
+# where its group, as read, adds up (its own sum says the pieces are one number, and in that order). A
+# block that is not so stays unread.
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _wrapped_numbers(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
+    """Section 四 read with each stacked block joined into one number (see above)."""
+    cells: list[Cell] = []
+    joined: set[int] = set()  # ids of the joined cells
+    k = 0
+    while k < len(items):
+        it = items[k]
+        if it.is_label or it.cell.stack is None:
+            cells.append(it.cell)
+            k += 1
+            continue
+        block = [it]
+        while k + len(block) < len(items) and items[k + len(block)].cell.stack == it.cell.stack:
+            block.append(items[k + len(block)])
+        k += len(block)
+        pieces = [b.cell.text.strip() for b in block]
+        if len(block) < 2 or not all(_DIGITS.fullmatch(p) for p in pieces) or pieces[0].startswith("0"):
+            return usual
+        printed = "\n".join(b.cell.printed if b.cell.printed is not None else b.cell.text for b in block)
+        cell = dataclass_replace(it.cell, text="".join(pieces), unread=None, stack=None, printed=printed)
+        joined.add(id(cell))
+        cells.append(cell)
+    read_again = items_of(cells)
+    rows = _review_litigation(read_again, by_labels(read_again))
+    # the fifteen cells as read, in the table's order (the rows of a stream read by its labels too)
+    slots = [(tr, at) for tr in rows for at in range(len(tr.values))]
+    whole = len(slots) == len(S4_GROUPS) * _S4_WIDTH
+    doubt = []
+    for k, (tr, at) in enumerate(slots):
+        got = tr.values[at].cell
+        if got is None or id(got) not in joined:
+            continue
+        start = k - k % _S4_WIDTH
+        group = [row.values[a] for row, a in slots[start : start + _S4_WIDTH]]
+        nums = [float(s.reading.value) for s in group if s.reading.kind == NUMBER]  # type: ignore[arg-type]
+        if not whole or len(nums) != _S4_WIDTH or abs(sum(nums[:-1]) - nums[-1]) > 1e-9:
+            doubt.append((tr, at, got))
+    for tr, at, got in doubt:
+        tr.values[at] = _unread(
+            got,
+            f"lines of values printed one under the other ({got.text!r} joined) may be one number "
+            "wrapped in its cell, but its group's sum does not say so",
+        )
+    return rows
 
 
 def _s4_row(values: list[Item], cells: list[list[int | None] | None]) -> TableRow:
@@ -992,9 +1055,11 @@ def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRo
     for fmt in fmts:
         rows: list[TableRow] = []
         cut_tables = 0
-        for item, block in _s2_tables(items):
+        for item, block in _s2_late_labels(_s2_tables(items), fmt):
             specs = [r for r in S2_ROWS[fmt] if norm(r.item) == item]
             got = _s2_cut(block, specs) if specs else None
+            if got is None and specs:
+                got = _s2_stacked_column(block, specs, fmt)
             if got is None:
                 rows += _s2_by_labels(by_labels(block), fmt, specs)
             else:
@@ -1003,6 +1068,64 @@ def _active_disclosure(items: list[Item], usual: list[TableRow]) -> list[TableRo
         if cut_tables > best_cut:
             best, best_cut = rows, cut_tables
     return best if best_cut > 0 else _s2_by_labels(usual, None, [])  # type: ignore[return-value]
+
+
+# Poppler may print the title and row label of a small table of section 二 after its values (the label
+# column read after the value columns): the table's column headers and values then come at the end of
+# the table before it, and the table itself prints only labels. The values are given back where every
+# part of that picture holds: the tables that print no value have one row each and print its label;
+# the table before them ends, after its own rows (which are then exactly as many values as its cells),
+# with one run per such table, in their order, of that table's column headers (each column once, in
+# order) followed by one value per column, each of its column's kind.
+
+
+def _s2_late_labels(tables: list[tuple[str, list[Item]]], fmt: str) -> list[tuple[str, list[Item]]]:
+    """``tables`` (see :func:`_s2_tables`) with the values of tables printed before their labels (see
+    above) moved to them."""
+    out = [(item, list(block)) for item, block in tables]
+
+    def specs_of(item: str) -> list:
+        return [r for r in S2_ROWS[fmt] if norm(r.item) == item]
+
+    for d, (item, donor) in enumerate(out):
+        later = []
+        for e in range(d + 1, len(out)):
+            specs = specs_of(out[e][0])
+            block = out[e][1]
+            if (
+                len(specs) != 1
+                or any(not it.is_label for it in block)
+                or not any(_s2_names(it.cell.text).get(fmt) == specs[0].id for it in block)
+            ):
+                break
+            later.append((e, specs[0]))
+        if not later or not specs_of(item):
+            continue
+        end, runs = len(donor), []
+        for e, spec in reversed(later):
+            n = len(spec.columns)
+            heads, values = donor[end - 2 * n : end - n], donor[end - n : end]
+            if (
+                end - 2 * n < 0
+                or not all(it.is_label for it in heads)
+                or any(
+                    similarity(norm(h.cell.text), norm(c.label)) < BARE_LABEL_MIN for h, c in zip(heads, spec.columns)
+                )
+                or not all(
+                    not v.is_label and v.reading.kind != UNREAD and _fits(v.reading, c.kind)
+                    for v, c in zip(values, spec.columns)
+                )
+            ):
+                break
+            runs.append((e, heads + values))
+            end -= 2 * n
+        else:
+            if _s2_cut(donor[:end], specs_of(item)) is None:
+                continue  # the table before is not whole without the runs
+            out[d] = (item, donor[:end])
+            for e, run in runs:
+                out[e] = (out[e][0], out[e][1] + run)
+    return out
 
 
 def _s2_formats(items: list[Item]) -> list[str]:
@@ -1067,6 +1190,70 @@ def _s2_cut(block: list[Item], specs) -> list[TableRow] | None:
         )
         start = end
     return rows
+
+
+# Poppler may read one column of a section-二 table as a block of its own (the layout marks it:
+# ``Cell.stack``): the other columns come out row by row (a row label, then its values), the column's
+# header after the last row, and the column's cells after it, one line each, top to bottom. Such a table
+# is read only where every part of that picture holds: the headers of the other columns are printed
+# before the first row, in the columns' order; each row is printed whole but for that one column (its
+# label naming the table's next row, then one value per other column, none of them stacked); and the
+# last things printed are that column's header and a block of exactly one value per row, nothing after
+# them. The block's values are then the column's cells in the rows' order. Otherwise a block stays
+# unread (which row each of its cells stands on is not shown).
+
+
+def _s2_stacked_column(block: list[Item], specs, fmt: str) -> list[TableRow] | None:
+    """A section-二 table whose one column poppler printed as a block after its rows (see above), or
+    None when the stream is not so."""
+    columns = specs[0].columns
+    width = len(columns)
+    if width < 2 or any(s.columns != columns for s in specs):
+        return None
+    at = [k for k, it in enumerate(block) if not it.is_label and it.cell.stack is not None]
+    if (
+        len(at) != len(specs)
+        or at != list(range(at[0], at[0] + len(at)))
+        or at[-1] != len(block) - 1
+        or len({block[k].cell.stack for k in at}) != 1
+        or at[0] < 1
+        or not block[at[0] - 1].is_label
+    ):
+        return None
+
+    def column(it: Item) -> int | None:
+        key = norm(it.cell.text)
+        scores = [similarity(key, norm(c.label)) for c in columns]
+        best = max(scores)
+        return scores.index(best) if best >= BARE_LABEL_MIN and scores.count(best) == 1 else None
+
+    j = column(block[at[0] - 1])
+    if j is None:
+        return None
+    others = [c for c in range(width) if c != j]
+    rows = by_labels(block[: at[0] - 1])
+    first_value = next((k for k, it in enumerate(block) if not it.is_label), at[0])
+    heads = [c for it in block[:first_value] if it.is_label for c in [column(it)] if c is not None]
+    if heads != others or any(column(it) is not None for it in block[first_value : at[0] - 1] if it.is_label):
+        return None
+    if len(rows) != len(specs):
+        return None
+    out = []
+    for spec, tr, k in zip(specs, rows, at):
+        if (
+            not tr.labels
+            or _s2_names(tr.labels[-1].text).get(fmt) != spec.id
+            or len(tr.values) != width - 1
+            or any(s.cell is None or s.cell.stack is not None for s in tr.values)
+        ):
+            return None
+        cell = dataclass_replace(block[k].cell, unread=None, stack=None)
+        values = list(tr.values)
+        values.insert(j, Slot(read(cell), cell))
+        if not all(v.reading.kind != UNREAD and _fits(v.reading, c.kind) for v, c in zip(values, columns)):
+            return None
+        out.append(TableRow(labels=[_label(tr.labels[-1], spec.labels[0])], values=values))
+    return out
 
 
 def _fits(reading: CellReading, kind: str) -> bool:

@@ -168,7 +168,8 @@ def _sections(kept, heads: list[str | None], prose: float):
     cell aligned to the top of its row may end up after the page's last line of prose. So a run of
     table cells (short lines, one of them a value) in a section without a table is read with the
     table before it when it comes right after the section's heading, or when it ends a page on which
-    that table is printed."""
+    that table is printed (the run up to the page break: the next page's first lines are that page's
+    text, however short)."""
     keys: list[str | None] = []
     section: str | None = None
     for head in heads:
@@ -192,9 +193,18 @@ def _sections(kept, heads: list[str | None], prose: float):
                 run = run[: run.index(values[-1]) + 1]  # right after the heading: up to the last value
                 attach.setdefault(i - 2, []).extend(run)
                 moved.update(run)
-            elif (j + 1 == len(kept) or kept[j + 1][1] > kept[j][1]) and kept[table][1] == kept[j][1]:
-                attach.setdefault(table, []).extend(run)  # at the end of the table's page
-                moved.update(run)
+            else:
+                # at the end of the table's page: the run ends at the page break (a short line of
+                # prose at the top of the next page is no cell of the table)
+                end = next((k for k in run if kept[k][1] > kept[i][1]), j + 1) - 1
+                on_page = run[: end - i + 1]
+                if (
+                    any(k in values for k in on_page)
+                    and (end + 1 == len(kept) or kept[end + 1][1] > kept[end][1])
+                    and kept[table][1] == kept[end][1]
+                ):
+                    attach.setdefault(table, []).extend(on_page)
+                    moved.update(on_page)
         i = j + 1
     order: list[int] = []
 

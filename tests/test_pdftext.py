@@ -332,3 +332,109 @@ def test_no_blank_is_made_while_values_without_a_label_lie_near():
     )
     rows = _table_rows(text)
     assert not any("" in r for r in rows)
+
+
+# --- plain pdftotext: how poppler's block order is read --------------------------------------------------
+
+def _plain(*blocks: str) -> str:
+    """Text in plain pdftotext's shape: blocks of lines, a blank line between blocks."""
+    return "\n\n".join(blocks) + "\n"
+
+
+def _s2(text: str) -> dict:
+    from core.api import parse
+
+    return parse(text, layout="line-cells").to_dict()
+
+
+def test_a_section_2_column_printed_as_a_block_after_its_rows():
+    # real poppler shape (the official template of 2021): the third column's header after the rows,
+    # its two cells one block, top to bottom
+    head = _plain("某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况")
+    table = _plain("第二十条第（一）项\n信息内容", "本年制发件数", "本年废止件数", "规章", "3", "1",
+                   "行政规范性文件", "5", "0", "现行有效件数", "12\n40")
+    tail = _plain("第二十条第（五）项\n信息内容", "行政许可", "本年处理决定数量", "170",
+                  "四、政府信息公开行政复议、行政诉讼情况", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                  "五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    data = _s2(head + "\n" + table + "\n" + tail)
+    s2 = data["active_disclosure"]
+    assert [s2[f"regulations.{c}"] for c in ("issued", "repealed", "in_force")] == [3, 1, 12]
+    assert [s2[f"normative_documents.{c}"] for c in ("issued", "repealed", "in_force")] == [5, 0, 40]
+    # a block under a header printed before the rows (a column read both ways) is not that column
+    table = _plain("第二十条第（一）项\n信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "规章", "3", "1",
+                   "行政规范性文件", "5", "0", "现行有效件数", "12\n40")
+    s2 = _s2(head + "\n" + table + "\n" + tail)["active_disclosure"]
+    assert s2["regulations.in_force"] is None and s2["normative_documents.in_force"] is None
+
+
+def _report(*section_4: str) -> dict:
+    head = _plain("某某县人民政府2023年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况", "第二十条第（五）项\n信息内容", "行政许可", "本年处理决定数量", "170")
+    tail = _plain("五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    return _s2(head + "\n" + _plain("四、政府信息公开行政复议、行政诉讼情况", *section_4) + "\n" + tail)
+
+
+def test_a_number_wrapped_in_its_narrow_section_4_cell():
+    # real poppler shape (the official template, numbers of three digits): "17" over "8" in one block
+    header = ("行政复议", "行政诉讼", "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结")
+    s4 = _report(*header, "52", "30", "12\n6", "7", "未经复议直接起诉\n总计", "21\n5",
+                 "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "3", "1", "0", "2", "复议后起诉\n总计", "6",
+                 "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "0", "1", "1", "0", "2")["review_litigation"]
+    assert s4["review"] == {"upheld": 52, "corrected": 30, "other": 126, "pending": 7, "total": 215}
+    assert s4["litigation_direct"]["total"] == 6 and s4["litigation_after_review"]["total"] == 2
+    # joined, "12" and "6" would break the group's sum: the pieces stay unread, never a guess
+    data = _report(*header, "52", "30", "12\n6", "7", "未经复议直接起诉\n总计", "21\n4",
+                   "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "3", "1", "0", "2", "复议后起诉\n总计", "6",
+                   "结果\n结果\n其他\n尚未\n维持\n纠正\n结果\n审结", "0", "1", "1", "0", "2")
+    review = data["review_litigation"]["review"]
+    assert review["other"] is None and review["total"] is None
+    assert any(d["code"] == "cell_not_read" and d["where"] == "review_litigation.review.other"
+               for d in data["diagnostics"])
+
+
+def test_a_tall_cell_printed_after_the_page_s_last_line_ends_at_the_page_break():
+    # real poppler shape: section 四's last total ("总计" over "0") printed after the page's footer, and a
+    # short line of section 六 at the top of the next page
+    text = ("四、政府信息公开行政复议、行政诉讼情况\n\n复议后起诉\n\n0\n\n0\n\n0\n\n0\n\n"
+            "五、存在的主要问题及改进情况\n本年度政府信息公开工作取得一定成效，但仍存在一些不足：一是政策解\n"
+            "读形式比较单一，图解、视频等解读方式运用较少；二是基层公开工作人员变\n动较大。\n"
+            "下一步，将丰富政策解读形式，加强业务培训和督促检查，进一步提升政\n务公开工作水平。\n"
+            "六、其他需要报告的事项\n依据《政府信息公开信息处理费管理办法》，本机关未收取信\n息处理费。\n"
+            "第4页\n\n总计\n\n3\n\n\f本年度无其他需要报告的事项。\n\n第5页\n")
+    rows = line_cells.parse(Source.from_text(text))
+    texts = [(r.kind, r.cells[0].text) for r in rows]
+    five = texts.index(("text", "五、存在的主要问题及改进情况"))
+    # the page's last cells are read right after the table's, before 五; the next page's line stays in 六
+    assert texts[five - 2 : five] == [("cell", "总计"), ("cell", "3")]
+    assert texts[-1] == ("text", "本年度无其他需要报告的事项。")
+
+
+def test_small_section_2_tables_whose_titles_and_labels_follow_their_values():
+    # real poppler shape (a 2019 report): the values of (八) and (九), each after its column headers, at
+    # the end of (六); their titles and row labels after them all
+    head = _plain("某某县人民政府2019年政府信息公开工作年度报告", "一、总体情况",
+                  "本年度，某某县人民政府认真贯彻落实《中华人民共和国政府信息公开\n"
+                  "条例》，坚持以公开为常态、不公开为例外，围绕县委县政府中心工作，\n"
+                  "不断加大政府信息公开力度，全面推进决策、执行、管理、服务、结果\n公开。",
+                  "二、主动公开政府信息情况")
+    six = ("第二十条第（六）项", "信息内容", "上一年项目数量", "本年增/减", "处理决定数量",
+           "行政处罚", "35", "12", "47", "行政强制", "4", "0", "4")
+    late = ("上一年项目数量", "本年增/减", "9", "3", "采购项目数量", "采购总金额", "12", "530.5万元",
+            "第二十条第（八）项", "信息内容", "行政事业性收费", "第二十条第（九）项", "信息内容", "政府集中采购")
+    tail = _plain("四、政府信息公开行政复议、行政诉讼情况", "0 0 0 0 0 0 0 0 0 0 0 0 0 0 0",
+                  "五、存在的主要问题及改进情况", "一是公开质量有待提高。")
+    s2 = _s2(head + "\n" + _plain(*six, *late) + "\n" + tail)["active_disclosure"]
+    assert (s2["fees.previous_items"], s2["fees.change"]) == (9, 3)
+    assert (s2["procurement.projects"], s2["procurement.amount"]) == (12, "530.5万元")
+    assert (s2["coercion.previous_items"], s2["coercion.decisions"]) == (4, 4)
+    # a run whose value is not of its column's kind (an amount among counts) is not moved: unread
+    late = ("上一年项目数量", "本年增/减", "9", "530.5万元", "采购项目数量", "采购总金额", "12", "3", *late[8:])
+    s2 = _s2(head + "\n" + _plain(*six, *late) + "\n" + tail)["active_disclosure"]
+    assert s2.get("fees.previous_items") is None and s2.get("fees.change") is None

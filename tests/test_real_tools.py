@@ -47,7 +47,7 @@ XFAIL: dict[str, str] = {
     '001/pdftotext-plain/render_pdf-word':
         'layout line-cells; unread 101 (new, carried_over … s2 (16 rows))',
     '001/pdftotext-plain/render_pdf-unruled':
-        'layout line-cells; unread 8 (s2)',
+        'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-unruled-top':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':
@@ -82,8 +82,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 18 (granted, denied_3 … s2 (6 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
-    '000/pdftotext-plain/template-split-late':
-        'layout line-cells; unread 6 (s2)',
     '001/pdftotext-plain/template-onepage':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split':
@@ -91,11 +89,9 @@ XFAIL: dict[str, str] = {
     '001/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 182 (new, carried_over … s2 (25 rows))',
+        'layout line-cells; section 三 not read; unread 171 (new, carried_over … s2 (24 rows))',
     '002/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
-    '003/pdftotext-plain/template-split-late':
-        'layout line-cells; unread 6 (s2)',
+        'layout line-cells; section 三 not read',
     '004/pdftotext-plain/template-onepage':
         'layout line-cells; unread 51 (partial, rejected_2 … other_3 (8 rows))',
     '004/pdftotext-plain/template-split':
@@ -103,17 +99,17 @@ XFAIL: dict[str, str] = {
     '004/pdftotext-plain/template-split-repeat':
         'layout line-cells; unread 153 (granted, partial … total (22 rows))',
     '004/pdftotext-plain/template-split-late':
-        'layout line-cells; unread 180 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; unread 174 (new, carried_over … carry_forward (25 rows))',
     'huaian2024-city/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 196 (new, carried_over … s2 (27 rows))',
+        'layout line-cells; section 三 not read',
     'pingtan2019-district-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 194 (new, carried_over … s2 (25 rows))',
+        'layout line-cells; section 三 not read',
     'pingtan2023-district-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'pthzs2024-dept-concat/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'ptjtj2022-dept-spaced/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'ptscj2025-dept-concat/pdftotext-plain/template-onepage':
         'layout line-cells; unread 3 (s2)',
     'ptscj2025-dept-concat/pdftotext-plain/template-split':
@@ -123,19 +119,19 @@ XFAIL: dict[str, str] = {
     'ptscj2025-dept-concat/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read; unread 178 (new, carried_over … s2 (26 rows))',
     'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'inv1/pdftotext-layout/template-split-late':
         'layout space-aligned; unread 7 (other_3)',
     'inv1/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'inv2/pdftotext-layout/template-split-late':
         'layout space-aligned; unread 7 (other_3)',
     'inv2/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 181 (new, carried_over … s2 (26 rows))',
+        'layout line-cells; section 三 not read',
     'inv3-2019/pdftotext-layout/template-split-late':
         'layout space-aligned; unread 7 (other)',
     'inv3-2019/pdftotext-plain/template-split-late':
-        'layout line-cells; section 三 not read; unread 179 (new, carried_over … s2 (24 rows))',
+        'layout line-cells; section 三 not read',
     'inv5-blanks/pdftotext-plain/template-onepage':
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split':

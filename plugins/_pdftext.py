@@ -4,8 +4,9 @@ row-label numbering and the display width of CJK text."""
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from core.sdk import norm, split_numbering
@@ -159,3 +160,21 @@ def unbalanced(text: str) -> bool:
 def width(text: str) -> int:
     """Display width: characters beyond ASCII (CJK, fullwidth forms) count 2."""
     return 2 * len(text) - len(text.encode("ascii", "ignore"))
+
+
+#: A character that may be a glyph of a watermark drawn large across the page (CJK, one a word).
+WATERMARK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+def watermark_chars(found: Mapping[int, Collection[str]], n_pages: int) -> set[str]:
+    """The characters of a watermark printed on every page, from the glyph candidates found per page
+    (page number -> characters): those found on most pages (at least two, and four in five). A table's
+    group label printed down its side, a character a line, is on one page or two, where the watermark
+    is on every page; so when too many pages have no candidate at all there is none."""
+    if n_pages < 2 or len(found) < max(2, math.ceil(0.8 * n_pages)):
+        return set()
+    seen: dict[str, int] = {}
+    for chars in found.values():
+        for ch in set(chars):
+            seen[ch] = seen.get(ch, 0) + 1
+    return {ch for ch, n in seen.items() if n >= 2 and n >= 0.8 * n_pages}

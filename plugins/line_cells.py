@@ -15,6 +15,11 @@ official template exported by LibreOffice), and what this layout does about it:
   the top of its cell comes before or after its row, a page's header and page number come in the middle
   of a table. The core, which knows the template, reads such a stream (core.cellstream); this layout
   only drops page furniture (page numbers, running headers: see ``_pdftext.furniture``);
+- the glyphs of a diagonal watermark (large text turned across every page) come each as a line of its
+  own, between paragraphs or among the cells: the characters found so once on most pages are dropped
+  (see ``_watermark``); the cells a glyph covers poppler prints beside it, away from their rows, and
+  the text does not say where they stood: they stay where printed, for the core to place by the
+  table's sums or leave unread;
 - a section heading printed beside a tall table cell comes before the table's last cells ("五、…" among
   the cells of section 四): the cells that follow a heading of a section without a table, up to its
   last value before any prose, are given to the section before it;
@@ -44,7 +49,7 @@ from core.sdk import (
 )
 
 from ._lines import is_number_line, pdf_text_evidence, saturate, wrap_width
-from ._pdftext import furniture, page_lines
+from ._pdftext import WATERMARK_CHAR, furniture, page_lines, watermark_chars
 
 _GAP = re.compile(r"\S {2,}(?=\S)")
 #: One cell a line has (nearly) no line of cells apart by delimiters or runs of spaces; pdftotext
@@ -93,6 +98,7 @@ def detect(source: Source) -> float | None:
 def parse(source: Source) -> list[Row]:
     plines = page_lines(source.lines)
     drop = furniture(plines)
+    drop |= _watermark(plines, drop)
     kept = [(pl.no, pl.page, pl.text) for i, pl in enumerate(plines) if i not in drop and pl.text.strip()]
     stacked = _stacked(plines, drop)
     prose = _CELL_SHARE * wrap_width([text for _no, _page, text in kept])
@@ -115,6 +121,41 @@ def parse(source: Source) -> list[Row]:
                 for cell in _cells(text, no, col)
             )
     return rows
+
+
+def _watermark(plines, drop: set[int]) -> set[int]:
+    """Indices (into ``plines``) of the glyphs of a diagonal watermark ("公开发布样稿" drawn large and
+    turned on every page).
+
+    Plain poppler text prints each glyph as a line of its own that starts a block (a blank line or
+    another glyph before it), wherever it falls: between paragraphs, among a table's cells, after the
+    page's last line; not always in the watermark's order. A character a line that starts a block is
+    a candidate; the watermark's characters are those found on most pages (``watermark_chars``), at
+    least three, each found exactly once on two pages or more. On every page, the one candidate of
+    each of its characters is dropped; where a page has two (a label's last character printed alone
+    below the watermark's), neither.
+
+    Poppler also prints the cells a glyph covers beside the glyph, away from their rows; the text does
+    not say where they stood, so they are given as printed (the core places them where the table's
+    sums decide, and leaves them unread where not)."""
+    cands: dict[int, dict[str, list[int]]] = {}
+    prev_blank, prev_cand = True, False
+    for i, pl in enumerate(plines):
+        text = pl.text.strip()
+        if not text or i in drop:
+            prev_blank, prev_cand = True, False
+            continue
+        starts = prev_blank or prev_cand or pl.page_start
+        prev_cand = bool(starts and WATERMARK_CHAR.fullmatch(text))
+        if prev_cand:
+            cands.setdefault(pl.page, {}).setdefault(text, []).append(i)
+        prev_blank = False
+    n_pages = len({pl.page for i, pl in enumerate(plines) if pl.text.strip() and i not in drop})
+    chars = watermark_chars({page: list(found) for page, found in cands.items()}, n_pages)
+    whole = [page for page, found in cands.items() if all(len(found.get(ch, ())) == 1 for ch in chars)]
+    if len(chars) < 3 or len(whole) < 2:
+        return set()
+    return {found[ch][0] for found in cands.values() for ch in chars if len(found.get(ch, ())) == 1}
 
 
 def _stacked(plines, drop: set[int]) -> dict[int, tuple[str, int]]:

@@ -57,7 +57,7 @@ from core.sdk import (
 )
 
 from ._lines import saturate
-from ._pdftext import furniture, page_lines
+from ._pdftext import furniture, page_lines, watermark_chars
 
 #: A chunk: characters apart from the next chunk by two or more spaces.
 _CHUNK = re.compile(r"[^ \t]+(?: [^ \t]+)*")
@@ -264,13 +264,9 @@ def _drop_watermark(kept: list[_Line]) -> list[_Line]:
                     by_page.setdefault(ln.page, []).append((i, t_i, t.start, m.group(1)))
             elif x[-2] == " " and (m := _GLYPH_AFTER.search(x)) is not None:
                 by_page.setdefault(ln.page, []).append((i, t_i, t.start + m.start(1), m.group(1)))
-    if len(by_page) < 2:
+    common = watermark_chars({page: [c[3] for c in cands] for page, cands in by_page.items()}, n_pages)
+    if not common:
         return kept
-    seen: dict[str, int] = {}
-    for cands in by_page.values():
-        for ch in {c[3] for c in cands}:
-            seen[ch] = seen.get(ch, 0) + 1
-    common = {ch for ch, n in seen.items() if n >= 2 and n >= 0.8 * n_pages}
     chains: dict[int, list[_Glyph]] = {}
     for page, cands in by_page.items():
         chain = _one_longest_chain([c for c in cands if c[3] in common])

@@ -438,3 +438,27 @@ def test_small_section_2_tables_whose_titles_and_labels_follow_their_values():
     late = ("上一年项目数量", "本年增/减", "9", "530.5万元", "采购项目数量", "采购总金额", "12", "3", *late[8:])
     s2 = _s2(head + "\n" + _plain(*six, *late) + "\n" + tail)["active_disclosure"]
     assert s2.get("fees.previous_items") is None and s2.get("fees.change") is None
+
+
+def test_plain_text_drops_the_glyphs_of_a_watermark_found_once_on_every_page():
+    # real poppler shape (word-style PDF, plain pdftotext): each glyph of "公开发布样稿" a line of its own
+    # starting a block, between paragraphs or among the cells, not always in the watermark's order; a
+    # label's last character printed alone below the label ("开" of （三）不予公开) is no glyph
+    page1 = "一、总体情况\n\n稿\n\n全年共收到申请4件。\n\n样\n\n布\n\n（二）依申请公开\n\n发\n\n开\n公\n\n"
+    page2 = (
+        "三、收到和处理政府信息公开申请情况\n\n1.属于国家秘密\n\n0\n\n发\n\n0\n\n"
+        "（三）不予公 4.保护第三方合法权益\n开\n5.属于三类内部事务信息\n\n开\n公\n\n稿\n\n样\n\n布\n0\n\n"
+    )
+    page3 = "四、政府信息公开行政复议、行政诉讼情况\n\n0\n\n开\n公\n\n发\n\n样\n\n布\n\n稿\n\n0\n"
+    rows = line_cells.parse(Source.from_text(page1 + "\f" + page2 + "\f" + page3))
+    texts = [r.cells[0].text for r in rows]
+    assert texts.count("开") == 1 and "（三）不予公" in texts[texts.index("开") - 1]
+    assert not any(t in {"稿", "样", "布", "发", "公"} for t in texts)
+    assert texts.count("0") == 5
+
+
+def test_plain_text_keeps_lone_characters_not_found_on_most_pages():
+    # a group label printed a character a line on one page only is no watermark
+    text = "三、收到和处理政府信息公开申请情况\n\n本\n\n年\n\n度\n\n1\n\n2\n\n\f结果\n\n3\n\n4\n\n\f结果\n\n5\n"
+    texts = [r.cells[0].text for r in line_cells.parse(Source.from_text(text))]
+    assert ["本", "年", "度"] == [t for t in texts if t in "本年度"]

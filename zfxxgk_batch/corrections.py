@@ -78,17 +78,9 @@ class Corrections:
     def cells(self, rid: int, got: dict) -> dict:
         """``got`` ((section, field) -> (value, status) as stored) with a corrected report's values and
         statuses."""
-        fixed = self.reports.get(rid)
-        if fixed is None:
+        if rid not in self.reports:
             return got
-        out = {}
-        for k, (v, st) in got.items():
-            if k in fixed.cells:
-                value, status = fixed.cells[k]
-                out[k] = (value if k in fixed.corrected else v, status)
-            else:
-                out[k] = (v, st)
-        return out
+        return {k: self.cell(rid, k[0], k[1], v, st) for k, (v, st) in got.items()}
 
     def cell(self, rid: int, section: str, fid: str, value, status) -> tuple:
         """(value, status) of one stored cell, corrected."""

@@ -7,6 +7,9 @@ runs of
              and every character's box through pypdfium2's raw FPDFText_GetLooseCharBox
   lean       the same loop through untyped ctypes handles on the same functions (as backends.py calls
              them): what the loop costs without pypdfium2's per-call argument checks
+  facts      the lean loop asking, per character, every fact the layout reads (its code point, whether
+             PDFium could map it, its box, its matrix, its font size) and, per page object, its type:
+             the least that any reader of those facts pays through ctypes, one call per fact
   extract    our backend adapter: characters, boxes, sizes, rules (backends.py)
   tables     rebuilding rows, tables and paragraphs from the extracted pages (reading.py, tables.py)
   layout     the PDF layout's whole parse (stream bounds, extraction, tables): what the plugin costs
@@ -95,6 +98,36 @@ def lean_floor(data: bytes) -> int:
     return n
 
 
+def facts_floor(data: bytes) -> int:
+    """The lean loop with one call per fact the layout reads: code point, map error, box, matrix and
+    font size per character, the type of each page object."""
+    import pypdfium2 as pdfium
+    f = B.PdfiumBackend().f
+    n = 0
+    doc = pdfium.PdfDocument(data)
+    rect, mat = B._Out("4f"), B._Out("6f")
+    rp, mp = rect.ptr, mat.ptr
+    for i in range(len(doc)):
+        page = doc[i]
+        pv = ctypes.c_void_p(ctypes.cast(page.raw, ctypes.c_void_p).value)
+        for k in range(f.count_objects(pv)):
+            f.obj_type(f.get_object(pv, k))
+        tp = page.get_textpage()
+        tv = ctypes.c_void_p(ctypes.cast(tp.raw, ctypes.c_void_p).value)
+        count = f.count_chars(tv)
+        for k in range(count):
+            f.unicode(tv, k)
+            f.map_error(tv, k)
+            f.box(tv, k, rp)
+            f.matrix(tv, k, mp)
+            f.font_size(tv, k)
+        n += count
+        tp.close()
+        page.close()
+    doc.close()
+    return n
+
+
 def medians(fns: list, repeat: int, clock) -> list[float]:
     """The median time of each of ``fns``, run in turn ``repeat`` times (so that a change in the
     machine's load reaches every column alike)."""
@@ -134,7 +167,7 @@ def main() -> None:
     from core.api import parse
     backends = [be for be in B.available() if be.name == "pypdfium2" or a.pdfminer]
     print(f"median of {a.repeat} runs, ms of {'wall-clock' if a.wall else 'CPU'} time")
-    print(f"{'file':26} {'backend':9} {'pages':>5} {'chars':>6} {'floor':>7} {'lean':>7} {'extract':>7} "
+    print(f"{'file':26} {'backend':9} {'pages':>5} {'chars':>6} {'floor':>7} {'lean':>7} {'facts':>7} {'extract':>7} "
           f"{'tables':>7} {'layout':>7} {'whole':>7} {'core':>6} {'ratio':>6} {'/lean':>6}")
     for name, data in inputs(a.files):
         for be in backends:
@@ -147,16 +180,17 @@ def main() -> None:
             try:
                 pdfium = be.name == "pypdfium2"
                 chars = floor(data) if pdfium else sum(len(p.chars) for p in pages)
-                fns = [lambda d=data: floor(d), lambda d=data: lean_floor(d)] if pdfium else [lambda: None] * 2
+                fns = ([lambda d=data: floor(d), lambda d=data: lean_floor(d), lambda d=data: facts_floor(d)]
+                       if pdfium else [lambda: None] * 3)
                 fns += [lambda b=be, d=data: b.pages(d), lambda p=pages: reading.rows(p),
                         lambda d=data, n=name: P.parse(Source(d, name=n)),
                         lambda d=data, n=name: parse(Source(d, name=n))]
-                t_floor, t_lean, t_extract, t_tables, t_layout, t_whole = medians(fns, a.repeat, clock)
+                t_floor, t_lean, t_facts, t_extract, t_tables, t_layout, t_whole = medians(fns, a.repeat, clock)
                 if not pdfium:
-                    t_floor = t_lean = float("nan")
+                    t_floor = t_lean = t_facts = float("nan")
             finally:
                 del os.environ[B.BACKEND_ENV]
-            ms = [t * 1000 for t in (t_floor, t_lean, t_extract, t_tables, t_layout, t_whole)]
+            ms = [t * 1000 for t in (t_floor, t_lean, t_facts, t_extract, t_tables, t_layout, t_whole)]
             print(f"{name:26} {be.name:9} {len(pages):5d} {chars:6d} " + " ".join(f"{v:7.1f}" for v in ms) +
                   f" {(t_whole - t_layout) * 1000:6.1f} {t_whole / t_floor:5.2f}x {t_whole / t_lean:5.2f}x")
 

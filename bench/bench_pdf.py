@@ -98,11 +98,10 @@ def lean_floor(data: bytes) -> int:
     return n
 
 
-def facts_floor(data: bytes) -> int:
+def facts_floor(data: bytes, f) -> int:
     """The lean loop with one call per fact the layout reads: code point, map error, box, matrix and
-    font size per character, the type of each page object."""
+    font size per character, the type of each page object. ``f``: the backend's untyped handles."""
     import pypdfium2 as pdfium
-    f = B.PdfiumBackend().f
     n = 0
     doc = pdfium.PdfDocument(data)
     rect, mat = B._Out("4f"), B._Out("6f")
@@ -180,7 +179,8 @@ def main() -> None:
             try:
                 pdfium = be.name == "pypdfium2"
                 chars = floor(data) if pdfium else sum(len(p.chars) for p in pages)
-                fns = ([lambda d=data: floor(d), lambda d=data: lean_floor(d), lambda d=data: facts_floor(d)]
+                fns = ([lambda d=data: floor(d), lambda d=data: lean_floor(d),
+                        lambda d=data, f=be.f: facts_floor(d, f)]
                        if pdfium else [lambda: None] * 3)
                 fns += [lambda b=be, d=data: b.pages(d), lambda p=pages: reading.rows(p),
                         lambda d=data, n=name: P.parse(Source(d, name=n)),

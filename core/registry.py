@@ -25,6 +25,8 @@ BUILTIN_PLUGINS = (
     "zfxxgk_layouts.pipe_cells",
     "zfxxgk_layouts.pipe_rows",
     "zfxxgk_layouts.tab_rows",
+    "zfxxgk_layouts.browser_copy",
+    "zfxxgk_layouts.html_source_text",
     "zfxxgk_layouts.blank_line_cells",
     "zfxxgk_layouts.markdown_table",
     "zfxxgk_layouts.plain_text",

@@ -20,12 +20,15 @@ def detect(source: Source) -> float | None:
     if not filled:
         return 0.0
     separated = sum(1 for here, after in zip(full, [*full[1:], False]) if here and not after)
+    # A line holding only tabs is not a blank line between cells: a browser's copy of a web table puts
+    # one between a row's cells (browser-copy), a page's source text indents with them (html-source-text).
+    tabbed = sum(1 for s, here in zip(lines, full) if not here and "\t" in s)
     delimited = numbers = 0
     for s, here in zip(lines, full):
         if here:
             delimited += "|" in s or "\t" in s
             numbers += is_number_line(s)
-    score = separated / filled * (1 - delimited / filled) * saturate(numbers, 80)
+    score = separated / filled * (1 - delimited / filled) * (1 - tabbed / (filled + tabbed)) * saturate(numbers, 80)
     # Text out of a PDF (plain pdftotext) has blank lines between most of its cells too, but a block
     # there may hold the lines of several cells, and its rows come in poppler's order: line-cells reads
     # it. Cells copied out of a web page come with their paragraphs on one line each and no page breaks.

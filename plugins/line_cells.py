@@ -69,10 +69,13 @@ def detect(source: Source) -> float | None:
     if lines is None:
         return None
     lines = lines[:8000]
-    filled = numbers = adjacent = delimited = aligned = 0
+    filled = numbers = adjacent = delimited = aligned = hollow = 0
     for i, raw in enumerate(lines):
         s = raw.replace("\f", "")
         if not s.strip():
+            # poppler prints no line of spaces or tabs alone; a browser's copy of a web table (a tab
+            # between cells) and a page's source text (its indentation) do
+            hollow += bool(s)
             continue
         filled += 1
         if "|" in s or "\t" in s:
@@ -83,7 +86,7 @@ def detect(source: Source) -> float | None:
             numbers += 1
             if i + 1 < len(lines) and lines[i + 1].replace("\f", "").strip():
                 adjacent += 1
-    if numbers < 10 or (delimited + aligned) > _SPACED * filled:
+    if numbers < 10 or (delimited + aligned + hollow) > _SPACED * filled:
         return 0.0  # few values one a line, or cells apart by delimiters or runs of spaces
     # One cell per line: cells one after the other (a copy-paste), or apart by blank lines with prose
     # wrapped at the page's width or page breaks (pdftotext): either says the text came out of a PDF.

@@ -6,9 +6,12 @@ users meet, by the programs that make them:
 - ``template/<style>``: the official blank template (../shared/domain/template-2021.docx) filled with the
   gold's values (tests/generators/render_template.py), as the .docx itself, exported by LibreOffice
   (``soffice --headless --convert-to pdf|html|doc``) and the PDF's text by poppler's ``pdftotext -layout``
-  and plain ``pdftotext``;
+  and plain ``pdftotext``, and the HTML's text as headless Chromium gives it (``innerText``, what copying
+  the page or a scraper's ``.text`` gets; ``textContent``, what a scraper that does not render gets);
 - ``render_pdf/<style>``: the PDFs of tests/generators/render_pdf.py (seeds and the huaian gold), through
   real ``pdftotext`` in both modes;
+- ``render_html/<style>``: the saved web pages of tests/generators/render_html.py (every gold), as
+  headless Chromium gives their text (both properties, as for LibreOffice's HTML);
 - ``published``: the real published PDF ../shared/real/huaian2024-city.pdf through real ``pdftotext``.
 
 Each parse is judged by the shared scorer (../shared/tools/score.py ``compare``): exact (no wrong cell)
@@ -32,6 +35,7 @@ from conftest import SEEDS, SHARED, load_gold, seed_cases, shared_score
 
 from core.errors import CoreError
 from tests.generators import S2_2019, S2_2021, real_tools
+from tests.generators.render_html import STYLES as HTML_STYLES
 from tests.generators.render_pdf import STYLES as PDF_STYLES
 from tests.generators.render_template import S3_ROWS_2021
 from tests.generators.render_template import STYLES as TEMPLATE_STYLES
@@ -140,6 +144,58 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 15 (granted, denied_3 … s2 (5 rows))',
     'inv5-blanks/pdftotext-plain/template-split-late':
         'layout line-cells; unread 173 (new, carried_over … s2 (26 rows))',
+    '001/chromium-textcontent/template-onepage':
+        'layout html-source-text; unread 4 (s2): (一) prints 2 values for 3 columns (an empty cell is whitespace only)',
+    '001/chromium-textcontent/template-split':
+        'layout html-source-text; unread 4 (s2): (一) prints 2 values for 3 columns (an empty cell is whitespace only)',
+    '001/chromium-textcontent/template-split-repeat':
+        'layout html-source-text; unread 4 (s2): (一) prints 2 values for 3 columns (an empty cell is whitespace only)',
+    '001/chromium-textcontent/template-split-late':
+        'layout html-source-text; unread 4 (s2): (一) prints 2 values for 3 columns (an empty cell is whitespace only)',
+    '004/chromium-textcontent/template-onepage':
+        'layout html-source-text; unread 6 (rejected_3): a row of zeros and a blank; textContent prints a blank as whitespace',
+    '004/chromium-textcontent/template-split':
+        'layout html-source-text; unread 6 (rejected_3): a row of zeros and a blank; textContent prints a blank as whitespace',
+    '004/chromium-textcontent/template-split-repeat':
+        'layout html-source-text; unread 6 (rejected_3): a row of zeros and a blank; textContent prints a blank as whitespace',
+    '004/chromium-textcontent/template-split-late':
+        'layout html-source-text; unread 6 (rejected_3): a row of zeros and a blank; textContent prints a blank as whitespace',
+    'ptscj2025-dept-concat/chromium-textcontent/template-onepage':
+        'layout html-source-text; unread 3 (s2): 规章 wholly blank, both labels before the values',
+    'ptscj2025-dept-concat/chromium-textcontent/template-split':
+        'layout html-source-text; unread 3 (s2): 规章 wholly blank, both labels before the values',
+    'ptscj2025-dept-concat/chromium-textcontent/template-split-repeat':
+        'layout html-source-text; unread 3 (s2): 规章 wholly blank, both labels before the values',
+    'ptscj2025-dept-concat/chromium-textcontent/template-split-late':
+        'layout html-source-text; unread 3 (s2): 规章 wholly blank, both labels before the values',
+    'inv5-blanks/chromium-textcontent/template-onepage':
+        'layout html-source-text; unread 7 (granted, denied_3, carry_forward, s2): blanks print as whitespace',
+    'inv5-blanks/chromium-textcontent/template-split':
+        'layout html-source-text; unread 7 (granted, denied_3, carry_forward, s2): blanks print as whitespace',
+    'inv5-blanks/chromium-textcontent/template-split-repeat':
+        'layout html-source-text; unread 7 (granted, denied_3, carry_forward, s2): blanks print as whitespace',
+    'inv5-blanks/chromium-textcontent/template-split-late':
+        'layout html-source-text; unread 7 (granted, denied_3, carry_forward, s2): blanks print as whitespace',
+    '001/chromium-textcontent/render_html-cms':
+        'layout line-cells; unread 4 (s2): (一) prints 2 values for 3 columns',
+    '001/chromium-textcontent/render_html-layout':
+        'layout line-cells; unread 4 (s2): (一) prints 2 values for 3 columns',
+    '001/chromium-textcontent/render_html-word':
+        'layout line-cells; unread 4 (s2): (一) prints 2 values for 3 columns',
+    '004/chromium-textcontent/render_html-cms':
+        'layout line-cells; unread 6 (rejected_3): a row of zeros and a blank; textContent prints a blank as nothing',
+    '004/chromium-textcontent/render_html-layout':
+        'layout line-cells; unread 34 (rejected_3 … other_3): rows of zeros and a blank; textContent prints a blank as nothing',
+    '004/chromium-textcontent/render_html-word':
+        'layout line-cells; unread 34 (rejected_3 … other_3): rows of zeros and a blank; textContent prints a blank as nothing',
+    'ptscj2025-dept-concat/chromium-textcontent/render_html-cms':
+        'layout line-cells; unread 3 (s2): 规章 wholly blank, both labels before the values',
+    'inv5-blanks/chromium-textcontent/render_html-cms':
+        'layout line-cells; unread 7 (granted, denied_3, carry_forward, s2): textContent prints a blank as nothing',
+    'inv5-blanks/chromium-textcontent/render_html-layout':
+        'layout line-cells; unread 7 (granted, denied_3, carry_forward, s2): textContent prints a blank as nothing',
+    'inv5-blanks/chromium-textcontent/render_html-word':
+        'layout line-cells; unread 7 (granted, denied_3, carry_forward, s2): textContent prints a blank as nothing',
 }
 
 # --- the cases ---------------------------------------------------------------------------------------------
@@ -150,11 +206,14 @@ SEED_GOLDS = [SEEDS / "expected" / f"{p.stem}.json" for p in seed_cases()]
 REAL_GOLDS = sorted((SHARED / "real" / "expected").glob("*.json")) if (SHARED / "real" / "expected").is_dir() \
     else []
 TEXT_FORMS = ("pdftotext-layout", "pdftotext-plain")
-TEMPLATE_FORMS = ("docx", "pdf", "pdftotext-layout", "pdftotext-plain", "html", "doc")
+#: the text Chromium gives of LibreOffice's HTML: form -> document.body's property read
+BROWSER_FORMS = {"chromium-innertext": "innerText", "chromium-textcontent": "textContent"}
+TEMPLATE_FORMS = ("docx", "pdf", "pdftotext-layout", "pdftotext-plain", "html", "doc", *BROWSER_FORMS)
 #: .doc files are converted back by the word97 layout with soffice (about 2 s each): one style is enough
 DOC_STYLES = ("split-repeat",)
 #: the layout that must read each LibreOffice form
-LAYOUT_OF = {"docx": "docx", "pdf": "pdf", "html": "html", "doc": "word97"}
+LAYOUT_OF = {"docx": "docx", "pdf": "pdf", "html": "html", "doc": "word97", "chromium-innertext": "browser-copy",
+             "chromium-textcontent": "html-source-text"}
 
 
 def gold_id(path) -> str:
@@ -253,6 +312,9 @@ def all_cases() -> list[Case]:
         for style in PDF_STYLES:
             cases += [Case(gid, form, f"render_pdf-{style}") for form in TEXT_FORMS]
     for gid in ALL_GOLDS:
+        for style in HTML_STYLES:
+            cases += [Case(gid, form, f"render_html-{style}") for form in BROWSER_FORMS]
+    for gid in ALL_GOLDS:
         for style in TEMPLATE_STYLES:
             for form in TEMPLATE_FORMS:
                 if form == "doc" and style not in DOC_STYLES:
@@ -310,6 +372,31 @@ class Material:
         return self._lo("doc", DOC_STYLES)
 
     @cached_property
+    def render_htmls(self) -> dict[tuple[str, str], bytes]:
+        from tests.generators.render_html import render_html
+        return {(gid, style): render_html(self.gold(gid), style)
+                for gid in ALL_GOLDS for style in HTML_STYLES}
+
+    def browser(self, pages: dict, form: str) -> dict:
+        """key -> the text Chromium gives of each page (pages not cached are opened in one session)."""
+        real_tools.need("chromium")
+        keys = list(pages)
+        try:
+            texts = real_tools.browser_text([pages[k] for k in keys], BROWSER_FORMS[form])
+        except real_tools.ToolMissing as e:  # chromedriver or selenium
+            real_tools.missing(e)
+            raise
+        return dict(zip(keys, texts))
+
+    @cached_property
+    def lo_browser(self) -> dict[str, dict]:
+        return {form: self.browser(self.lo_html, form) for form in BROWSER_FORMS}
+
+    @cached_property
+    def html_browser(self) -> dict[str, dict]:
+        return {form: self.browser(self.render_htmls, form) for form in BROWSER_FORMS}
+
+    @cached_property
     def render_pdfs(self) -> dict[tuple[str, str], bytes]:
         from tests.generators.render_pdf import render_pdf
         return {(gid, style): render_pdf(self.gold(gid), style) for gid in PDF_GOLDS for style in PDF_STYLES}
@@ -330,6 +417,8 @@ class Material:
             return self.text(REAL_PDF.read_bytes(), case.form), f"{base}.{case.form}.txt"
         if kind == "render_pdf":
             return self.text(self.render_pdfs[(case.gold, style)], case.form), f"{base}.{case.form}.txt"
+        if kind == "render_html":
+            return self.html_browser[case.form][(case.gold, style)], f"{base}.{case.form}.txt"
         key = (case.gold, style)
         if case.form == "docx":
             return self.docx[key], f"{base}.docx"
@@ -339,6 +428,8 @@ class Material:
             return self.text(self.lo_pdf[key], case.form), f"{base}.{case.form}.txt"
         if case.form == "html":
             return self.lo_html[key], f"{base}.html"
+        if case.form in BROWSER_FORMS:
+            return self.lo_browser[case.form][key], f"{base}.{case.form}.txt"
         if case.form == "doc":
             return self.lo_doc[key], f"{base}.doc"
         raise AssertionError(case)

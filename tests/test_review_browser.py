@@ -12,8 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import shutil
-import tempfile
 import threading
 import urllib.request
 from pathlib import Path
@@ -25,49 +23,22 @@ from review_dataset import HUAIAN, PTHZS, available, build
 pytest.importorskip("flask")
 pytestmark = pytest.mark.skipif(not available(), reason="../shared/seeds and ../shared/real are not beside the project")
 
-CHROMIUM = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMEDRIVER = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
-#: Flags for a machine whose network is closed: without them Chromium keeps retrying connections.
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
-         "--disable-extensions", "--window-size=1600,1000", "--lang=zh-CN")
 SHOTS = Path(os.environ.get("ZFXXGK_SCREENSHOTS") or ROOT / "tests" / ".cache" / "screenshots")
 REVIEW_TOTAL = "review_litigation.review.total"
 
 
-def _first(paths) -> str | None:
-    for p in paths:
-        if os.access(p, os.X_OK):
-            return p
-    return shutil.which(Path(paths[0]).name)
-
-
 @pytest.fixture(scope="module")
 def browser():
-    from tests.generators.real_tools import REQUIRE_ENV, required
+    from tests.generators import real_tools
 
-    chromium, driver_path = _first(CHROMIUM), _first(CHROMEDRIVER)
-    if not chromium or not driver_path:
-        message = "chromium and chromium-driver (Debian packages) are not installed"
-        if required():
-            pytest.fail(f"{message} and {REQUIRE_ENV}=1", pytrace=False)
-        pytest.skip(message)
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for a browser to download
-    profile = tempfile.mkdtemp(prefix="zfxxgk-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in (*FLAGS, f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
-    driver.set_page_load_timeout(60)
+    real_tools.need("chromium")
     try:
+        real_tools.chromedriver()
+        pytest.importorskip("selenium.webdriver")
+    except real_tools.ToolMissing as e:
+        real_tools.missing(e)
+    with real_tools.chromium() as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,10 @@
   FILE -`` (the text people copy out of a PDF).
 - :func:`soffice_convert`: LibreOffice's ``soffice --headless --convert-to pdf|html|doc`` of many files in
   ONE invocation (it takes about two seconds to start), with a private profile directory and a timeout.
+- :func:`browser_text`: a web page's text as headless Chromium gives it (Debian's chromium and
+  chromium-driver, through Selenium): ``innerText`` (what copying the page or a scraper's ``.text`` gets)
+  or ``textContent`` (the source's text with its whitespace, what a scraper that does not render gets).
+  :func:`chromium` starts the browser, for these and for the review app's browser tests.
 
 Every result is cached under ``tests/.cache/`` (git-ignored; ``ZFXXGK_TOOL_CACHE`` moves it), keyed by the
 sha256 of the input bytes, the conversion and the tool's version, so reruns are fast and a new tool
@@ -19,6 +23,7 @@ usage: python -m tests.generators.real_tools pdftotext FILE.pdf [--plain]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import hashlib
 import os
@@ -51,7 +56,7 @@ class ConversionFailed(RuntimeError):
 # --- tools and versions --------------------------------------------------------------------------------
 
 def which(tool: str) -> str:
-    names = {"soffice": ("soffice", "libreoffice")}.get(tool, (tool,))
+    names = {"soffice": ("soffice", "libreoffice"), "chromium": ("chromium", "chromium-browser")}.get(tool, (tool,))
     for name in names:
         path = shutil.which(name)
         if path:
@@ -204,10 +209,8 @@ def _soffice_batch(todo: dict[Path, tuple[bytes, str]], to: str, ext: str) -> No
             _out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             # soffice starts helper processes: end the group it leads (only the one we started)
-            try:
+            with contextlib.suppress(OSError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
             proc.communicate()
             raise ConversionFailed(f"soffice --convert-to {to} of {len(inputs)} files took more than "
                                    f"{timeout} s") from None
@@ -222,6 +225,72 @@ def _soffice_batch(todo: dict[Path, tuple[bytes, str]], to: str, ext: str) -> No
             raise ConversionFailed(f"soffice --convert-to {to} made no output for {len(missing)} of "
                                    f"{len(inputs)} files ({', '.join(missing[:5])}); exit {proc.returncode}: "
                                    f"{err.decode(errors='replace')[-300:]}")
+
+
+# --- Chromium ------------------------------------------------------------------------------------------
+
+#: Flags for a machine whose network is closed: without them Chromium keeps retrying connections.
+CHROMIUM_FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-default-apps",
+                  "--disable-extensions", "--window-size=1600,1000", "--lang=zh-CN")
+CHROMEDRIVER = ("/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver")
+#: what :func:`browser_text` can read of a page
+TEXT_PROPERTIES = ("innerText", "textContent")
+
+
+def chromedriver() -> str:
+    for p in CHROMEDRIVER:
+        if os.access(p, os.X_OK):
+            return p
+    path = shutil.which("chromedriver")
+    if not path:
+        raise ToolMissing("chromedriver is not installed (Debian: apt-get install chromium-driver)")
+    return path
+
+
+@contextlib.contextmanager
+def chromium():
+    """A headless Chromium driven by Selenium, with a private profile; quit (and the profile removed) on
+    leaving, whatever happens."""
+    exe, driver_path = which("chromium"), chromedriver()
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError as e:
+        raise ToolMissing("selenium is not installed (pip install -e '.[test]')") from e
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not look for a browser to download
+    profile = tempfile.mkdtemp(prefix="zfxxgk-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = exe
+    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    try:
+        driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        try:
+            driver.set_page_load_timeout(TIMEOUT)
+            yield driver
+        finally:
+            driver.quit()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def browser_text(pages: list[bytes], prop: str) -> list[str]:
+    """Each HTML page's ``document.body[prop]`` as Chromium renders it (``prop``: innerText or
+    textContent); the pages not in the cache are opened in one browser session."""
+    if prop not in TEXT_PROPERTIES:
+        raise ValueError(f"prop must be one of {TEXT_PROPERTIES}")
+    paths = [cache_path("chromium", prop, page, "txt") for page in pages]
+    todo = {path: page for path, page in zip(paths, pages) if not path.exists()}
+    if todo:
+        with chromium() as driver, tempfile.TemporaryDirectory(prefix="zfxxgk-pages-") as tmp:
+            for path, page in todo.items():
+                src = Path(tmp) / f"{path.stem}.html"
+                src.write_bytes(page)
+                driver.get(src.as_uri())
+                text = driver.execute_script(f"return document.body.{prop}")
+                _store(path, text.encode("utf-8"))
+    return [p.read_bytes().decode("utf-8") for p in paths]
 
 
 def main() -> None:

@@ -20,7 +20,7 @@ way, as ``<td><p>…</p></td>``), following the HTML standard's innerText algori
 The layout gives each row with a tab as a TABLE row of its cells (a cell's paragraphs joined, each cell
 with the line it starts on) and every other line as prose. How many blank lines end a row is learnt from
 the text itself, as innerText makes it (see ``_row_break``); a row also ends at a section heading, the
-report's title, a line of prose and after a number followed by text (see ``_groups``).
+report's title, a line of prose and after a number (see ``_groups``).
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def _groups(
     tab's cell is empty) or right before the tab after (``trail``: the next row's first cell is empty).
 
     A row ends at a run of line breaks as long as a row break, at a section heading, the report's title
-    or a line of prose (each stands alone), and after a number followed by text (a cell holds a number alone): after a
+    or a line of prose (each stands alone), and after a number (a cell holds a number alone): after a
     table a paragraph comes as close as a cell's own paragraphs do. A cell printed on its tab's line
     holds no paragraph (a table of plain cells, one row a line): any line break beside it ends the row."""
     if not any(tok[0] == "text" for tok in seg):

@@ -61,10 +61,11 @@ def detect(source: Source) -> float | None:
         return None
     lone = inline = filled = indented = 0
     for s in lines:
-        if s.strip():
+        body = s.strip()
+        if body:
             filled += 1
             indented += s[0] in " \t"
-            inline += "\t" in s.strip()
+            inline += "\t" in body
         elif "\t" in s:
             lone += 1
     if lone < _FEWEST_TABS or lone < 2 * inline:
@@ -146,6 +147,7 @@ def _groups(
         inline.add(len(seg) - 2)
     groups: list[list[_Part]] = []
     current: list[_Part] = []
+    after_alone = False  # the last part stands alone
     for k, tok in enumerate(seg):
         if tok[0] == "breaks":
             if (tok[1] >= row_break or k in inline) and current:
@@ -154,10 +156,11 @@ def _groups(
             continue
         part = tok[1:]
         alone = _stands_alone(part[0])
-        if current and (alone or is_number(current[-1][0]) or _stands_alone(current[-1][0])):
+        if current and (alone or after_alone or is_number(current[-1][0])):
             groups.append(current)
             current = []
         current.append(part)
+        after_alone = alone
     if current:
         groups.append(current)
     return groups, lead, trail
@@ -205,9 +208,10 @@ def _row_break(tokens: list[tuple]) -> int:
 
 
 def _joined(parts: list[_Part]) -> str:
+    # CJK text joins without a space; words and numbers keep one. Unlike the HTML layouts'
+    # join_pieces, the text is kept as printed (an ideographic space stays one).
     text = parts[0][0]
     for part, _line, _col in parts[1:]:
-        # CJK text joins without a space; words and numbers keep one
         text += " " + part if text[-1].isascii() and part[0].isascii() else part
     return text
 
@@ -219,7 +223,7 @@ def _cell(parts: list[_Part], tab_line: int) -> Cell:
 
 
 def _text_row(parts: list[_Part]) -> Row:
-    return Row((Cell(_joined(parts), parts[0][1], parts[0][2]),), TEXT)
+    return Row((_cell(parts, 0),), TEXT)
 
 
 def _cell_part(text: str) -> bool:

@@ -42,6 +42,8 @@ CODES: dict[str, str] = {
     "row_not_recognised": "a row with numbers matches no row of its table; its numbers were not used",
     "duplicate_row": "two printed rows map to one template row; the first is kept",
     "row_placed_by_position": "rows printed without labels were placed by their position between labelled rows",
+    "row_joined": "lines of values without a label below a row, where no row is missing, were taken as the rest "
+    "of its values",
     "values_fitted": "a row printed more or fewer values than it has columns; how they were placed",
     "decided_by_prose": "a number the text states for a cell decided among the splits of a run of glued digits",
     "displaced_value": "a number printed on a line of its own was put back into the blank cell the sums require",

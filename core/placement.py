@@ -401,7 +401,9 @@ def _s3_values(m: S3Matcher, placed: dict, fmt: str, start: int | None) -> dict[
         if tr.glued:
             continue
         offset = None if start is None or tr.start is None else start - tr.start
-        fits[rid] = fit = fit_values(tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset, columns=columns)
+        fits[rid] = fit = fit_values(
+            tr.values, len(S3_COLUMNS), consistent=_row_sum_ok, offset=offset, columns=columns, columns_decide=True
+        )
         out[rid] = (fit.slots, _fitted(fit), fit.note)
     doubtful = [rid for rid in order if placed[rid][0].glued or None in fits[rid].slots]
     if not doubtful:
@@ -458,7 +460,9 @@ def _decided(fit: Fit, keep: list[int], context: str) -> Placed:
                 f"sums{context}; the cells they disagree on are not read",
             ),
         )
-    return slots, "fitted", ("info", "the column identities of the table leave one placement of its values")
+    hows = {fit.hows[i] for i in keep} if fit.hows else {""}
+    how = f", read {hows.pop()}" if len(hows) == 1 and "" not in hows else ""
+    return slots, "fitted", ("info", f"the column identities of the table leave one placement of its values{how}")
 
 
 def _spaced_table(rows: list[TableRow], n: int, consistent) -> list[TableRow]:
@@ -560,6 +564,7 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
     """Give rows without labels the template rows missing between their anchors, when that is forced."""
     index = -1
     orphans: list[TableRow] = []
+    last: str | None = None  # the anchored row the orphans follow
     for rid, tr in [*sequence, (_END, None)]:
         if rid is None:
             orphans.append(tr)
@@ -569,7 +574,16 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
             missing = [r.id for r in m.spec[index + 1 : nxt] if r.id not in placed]
             after = m.spec[index].id if index >= 0 else "the table's start"
             before = m.spec[nxt].id if nxt < len(m.spec) else "the table's end"
-            if len(orphans) == len(missing):
+            if not missing and last is not None and _completed(placed, last, orphans):
+                notes.add(
+                    INFO,
+                    "row_joined",
+                    f"{APPS}.{last}",
+                    f"{len(orphans)} line(s) of values without a label below this row, where no template "
+                    f"row is missing, taken as the rest of its values (together they are no more than "
+                    f"its columns)",
+                )
+            elif len(orphans) == len(missing):
                 for row_id, orphan in zip(missing, orphans):
                     placed[row_id] = (orphan, "position")
                 notes.add(
@@ -593,6 +607,7 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
             orphans = []
         if rid != _END:
             index = max(index, m.index[rid])
+            last = rid
     for rid, (_tr, how) in placed.items():
         if how == "group":
             notes.add(
@@ -604,6 +619,18 @@ def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
 
 
 _END = "<end>"
+
+
+def _completed(placed: dict, rid: str, orphans: list[TableRow]) -> bool:
+    """Join lines of values without a label onto the row above them when together they are no more than
+    its columns (a row whose values a converter printed over several lines); True when joined."""
+    tr, how = placed[rid]
+    rows = [tr, *orphans]
+    if any(r.glued for r in rows) or sum(len(r.values) for r in rows) > len(S3_COLUMNS):
+        return False
+    values = [v for r in rows for v in r.values]
+    placed[rid] = (replace(tr, values=values, stray=[c for r in rows for c in r.stray], start=None), how)
+    return True
 
 
 def check_s3_header(header_text: str, notes: Notes) -> None:

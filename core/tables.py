@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import combinations, pairwise
+from dataclasses import dataclass, field, replace
+from itertools import combinations, pairwise, product
 
 from core.cells import BLANK, LABEL, CellReading, read
 from core.layout import CELL, FLOW, TABLE, TEXT, Cell, Row
@@ -128,6 +128,8 @@ class Fit:
     #: Every placement the row's own arithmetic leaves, when more than one was tried (for the table's
     #: column identities to decide among, see core.placement).
     pool: list[list[Slot]] | None = None
+    #: For each placement of the pool, the converter's damage it takes the row to show ("" for none).
+    hows: list[str] | None = None
 
 
 def header_column(rows: list[Row], label: str) -> int | None:
@@ -210,13 +212,22 @@ class Columns:
 
 
 def fit_values(
-    values: list[Slot], n: int, consistent=None, offset: int | None = None, columns: Columns | None = None
+    values: list[Slot],
+    n: int,
+    consistent=None,
+    offset: int | None = None,
+    columns: Columns | None = None,
+    columns_decide: bool = False,
 ) -> Fit:
     """Place a row's value cells into ``n`` columns.
 
     Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
     has more or fewer numbers than columns, every placement is tried; ``consistent(slots)`` (the row's own
     arithmetic) keeps the plausible ones, and a column gets a value only when all of them agree on it.
+    When none of them keeps it, the placements a converter's damage explains are tried (``_misprinted``),
+    With ``columns_decide`` (the caller's table identities choose among the placements left, as section 三's
+    do) a row of as many values as columns that breaks its sum gets them too; without, it is read as printed
+    and the checks say that it breaks its sum.
     """
     if (
         offset is not None
@@ -224,7 +235,12 @@ def fit_values(
         and len(values) >= offset + n
         and all(s.reading.kind == BLANK for s in values[:offset] + values[offset + n :])
     ):
-        return Fit(list(values[offset : offset + n]), None)
+        window = list(values[offset : offset + n])
+        if not columns_decide or consistent is None or consistent(window):
+            return Fit(window, None)
+        # the grid's cells as printed, unless a converter's damage gives them further placements
+        fit = fit_values(window, n, consistent, columns=columns, columns_decide=True)
+        return fit if fit.hows else Fit(window, None)
     vals = list(values)
     trailing = 0
     while vals and vals[-1].reading.kind == BLANK:
@@ -232,7 +248,7 @@ def fit_values(
         trailing += 1
     while len(vals) > n and vals[0].reading.kind == BLANK:
         vals.pop(0)
-    if len(vals) == n:
+    if len(vals) == n and (not columns_decide or consistent is None or consistent(vals)):
         return Fit(vals, None)
     if len(vals) < n and len(vals) + trailing >= n:
         return Fit(vals + [Slot(_BLANK, None)] * (n - len(vals)), None)
@@ -259,16 +275,90 @@ def fit_values(
             cands.append([Slot(_BLANK, None) if i in gaps else next(it) for i in range(n)])
         what = f"{len(vals)} values for {n} columns"
     kept = [c for c in cands if consistent(c)] if consistent else cands
+    hows: list[str] | None = None
+    if consistent and not kept:
+        # No placement keeps the row's sum: those a converter's damage explains and the sum keeps join
+        # them, never replace them (a document may break its own sums), for the table's column sums to
+        # decide between.
+        reread = next(
+            (held for tier in _misprinted(vals, n) if (held := [(c, how) for c, how in tier if consistent(c)])), []
+        )
+        if reread:
+            kept = cands + [c for c, _how in reread]
+            hows = [""] * len(cands) + [how for _c, how in reread]
+            what = f"{what}; as printed they break the row's sum, which they keep if read {_told(reread)}"
+        elif len(vals) == n:
+            return Fit(vals, None)  # as printed: the checks say that it breaks the row's sum
     pool = kept or cands
     slots: list[Slot | None] = []
     for col in range(n):
         keys = {c[col].key for c in pool}
         slots.append(pool[0][col] if len(keys) == 1 else None)
     if None in slots:
-        return Fit(slots, ("warning", f"{what}; the cells could not be placed"), len(pool), pool)
+        return Fit(slots, ("warning", f"{what}; the cells could not be placed"), len(pool), pool, hows)
     if len(vals) > n:
         return Fit(slots, ("info", f"{what}; every placement gives the same values"), len(pool), pool)
     return Fit(slots, ("info", f"{what}; the row's arithmetic places the blank"), len(pool), pool)
+
+
+def _told(reread: list[tuple[list[Slot], str]]) -> str:
+    """What the damage that explains a row is said to be: the one found, or both kinds when several."""
+    hows = {how for _c, how in reread}
+    return hows.pop() if len(hows) == 1 else "with a number taken as two glued, or a value out of its place"
+
+
+def _misprinted(vals: list[Slot], n: int) -> list[list[tuple[list[Slot], str]]]:
+    """The placements of a row that a converter's damage explains, for a row whose values as printed fit
+    no placement its own sum allows, each with what it takes the damage to be, the lesser damage first:
+    a number that is two cells glued together ("8722" for 87 and 22, when the row prints one value fewer
+    than its columns); then, as well, one value printed out of its column's place (a converter that puts
+    a narrow column elsewhere on the line, as poppler's -layout does with a table's 总计 column at a page's
+    foot). A blank never hides in such a row: one value short is the glued pair, not a blank cell. Each is
+    only a candidate: the caller's arithmetic keeps the ones that hold."""
+    if len(vals) == n:
+        lines = [(vals, "")]
+    elif len(vals) == n - 1:
+        lines = [
+            (vals[:i] + pair + vals[i + 1 :], glued) for i, s in enumerate(vals) for pair, glued in _glued_pairs(s)
+        ]
+    else:
+        return []
+    moves: list[tuple[list[Slot], str]] = []
+    seen: set[tuple] = set()
+    for row, glued in lines:
+        for i, j in product(range(n), repeat=2):
+            cell = row[i].cell
+            if i == j or cell is None or not row[i].reading.is_filled:
+                continue
+            moved = row[:i] + row[i + 1 :]
+            moved.insert(j, row[i])
+            key = tuple(s.key for s in moved)
+            if key not in seen:
+                seen.add(key)
+                place = f"{cell.text.strip()} printed out of its column's place (column {j + 1})"
+                moves.append((moved, f"{glued}, and {place}" if glued else f"with {place}"))
+    return [[line for line in lines if line[1]], moves]
+
+
+def _glued_pairs(slot: Slot) -> list[tuple[list[Slot], str]]:
+    """The two cells a printed number may be, cut between its digits (no piece but "0" starts with 0),
+    each pair with how it is told."""
+    cell = slot.cell
+    text = cell.text.strip() if cell is not None else ""
+    if cell is None or not text.isdigit():
+        return []
+    pairs = []
+    for cut in range(1, len(text)):
+        a, b = text[:cut], text[cut:]
+        if (a.startswith("0") and a != "0") or (b.startswith("0") and b != "0"):
+            continue
+        col = cell.col
+        pieces = [
+            replace(cell, text=a, printed=None),
+            replace(cell, text=b, col=None if col is None else col + cut, printed=None),
+        ]
+        pairs.append(([Slot(read(c), c) for c in pieces], f"with {a} and {b} glued as {text}"))
+    return pairs
 
 
 def _numbers(slots: list[Slot]) -> int:

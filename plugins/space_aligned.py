@@ -22,7 +22,8 @@ on real output of published PDFs and of the official template exported by LibreO
   page furniture and repeated header lines are dropped;
 - headings and prose are one line each, kept as TEXT rows;
 - a number too wide for a narrow cell (LibreOffice) wraps between its digits, its pieces on the lines
-  above and below the row: joined again when they start at the same column;
+  above and below the row: joined again when they start at the same column (the cell says where it is
+  printed: the line of its first piece, and its pieces one a line);
 - a few rows can come out column by column (their labels, then one value a line, a block of lines per
   column): put back row by row when the blocks fill the rows in one way (see ``_untranspose``);
 - the glyphs of a diagonal watermark (large text turned across each page) fall one a line anywhere,
@@ -81,6 +82,8 @@ class Tok:
     value: bool
     #: the line it was printed on, when it was moved to another line's row (1-based)
     line: int | None = None
+    #: a number wrapped in its cell: the line of its first piece, and its pieces as printed, one a line
+    wrapped: tuple[int, str] | None = None
 
     @property
     def end(self) -> int:
@@ -431,7 +434,7 @@ def _wrapped(up: _Line, mid: _Line, down: _Line) -> _Line | None:
         end = max(a.end, b.end)
         if any(t.value and t.start < end + 1 and a.start < t.end + 1 for t in mid.toks):
             return None  # the row has a value of its own there
-        pieces.append(Tok(text, a.start, True))
+        pieces.append(Tok(text, a.start, True, wrapped=(up.no, f"{a.text}\n{b.text}")))
     toks = sorted(mid.toks + pieces, key=lambda t: t.start)
     return replace(mid, toks=toks)
 
@@ -602,6 +605,10 @@ def _text_row(ln: _Line) -> Row:
 
 
 def _cell(tok: Tok, no: int) -> Cell:
+    if tok.wrapped is not None:
+        # where it is printed: from its first piece, above the row's line, on
+        first, printed = tok.wrapped
+        return Cell(tok.text, line=first, col=tok.start + 1, printed=printed)
     return Cell(tok.text, line=no, col=tok.start + 1)
 
 

@@ -174,9 +174,16 @@ def assert_every_number_is_read_from_the_input(data: bytes, report: dict) -> Non
         line, col, text = where.get("line"), where.get("col"), where.get("text")
         assert line is not None and col is not None and text, (path, where)
         assert 1 <= line <= len(lines), (path, where)
-        assert lines[line - 1][col - 1:].startswith(text), \
-            f"{path}: {text!r} is not at line {line} col {col}: {lines[line - 1][max(0, col - 11):col + 20]!r}"
-        assert _reads_as(text, v), f"{path} = {v!r} but the cell is printed {text!r}"
+        first, *rest = text.split("\n")
+        assert lines[line - 1][col - 1:].startswith(first), \
+            f"{path}: {first!r} is not at line {line} col {col}: {lines[line - 1][max(0, col - 11):col + 20]!r}"
+        # a number wrapped in its cell: each further piece at the same column, on a line below the last
+        at = line
+        for piece in rest:
+            below = [n for n in range(at + 1, min(at + 3, len(lines)) + 1) if lines[n - 1][col - 1:].startswith(piece)]
+            assert below, f"{path}: the piece {piece!r} of {text!r} is not at col {col} below line {at}"
+            at = below[0]
+        assert _reads_as("".join([first, *rest]), v), f"{path} = {v!r} but the cell is printed {text!r}"
 
 
 def _parse(name: str, data: bytes):

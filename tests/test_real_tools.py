@@ -124,16 +124,10 @@ XFAIL: dict[str, str] = {
         'layout line-cells; section 三 not read; unread 178 (new, carried_over … s2 (26 rows))',
     'shkewei2024-dept-brokenmd/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
-    'inv1/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 7 (other_3)',
     'inv1/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
-    'inv2/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 7 (other_3)',
     'inv2/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
-    'inv3-2019/pdftotext-layout/template-split-late':
-        'layout space-aligned; unread 7 (other)',
     'inv3-2019/pdftotext-plain/template-split-late':
         'layout line-cells; section 三 not read',
     'inv5-blanks/pdftotext-plain/template-onepage':

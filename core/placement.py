@@ -561,7 +561,8 @@ def _other_printed_as_one_row(rows: list[TableRow], fmt: str) -> bool:
 
 
 def _place_orphans(m: S3Matcher, sequence, placed: dict, notes: Notes) -> None:
-    """Give rows without labels the template rows missing between their anchors, when that is forced."""
+    """Give rows without labels the template rows missing between their anchors, when that is forced;
+    where no template row is missing, they are the rest of the row above them when they fit in it."""
     index = -1
     orphans: list[TableRow] = []
     last: str | None = None  # the anchored row the orphans follow

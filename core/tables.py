@@ -224,9 +224,10 @@ def fit_values(
     Printed blank cells keep their places; surplus blanks at either end are layout padding. When the row
     has more or fewer numbers than columns, every placement is tried; ``consistent(slots)`` (the row's own
     arithmetic) keeps the plausible ones, and a column gets a value only when all of them agree on it.
-    When none of them keeps it, the placements a converter's damage explains are tried (``_misprinted``),
-    With ``columns_decide`` (the caller's table identities choose among the placements left, as section 三's
-    do) a row of as many values as columns that breaks its sum gets them too; without, it is read as printed
+    When none of them keeps it, the placements a converter's damage explains and the sum keeps
+    (``_misprinted``) join them, with what each takes the damage to be (``Fit.hows``). With
+    ``columns_decide`` (the caller's table identities choose among the placements left, as section 三's do)
+    a row of as many values as columns that breaks its sum gets them too; without, it is read as printed
     and the checks say that it breaks its sum.
     """
     if (

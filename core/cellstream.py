@@ -18,8 +18,13 @@ row apart; the template can. A stream is read in one of two ways:
   right before its row breaks ties, and the column identities choose among what is left. A row they
   leave in doubt is unread, with the reason. A cut that had to move cells or pass values over is kept
   only where the column identities vouch for its rows; a 0 that a cut nearly as cheap makes a blank is
-  unread (no sum tells a 0 from a blank). Section 四's groups share no identity, so when they are not
-  printed whole and in order every order of them is tried, and a group is read only where all agree.
+  unread (no sum tells a 0 from a blank). Where no cheapest cut keeps the column identities, the
+  damage was more than the least: the search widens (a value printed beside text, or beside a glyph
+  the layout dropped, may be a cell printed any distance before its row; a row may leave two cells to
+  be printed later) and goes on to dearer cuts, and the cuts of the least extra cost that keep every
+  column identity are read, as the cheapest would be (:func:`_deeper`). Section 四's groups share no
+  identity, so when they are not printed whole and in order every order of them is tried, and a group
+  is read only where all agree.
   A number wrapped in a narrow cell of section 四 (its pieces a block of lines) is joined, and kept where
   its group adds up (:func:`_wrapped_numbers`).
   Labels name the rows (and tell the 2019 table from the 2021 one); a row whose label is not found goes
@@ -38,8 +43,8 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from dataclasses import replace as dataclass_replace
 from functools import cache, lru_cache
 from itertools import combinations, permutations
@@ -143,14 +148,21 @@ STRAY = 2  # a value that belongs to no row
 BROKEN_SUM = 3  # a full row whose total is not the sum of its cells
 #: Most blanks a row may hide (core.tables.fit_values places at most three).
 MOST_BLANKS = 3
-#: Most cells printed away from their rows that a cut keeps track of at once.
+#: Most cells printed away from their rows that a cut keeps track of at once (where the search widens:
+#: WIDE_MOVED).
 MOST_MOVED = 3
+WIDE_MOVED = 6
 #: A cell printed before its row comes at most this many rows' width before the row.
 MOVED_REACH = 1
 #: A stream whose cheapest cut costs more than this is too far from the template to be read by its shape.
 MOST_COST = 24
-#: Most states the search visits before it gives a stream up as too far from the template.
+#: The moves of a cut that read a unit (the others read one value: passed over, or a cell printed away
+#: from its unit).
+UNIT_MOVES = ("cells", "short", "taken", "owed", "owed2")
+#: Most states the search visits before it gives a stream up as too far from the template (where the
+#: search widens, each row may take more damage: WIDE_STATES).
 MOST_STATES = 30_000
+WIDE_STATES = 60_000
 #: A cell no cut decides (the cheapest cuts, and the column sums over them, leave it open).
 UNDECIDED = "undecided"
 _NOWHERE = (float("inf"), float("inf"))
@@ -158,6 +170,9 @@ _NOWHERE = (float("inf"), float("inf"))
 NEAR = 1
 #: Most cheapest cuts listed for the column identities to choose among.
 MOST_PATHS = 256
+#: How much dearer than the cheapest a cut may be and still be read, where the column identities fit
+#: no reading of the cheapest and fit one of it.
+DEEPEST = 2
 #: A stream this many times longer than the table is not that table.
 MOST_VALUES = 3
 
@@ -190,6 +205,12 @@ class Cut:
     seen: list[set]
     #: Per unit, every reading the cuts costing at most NEAR more give it.
     near: list[set]
+    #: Per extra cost d (0 up to the search's slack), per unit, every reading the cuts costing at most d
+    #: more give it.
+    levels: list[list[set]] = field(default_factory=list)
+    #: The cuts costing at most d more whose units read as allowed (per unit a set of readings, or None
+    #: for any): ``(d, allowed) -> readings``, None when more than MOST_PATHS.
+    within: Callable[[int, list[set | None]], list[Reading] | None] | None = None
 
     def agreed(self, keep: list[int] | None = None) -> list[list[int | None] | None]:
         """Per unit, its positions when the readings kept (default all) give it the same values, else
@@ -207,6 +228,8 @@ def cut(
     label_at: dict[str, set[int]],
     most: float = MOST_COST,
     loose: list[bool] | None = None,
+    slack: int = NEAR,
+    wide: bool = False,
 ) -> Cut | None:
     """The cheapest cuts of the values ``nums`` into ``units``, in order, or None when there is none
     within the search's budget (costing at most ``most``). ``label_at``: per unit id, the stream offsets
@@ -216,7 +239,12 @@ def cut(
     yet taken, cells of units done not yet printed); the search (A*, the cells and values left
     unmatched being the least the rest costs) visits states cheapest first, so a stream that departs
     little from the template costs little to read. It goes on to the cuts costing NEAR more, whose
-    readings are kept apart (``Cut.near``)."""
+    readings are kept apart (``Cut.near``).
+
+    A wider ``slack`` goes on to cuts costing that much more (``Cut.levels``, ``Cut.within``). ``wide``
+    allows more damage: a value printed beside text (and only such a value) may be a cell printed any
+    distance before its row, or one printed after it, and a row may leave two cells to be printed
+    later; for when the cheapest cuts give the table values its column identities refuse."""
     n, N = len(units), len(nums)
     if N == 0 or MOST_VALUES * sum(u.width for u in units) < N:
         return None
@@ -252,25 +280,61 @@ def cut(
             for v, _c in missing(j, width - 1):
                 for i in range(max(0, j - MOVED_REACH * width), j):
                     soon[i].add(v)
-    # a 0 is printed everywhere: only one beside text may be a cell printed away from its row
-    free = [v != 0 or loose is None or loose[i] for i, v in enumerate(nums)]
+    # a 0 is printed everywhere: only one beside text may be a cell printed away from its row; where the
+    # search widens, only a value beside text may be (poppler prints such a cell as a block of its own),
+    # but any distance before its row
+    free = [(v != 0 and not wide) or loose is None or loose[i] for i, v in enumerate(nums)]
+    far = [wide and loose is not None and loose[i] for i in range(N)]
+    after: list[set[float]] = [set() for _ in range(N + 2)]
+    if wide:
+        for width in {u.width for u in units if u.summed}:
+            for j in range(N - width + 2):
+                after[j].update(v for v, _c in missing(j, width - 1))
+        for j in range(N, -1, -1):
+            after[j] |= after[j + 1]
     reach = MOVED_REACH * max(u.width for u in units)
     later: list[set[float]] = [set() for _ in range(N + 1)]
     for i in range(N - 1, -1, -1):
         later[i] = later[i + 1] | ({nums[i]} if free[i] else set())
+    most_moved = WIDE_MOVED if wide else MOST_MOVED
+    # per position, how many times each value that may be a cell printed away is printed from there on
+    left_of: list[dict[float, int]] = [{} for _ in range(N + 1)]
+    for i in range(N - 1, -1, -1):
+        left_of[i] = left_of[i + 1]
+        if free[i]:
+            left_of[i] = {**left_of[i + 1], nums[i]: left_of[i + 1].get(nums[i], 0) + 1}
+
+    @cache
+    def missing_two(i: int, k: int, width: int) -> list[tuple[float, int, float, int]]:
+        """(value, column, value, column) of two cells a summed unit printing the ``k`` values at ``i``
+        (all its other cells) may have printed later, both printed later: its total and another cell,
+        or two other cells adding up to the last value (its total) less the others."""
+        vals = nums[i : i + k]
+        printed = sum(vals)
+        rest = vals[-1] - (printed - vals[-1])
+        out = []
+        for x in sorted(later[i + k]):
+            if printed + x in later[i + k]:
+                out += [(x, c, printed + x, width - 1) for c in range(width - 1)]
+            if x <= rest and rest - x in later[i + k]:
+                out += [(x, c1, rest - x, c2) for c1, c2 in combinations(range(width - 1), 2)]
+        return out
 
     def moves(r, i, credits, debts):
         """(move, next state, cost) from a state: r units and i values done, ``credits`` (cells printed
         before their unit: (value, position), in order) and ``debts`` (values of cells of units done,
         printed later)."""
-        if credits and credits[0][1] + reach < i:
+        if any(at + reach < i and not far[at] for _v, at in credits):
             return  # a cell printed before its row, and the row did not come soon after
-        room = len(credits) + len(debts) < MOST_MOVED
+        if debts and any(debts.count(v) > left_of[i].get(v, 0) for v in set(debts)):
+            return  # a cell left to be printed later, and no such value is left
+        held = len(credits) + len(debts)
+        room = held < most_moved
         if i < N:
             v = nums[i]
             if v in debts and free[i]:
                 yield ("pay", i), (r, i + 1, credits, _minus(debts, v)), (0, 0)
-            if room and v in soon[i] and free[i]:
+            if room and free[i] and (v in soon[i] or (far[i] and v in after[i + 1])):
                 yield ("credit", i), (r, i + 1, (*credits, (v, i)), debts), (MOVED_CELL, 0)
             yield ("stray", i), (r, i + 1, credits, debts), (STRAY, 0)
         if r < n:
@@ -303,6 +367,14 @@ def cut(
                                 (r + 1, i + k, credits, _plus(debts, v)),
                                 (MOVED_CELL + blanks, off),
                             )
+                if wide and u.summed and k == u.width - 2 and held + 2 <= most_moved:
+                    # two cells printed later (where the search widens)
+                    for x, c1, y, c2 in missing_two(i, k, u.width):
+                        yield (
+                            ("owed2", r, i, k, x, c1, y, c2),
+                            (r + 1, i + k, credits, _plus(_plus(debts, x), y)),
+                            (2 * MOVED_CELL, off),
+                        )
 
     cells_after = [0] * (n + 1)
     for r in range(n - 1, -1, -1):
@@ -327,10 +399,10 @@ def cut(
         f0, _f1, _t, state = heapq.heappop(heap)
         if state in done:
             continue
-        if (goal in dist and f0 > dist[goal][0] + NEAR) or f0 > most + NEAR:
+        if (goal in dist and f0 > dist[goal][0] + slack) or f0 > most + slack:
             break
         done.add(state)
-        if len(done) > MOST_STATES:
+        if len(done) > (WIDE_STATES if wide else MOST_STATES):
             return None
         c0, c1 = dist[state]
         edges[state] = out = []
@@ -361,20 +433,73 @@ def cut(
         return rest[state]
 
     near: list[set] = [set() for _ in units]
+    levels: list[list[set]] = [[set() for _ in units] for _ in range(slack + 1)]
     c0, c1 = dist[goal]
     for state, out in edges.items():
         g0, g1 = dist[state]
         for move, nxt, w in out:
-            if move[0] in ("cells", "short", "taken", "owed"):
+            if move[0] in UNIT_MOVES:
                 b0, b1 = left(nxt)
-                if g0 + w[0] + b0 <= c0 + NEAR and g1 + w[1] + b1 <= c1:
+                over = g0 + w[0] + b0 - c0
+                if over > slack:
+                    continue
+                if over <= NEAR and g1 + w[1] + b1 <= c1:
                     near[move[1]].add(_values(move, nums, widths))
+                for d in range(max(0, int(over + 0.5)), slack + 1):
+                    levels[d][move[1]].add(_values(move, nums, widths))
+
+    def within(extra: int, allowed: list[set | None]) -> list[Reading] | None:
+        """The cuts costing at most ``extra`` more whose units read as ``allowed``, one per different
+        reading of the table (cuts that differ only in which of equal values they take are one)."""
+        limit = c0 + extra
+        memo: dict[tuple, dict | None] = {}
+
+        def reading(move) -> tuple | None:
+            return (move[1], _values(move, nums, widths)) if move[0] in UNIT_MOVES else None
+
+        def tails(state, spent: float) -> dict | None:
+            """Per different reading of the units left, one path of moves to the goal (a linked list)."""
+            key = (state, spent)
+            if key in memo:
+                return memo[key]
+            out: dict | None = {(): None} if state == goal else {}
+            for move, nxt, w in edges.get(state, ()):
+                got = reading(move)
+                rule = allowed[got[0]] if got is not None else None
+                if got is not None and rule is not None and got[1] not in rule:
+                    continue
+                if spent + w[0] + left(nxt)[0] > limit:
+                    continue
+                rest = tails(nxt, spent + w[0])
+                if rest is None:
+                    out = None
+                    break
+                for tail, path in rest.items():
+                    out.setdefault((got, *tail) if got else tail, (move, path))  # type: ignore[union-attr]
+                if len(out) > MOST_PATHS:  # type: ignore[arg-type]
+                    out = None
+                    break
+            memo[key] = out
+            return out
+
+        found = tails(start, 0.0)
+        if found is None:
+            return None
+        out = []
+        for path in found.values():
+            moves = []
+            while path is not None:
+                move, path = path
+                moves.append(move)
+            out.append(_replay(moves, nums, widths))
+        return out
+
     # every unit's readings over all the cheapest cuts
     seen: list[set] = [set() for _ in units]
     todo, visited = [goal], {goal}
     while todo:
         for prev, move in came[todo.pop()]:
-            if move[0] in ("cells", "short", "taken", "owed"):
+            if move[0] in UNIT_MOVES:
                 seen[move[1]].add(_values(move, nums, widths))
             if prev not in visited:
                 visited.add(prev)
@@ -383,7 +508,7 @@ def cut(
     complete = paths is not None
     if paths is None:
         paths = [_first_path(came, goal)]
-    return Cut(dist[goal], [_replay(p, nums, widths) for p in paths], complete, seen, near)
+    return Cut(dist[goal], [_replay(p, nums, widths) for p in paths], complete, seen, near, levels, within)
 
 
 def _first_path(came: dict, goal) -> list:
@@ -446,6 +571,10 @@ def _replay(path: list, nums: list[float], widths: list[int]) -> Reading:
         elif kind == "owed":
             cells[r].insert(move[5], None)
             debts.append((move[4], r, move[5]))
+        elif kind == "owed2":
+            cells[r].insert(move[5], None)
+            cells[r].insert(move[7], None)
+            debts += [(move[4], r, move[5]), (move[6], r, move[7])]
     plain = not strays and all(m[0] in ("cells", "short") for m in path)
     return Reading(cells, short, strays, values, plain, tuple(moved))
 
@@ -454,8 +583,10 @@ def _values(move: tuple, nums: list[float], widths: list[int]) -> tuple:
     """What a unit's move reads: (short of cells, its values in column order)."""
     kind, r, i, k = move[:4]
     vals = list(nums[i : i + k])
-    if kind in ("taken", "owed"):
+    if kind in ("taken", "owed", "owed2"):
         vals.insert(move[5], move[4])
+    if kind == "owed2":
+        vals.insert(move[7], move[6])
     return len(vals) < widths[r], tuple(vals)
 
 
@@ -579,7 +710,9 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
             usual, "the cells are printed out of their rows' order, and the stream holds text that is no number"
         )
     labels = [it for it in items if it.is_label]
+    loose = _loose(items)
     best: tuple | None = None
+    tried: dict[str, tuple[Cut | None, dict[str, set[int]]]] = {}
     for fmt in _formats(labels, len(values)):
         rows = S3_ROWS[fmt]
         if best is not None and abs(len(rows) * width - len(values)) >= best[1].cost[0]:
@@ -594,10 +727,33 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
             [Unit(r.id, width) for r in rows],
             label_at,
             MOST_COST if best is None else best[1].cost[0],
-            _loose(items),
+            loose,
         )
+        tried[fmt] = (found, label_at)
         if found is not None and (best is None or found.cost < best[1].cost):
             best = (fmt, found, label_at)
+    if best is None or (not all(rd.plain for rd in best[1].readings) and not _fits_all(best[0], best[1])):
+        # the least damage the stream shows gives values the table's sums refuse: read what more damage
+        # explains, where the sums accept it (a stream read in place whose sums break is the document's
+        # own arithmetic, reported by the checks, never rearranged to fit)
+        for fmt in [best[0]] if best is not None else list(tried):
+            least, label_at = tried[fmt]
+            for slack in range(1, DEEPEST + 1):
+                wide = cut(
+                    nums,
+                    [Unit(r.id, width) for r in S3_ROWS[fmt]],
+                    label_at,
+                    MOST_COST if least is None else least.cost[0],
+                    loose,
+                    slack,
+                    wide=True,
+                )
+                deeper = _deeper(fmt, wide) if wide is not None else None
+                if wide is None or deeper is not None:
+                    break
+            if deeper is not None:
+                best = (fmt, deeper, label_at)
+                break
     if best is None:
         return _all_unread(
             usual, "the cells are printed out of their rows' order and cannot be cut into the template's rows"
@@ -679,22 +835,10 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             continue
         got: dict[tuple, tuple] = {}
         for rd in found.readings if found.complete else [ref]:
-            (is_short, vals), at = rd.values[k], rd.cells[k]
-            for gaps in combinations(range(width), width - len(vals)) if is_short else [()]:
-                it = iter(zip(vals, at))
-                pairs = [(None, None) if c in gaps else next(it) for c in range(width)]
-                v = tuple(x for x, _p in pairs)
-                nums7 = [x or 0.0 for x in v]
-                if abs(sum(nums7[:-1]) - nums7[-1]) < 1e-9 or not is_short:
-                    got.setdefault(v, tuple(p for _x, p in pairs))
+            for v, at in _placed(rd.values[k], rd.cells[k]):
+                got.setdefault(v, at)
         cands.append(list(got.items()))
-    splits = [
-        solver.RowSplits("", solver.S3_SHAPE, [tuple(solver.Piece("", 0, 0, x) for x in v) for v, _a in c], True)
-        if c
-        else None
-        for c in cands
-    ]
-    keep, _note = solver.solve_rows(splits, solver.s3_tiers([r.id for r in rows], fmt))
+    keep, _note = solver.solve_rows(_splits(cands), solver.s3_tiers([r.id for r in rows], fmt))
     cells: list[list | None] = []
     amounts: list[list | None] = []  # what each cell adds to a sum (a blank 0), where the candidates agree
     for k, c in enumerate(cands):
@@ -789,6 +933,74 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
     return cells, doubt, zeros
 
 
+def _placed(reading: tuple, at: list[int | None]) -> list[tuple[tuple, tuple]]:
+    """A row's reading (short of cells, values) as the seven cells it may fill: (values, positions), None
+    for a blank; a short row's blanks in every place that keeps its sum."""
+    is_short, vals = reading
+    width = len(S3_COLUMNS)
+    out = []
+    for gaps in combinations(range(width), width - len(vals)) if is_short else [()]:
+        it = iter(zip(vals, at))
+        pairs = [(None, None) if c in gaps else next(it) for c in range(width)]
+        v = tuple(x for x, _p in pairs)
+        amounts = [x or 0.0 for x in v]
+        if abs(sum(amounts[:-1]) - amounts[-1]) < 1e-9 or not is_short:
+            out.append((v, tuple(p for _x, p in pairs)))
+    return out
+
+
+def _splits(cands: list[list[tuple[tuple, tuple]]]) -> list[solver.RowSplits | None]:
+    """Rows' candidate values as the solver takes them."""
+    return [
+        solver.RowSplits("", solver.S3_SHAPE, [tuple(solver.Piece("", 0, 0, x) for x in v) for v, _a in c], True)
+        if c
+        else None
+        for c in cands
+    ]
+
+
+def _keeps_sums(fmt: str, reading: Reading) -> bool:
+    """Whether one cut gives every row values (its blanks placed somewhere) that keep every column
+    identity of the table."""
+    rows = S3_ROWS[fmt]
+    cands = [_placed(reading.values[k], reading.cells[k]) for k in range(len(rows))]
+    keep, note = solver.solve_rows(_splits(cands), solver.s3_tiers([r.id for r in rows], fmt)[:1])
+    return not note and all(keep)
+
+
+def _fits_all(fmt: str, found: Cut) -> bool:
+    """Whether some cheapest cut keeps every column identity of the table."""
+    return any(_keeps_sums(fmt, rd) for rd in (found.readings if found.complete else found.readings[:1]))
+
+
+def _deeper(fmt: str, found: Cut) -> Cut | None:
+    """Where no cheapest cut keeps the table's column identities: the cuts of the least extra cost
+    (up to the search's slack) that do, as a Cut of their own (None when none do, or too many cuts
+    are to be told apart)."""
+    rows = S3_ROWS[fmt]
+    every = solver.s3_tiers([r.id for r in rows], fmt)[:1]
+    assert found.within is not None
+    for extra in range(len(found.levels)):
+        readings = [sorted(found.levels[extra][k]) for k in range(len(rows))]
+        filled = [
+            [(rd, v) for rd in readings[k] for v, _at in _placed(rd, [None] * len(rd[1]))] for k in range(len(rows))
+        ]
+        # the rows one by one first: only the readings some solution over every row's keeps
+        keep, note = solver.solve_rows(_splits([[(v, ()) for _rd, v in c] for c in filled]), every)
+        if note or not all(keep):
+            continue
+        allowed: list[set | None] = [{filled[k][i][0] for i in keep[k] or ()} for k in range(len(rows))]
+        cuts = found.within(extra, allowed)
+        if cuts is None:
+            return None
+        fitting = [rd for rd in cuts if _keeps_sums(fmt, rd)]
+        if fitting:
+            # no cost tells a 0 from a blank here: the readings that keep the sums at this cost do
+            seen = [{rd.values[k] for rd in fitting} for k in range(len(rows))]
+            return Cut((found.cost[0] + extra, found.cost[1]), fitting, True, seen, seen)
+    return None
+
+
 def _loose(items: list[Item]) -> list[bool]:
     """Per value of the stream, whether it stands beside text (a label, the stream's start or end).
     Poppler keeps the order of cells it reads one after the other; a cell it printed away from its
@@ -797,7 +1009,7 @@ def _loose(items: list[Item]) -> list[bool]:
     out = []
     for k, it in enumerate(items):
         if not it.is_label:
-            out.append(k == 0 or k == len(items) - 1 or items[k - 1].is_label or items[k + 1].is_label)
+            out.append(k == 0 or k == len(items) - 1 or items[k - 1].is_label or items[k + 1].is_label or it.cell.apart)
     return out
 
 

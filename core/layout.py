@@ -44,6 +44,10 @@ class Cell:
     #: the order printed. With ``unread`` set too, the cell's row is not shown; the core may still place
     #: it where the table's sums leave it one place (core.cellstream).
     stack: int | None = None
+    #: Set by a layout that dropped something printed right before or after this cell among the table's
+    #: cells (a watermark's glyph): poppler prints the cells a glyph covers beside it, away from their
+    #: rows, so the core may take this cell for one printed away from its row (core.cellstream).
+    apart: bool = False
 
     def where(self) -> dict:
         """Provenance of this cell in the output contract's shape."""

@@ -496,25 +496,45 @@ def solve_rows(
 
 
 def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | None:
+    """Per row, the splits found in some choice of one split a row that keeps every identity ``ids``
+    (None when more than ``budget`` choices are to be tried). A choice is abandoned as soon as an
+    identity can no longer hold whatever the rows not yet chosen give."""
     involved = sorted({r for i in ids for r, _c, _k in i})
-    order = sorted(involved, key=lambda r: len(rows[r].splits))
+    order = _order(involved, ids, {r: len(rows[r].splits) for r in involved})
     pos = {r: k for k, r in enumerate(order)}
-    checks: list[list[Identity]] = [[] for _ in order]
-    for ident in ids:
-        checks[max(pos[r] for r, _c, _k in ident)].append(ident)
     values = [[tuple(_number(p.value) for p in s) for s in rows[r].splits] for r in order]
     seen: list[set[int]] = [set() for _ in order]
     chosen: list[int] = [0] * len(order)
     nodes = 0
+    # per depth, the identities the row chosen there takes part in, with its terms (column, coefficient);
+    # per identity and depth, the least and the most the rows chosen after it can add
+    touch: list[list[tuple[int, list[tuple[int, int]]]]] = [[] for _ in order]
+    low: list[list[float]] = []
+    high: list[list[float]] = []
+    for n, ident in enumerate(ids):
+        terms: dict[int, list[tuple[int, int]]] = {}
+        for r, c, coef in ident:
+            terms.setdefault(pos[r], []).append((c, coef))
+        for k, ts in terms.items():
+            touch[k].append((n, ts))
+        lo, hi = [0.0] * (len(order) + 1), [0.0] * (len(order) + 1)
+        for k in range(len(order) - 1, -1, -1):
+            adds = [sum(coef * v[c] for c, coef in terms[k]) for v in values[k]] if k in terms else [0.0]
+            lo[k], hi[k] = lo[k + 1] + min(adds), hi[k + 1] + max(adds)
+        low.append(lo)
+        high.append(hi)
+    partial = [0.0] * len(ids)
 
     def ok(k: int) -> bool:
-        for ident in checks[k]:
-            total: float = 0
-            for r, c, coef in ident:
-                total += coef * values[pos[r]][chosen[pos[r]]][c]
-            if abs(total) > 1e-9:
+        for n, _ts in touch[k]:
+            if partial[n] + low[n][k + 1] > 1e-9 or partial[n] + high[n][k + 1] < -1e-9:
                 return False
         return True
+
+    def take(k: int, sign: int) -> None:
+        v = values[k][chosen[k]]
+        for n, ts in touch[k]:
+            partial[n] += sign * sum(coef * v[c] for c, coef in ts)
 
     def complete() -> bool:
         return all(len(seen[k]) == len(values[k]) for k in range(len(order)))
@@ -530,7 +550,10 @@ def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | 
             if nodes > budget:
                 raise _TooMany
             chosen[k] = i
-            if ok(k) and go(k + 1):
+            take(k, 1)
+            found = ok(k) and go(k + 1)
+            take(k, -1)
+            if found:
                 return True
         return False
 
@@ -546,6 +569,28 @@ def _search(rows, usable, ids: list[Identity], budget: int) -> list[set[int]] | 
     for r in involved:
         out[r] = seen[pos[r]]
     return [sorted(s) for s in out]  # type: ignore[misc]
+
+
+def _order(involved: list[int], ids: list[Identity], splits: dict[int, int]) -> list[int]:
+    """The order the search takes the rows in: a row whose choice completes an identity (its other rows
+    taken) first, then the row most identities share (a 总计 row: once chosen, every identity through it
+    bounds the rest), then the row of fewest splits, so that the choices an identity refuses are cut
+    off early."""
+    rows_of = [{r for r, _c, _k in ident} for ident in ids]
+    shared = {r: sum(r in rs for rs in rows_of) for r in involved}
+    taken: set[int] = set()
+    order: list[int] = []
+    left = set(involved)
+    while left:
+
+        def completes(r: int) -> bool:
+            return any(r in rs and rs - taken <= {r} for rs in rows_of)
+
+        r = min(left, key=lambda r: (not completes(r), -shared[r], splits[r], r))
+        order.append(r)
+        taken.add(r)
+        left.discard(r)
+    return order
 
 
 def _shape_of(rule: str, columns: Sequence[str]) -> Shape:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from itertools import pairwise
 
 from core.sdk import (
     CELL,
@@ -101,7 +102,9 @@ def detect(source: Source) -> float | None:
 def parse(source: Source) -> list[Row]:
     plines = page_lines(source.lines)
     drop = furniture(plines)
-    drop |= _watermark(plines, drop)
+    glyphs = _watermark(plines, drop)
+    drop |= glyphs
+    after_glyph, before_glyph = _beside(plines, drop, glyphs)
     kept = [(pl.no, pl.page, pl.text) for i, pl in enumerate(plines) if i not in drop and pl.text.strip()]
     stacked = _stacked(plines, drop)
     prose = _CELL_SHARE * wrap_width([text for _no, _page, text in kept])
@@ -119,11 +122,29 @@ def parse(source: Source) -> list[Row]:
             rows.append(Row((Cell(text, line=no, col=col),), CELL))
         else:
             why, block = stacked.get(no, (None, None))
+            cells = _cells(text, no, col)
+            if cells and no in after_glyph:
+                cells[0] = replace(cells[0], apart=True)
+            if cells and no in before_glyph:
+                cells[-1] = replace(cells[-1], apart=True)
             rows.extend(
                 Row((replace(cell, unread=why, stack=block) if why and is_value(cell.text) else cell,), CELL)
-                for cell in _cells(text, no, col)
+                for cell in cells
             )
     return rows
+
+
+def _beside(plines, drop: set[int], glyphs: set[int]) -> tuple[set[int], set[int]]:
+    """Line numbers of the lines kept right after a watermark's glyph, and of those right before one
+    (blank lines and other dropped lines between do not count)."""
+    kept = [i for i, pl in enumerate(plines) if pl.text.strip() and (i not in drop or i in glyphs)]
+    after, before = set(), set()
+    for a, b in pairwise(kept):
+        if a in glyphs and b not in glyphs:
+            after.add(plines[b].no)
+        if b in glyphs and a not in glyphs:
+            before.add(plines[a].no)
+    return after, before
 
 
 def _watermark(plines, drop: set[int]) -> set[int]:

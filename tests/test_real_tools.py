@@ -56,8 +56,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 4 (s2)',
     '001/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 4 (s2)',
-    '002/pdftotext-plain/render_pdf-word':
-        'layout line-cells; section 三 not read',
     '004/pdftotext-plain/render_pdf-ruled':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-plain/render_pdf-word':
@@ -68,12 +66,6 @@ XFAIL: dict[str, str] = {
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
     '004/pdftotext-plain/render_pdf-rotated':
         'layout line-cells; unread 34 (rejected_3, rejected_4 … other_3 (5 rows))',
-    'huaian2024-city/pdftotext-plain/render_pdf-word':
-        'layout line-cells; section 三 not read',
-    'inv1/pdftotext-plain/render_pdf-word':
-        'layout line-cells; section 三 not read',
-    'inv2/pdftotext-plain/render_pdf-word':
-        'layout line-cells; section 三 not read',
     'inv3-2019/pdftotext-plain/render_pdf-word':
         'layout line-cells; section 三 not read; unread 163 (new, carried_over … s2 (24 rows))',
     'inv5-blanks/pdftotext-plain/render_pdf-ruled':

@@ -578,17 +578,15 @@ def _order(involved: list[int], ids: list[Identity], splits: dict[int, int]) -> 
     off early."""
     rows_of = [{r for r, _c, _k in ident} for ident in ids]
     shared = {r: sum(r in rs for rs in rows_of) for r in involved}
-    taken: set[int] = set()
     order: list[int] = []
     left = set(involved)
     while left:
-
-        def completes(r: int) -> bool:
-            return any(r in rs and rs - taken <= {r} for rs in rows_of)
-
-        r = min(left, key=lambda r: (not completes(r), -shared[r], splits[r], r))
+        taken = set(order)
+        r = min(
+            left,
+            key=lambda r: (not any(r in rs and rs - taken <= {r} for rs in rows_of), -shared[r], splits[r], r),
+        )
         order.append(r)
-        taken.add(r)
         left.discard(r)
     return order
 

@@ -18,8 +18,9 @@ official template exported by LibreOffice), and what this layout does about it:
 - the glyphs of a diagonal watermark (large text turned across every page) come each as a line of its
   own, between paragraphs or among the cells: the characters found so once on most pages are dropped
   (see ``_watermark``); the cells a glyph covers poppler prints beside it, away from their rows, and
-  the text does not say where they stood: they stay where printed, for the core to place by the
-  table's sums or leave unread;
+  the text does not say where they stood: they stay where printed, the cell next to a dropped glyph
+  marked ``apart`` (the glyph was the only sign it stands away from its row), for the core to place by
+  the table's sums or leave unread;
 - a section heading printed beside a tall table cell comes before the table's last cells ("五、…" among
   the cells of section 四): the cells that follow a heading of a section without a table, up to its
   last value before any prose, are given to the section before it;

@@ -293,16 +293,13 @@ def cut(
         for j in range(N, -1, -1):
             after[j] |= after[j + 1]
     reach = MOVED_REACH * max(u.width for u in units)
-    later: list[set[float]] = [set() for _ in range(N + 1)]
-    for i in range(N - 1, -1, -1):
-        later[i] = later[i + 1] | ({nums[i]} if free[i] else set())
     most_moved = WIDE_MOVED if wide else MOST_MOVED
     # per position, how many times each value that may be a cell printed away is printed from there on
-    left_of: list[dict[float, int]] = [{} for _ in range(N + 1)]
+    later: list[dict[float, int]] = [{} for _ in range(N + 1)]
     for i in range(N - 1, -1, -1):
-        left_of[i] = left_of[i + 1]
+        later[i] = later[i + 1]
         if free[i]:
-            left_of[i] = {**left_of[i + 1], nums[i]: left_of[i + 1].get(nums[i], 0) + 1}
+            later[i] = {**later[i + 1], nums[i]: later[i + 1].get(nums[i], 0) + 1}
 
     @cache
     def missing_two(i: int, k: int, width: int) -> list[tuple[float, int, float, int]]:
@@ -326,7 +323,7 @@ def cut(
         printed later)."""
         if any(at + reach < i and not far[at] for _v, at in credits):
             return  # a cell printed before its row, and the row did not come soon after
-        if debts and any(debts.count(v) > left_of[i].get(v, 0) for v in set(debts)):
+        if debts and any(debts.count(v) > later[i].get(v, 0) for v in set(debts)):
             return  # a cell left to be printed later, and no such value is left
         held = len(credits) + len(debts)
         room = held < most_moved

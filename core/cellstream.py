@@ -20,9 +20,11 @@ row apart; the template can. A stream is read in one of two ways:
   only where the column identities vouch for its rows; a 0 that a cut nearly as cheap makes a blank is
   unread (no sum tells a 0 from a blank). Where no cheapest cut keeps the column identities, the
   damage was more than the least: the search widens (a value printed beside text, or beside a glyph
-  the layout dropped, may be a cell printed any distance before its row; a row may leave two cells to
-  be printed later) and goes on to dearer cuts, and the cuts of the least extra cost that keep every
-  column identity are read, as the cheapest would be (:func:`_deeper`). Section 四's groups share no
+  the layout dropped, may be a cell printed any distance before its row, and so may every value of a
+  run of fewer values than a row that holds such a glyph's neighbour; a row may leave two cells to be
+  printed later) and goes on to dearer cuts, and the cuts of the least extra cost that keep every
+  column identity are read, as the cheapest would be (:func:`_deeper`); where they differ in some
+  cells, those cells are unread and the others, the same in each, are read. Section 四's groups share no
   identity, so when they are not printed whole and in order every order of them is tried, and a group
   is read only where all agree.
   A number wrapped in a narrow cell of section 四 (its pieces a block of lines) is joined, and kept where
@@ -707,7 +709,7 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
             usual, "the cells are printed out of their rows' order, and the stream holds text that is no number"
         )
     labels = [it for it in items if it.is_label]
-    loose = _loose(items)
+    loose = _loose(items, width)
     best: tuple | None = None
     tried: dict[str, tuple[Cut | None, dict[str, set[int]]]] = {}
     for fmt in _formats(labels, len(values)):
@@ -835,7 +837,12 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             for v, at in _placed(rd.values[k], rd.cells[k]):
                 got.setdefault(v, at)
         cands.append(list(got.items()))
-    keep, _note = solver.solve_rows(_splits(cands), solver.s3_tiers([r.id for r in rows], fmt))
+    splits, tiers = _splits(cands), solver.s3_tiers([r.id for r in rows], fmt)
+    keep, note = solver.solve_rows(splits, tiers[:1])
+    # each row's readings kept are part of a joint reading that keeps every column identity
+    all_hold = not note and all(keep)
+    if note:
+        keep, _note = solver.solve_rows(splits, tiers)
     cells: list[list | None] = []
     amounts: list[list | None] = []  # what each cell adds to a sum (a blank 0), where the candidates agree
     for k, c in enumerate(cands):
@@ -875,7 +882,9 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
     def holds(rule) -> bool:
         got = [value(p) for p in rule.stated + rule.summed]
         if UNDECIDED in got:
-            return False
+            # cells the readings do not agree on: the rule vouches for the others only where each
+            # reading kept is one that keeps every identity (the cells left undecided are unread)
+            return all_hold and all(a is not None for a in amounts)
         n = len(rule.stated)
         return abs(sum(got[:n]) - sum(got[n:])) < 1e-9
 
@@ -998,15 +1007,26 @@ def _deeper(fmt: str, found: Cut) -> Cut | None:
     return None
 
 
-def _loose(items: list[Item]) -> list[bool]:
+def _loose(items: list[Item], width: int) -> list[bool]:
     """Per value of the stream, whether it stands beside text (a label, the stream's start or end).
     Poppler keeps the order of cells it reads one after the other; a cell it printed away from its
     row (a total aligned to the top of a tall cell) comes between the blocks of other cells, beside
-    their labels."""
+    their labels. A run of values between two texts that is shorter than a row and holds a cell
+    printed beside a glyph the layout dropped stands apart whole: the cells a watermark covers are
+    printed together beside it, none of them in its row's place."""
     out = []
     for k, it in enumerate(items):
         if not it.is_label:
             out.append(k == 0 or k == len(items) - 1 or items[k - 1].is_label or items[k + 1].is_label or it.cell.apart)
+    start = 0
+    for k in range(len(items) + 1):
+        if k < len(items) and not items[k].is_label:
+            continue
+        run = items[start:k]
+        if run and len(run) < width and any(it.cell.apart for it in run):
+            first = run[0].offset
+            out[first : first + len(run)] = [True] * len(run)
+        start = k + 1
     return out
 
 

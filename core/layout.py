@@ -46,7 +46,8 @@ class Cell:
     stack: int | None = None
     #: Set by a layout that dropped something printed right before or after this cell among the table's
     #: cells (a watermark's glyph): poppler prints the cells a glyph covers beside it, away from their
-    #: rows, so the core may take this cell for one printed away from its row (core.cellstream).
+    #: rows, so the core may take this cell, and the other values of a run shorter than a table row it
+    #: stands in, for cells printed away from their rows (core.cellstream).
     apart: bool = False
 
     def where(self) -> dict:

@@ -79,17 +79,20 @@ def furniture(lines: list[PageLine]) -> set[int]:
     """Indices (into ``lines``) of page furniture: page numbers and running headers next to page breaks.
 
     A line that looks like a page number ("- 3 -", "第3页") is furniture anywhere; a bare number only when
-    it is the first or last line of a page and that page's number. A running header is one of the first
-    two lines of a page that repeats (part of) the document's first lines (the title, the organ), or
-    the first line of at least three pages.
+    it is the first or last line of a page and that page's number, on a page that prints no other page
+    number (a page is numbered once: a table's cell can end the page its value numbers). A running
+    header is one of the first two lines of a page that repeats (part of) the document's first lines
+    (the title, the organ), or the first line of at least three pages.
     """
     drop: set[int] = set()
     filled = [i for i, ln in enumerate(lines) if ln.text.strip()]
     if not filled:
         return drop
+    numbered: set[int] = set()
     for i in filled:
         if _PAGE_NUMBER.match(lines[i].text.strip()):
             drop.add(i)
+            numbered.add(lines[i].page)
     # the filled lines just before and after each page break
     starts = [k for k, i in enumerate(filled) if lines[i].page_start]
     edges: list[tuple[int, int]] = []  # (filled index, page number of the page it belongs to)
@@ -102,7 +105,7 @@ def furniture(lines: list[PageLine]) -> set[int]:
     for k, page in edges:
         i = filled[k]
         t = lines[i].text.strip()
-        if _BARE_NUMBER.match(t) and int(t) == page and lines[i].page == page:
+        if _BARE_NUMBER.match(t) and int(t) == page and lines[i].page == page and page not in numbered:
             drop.add(i)
     # running headers: a line at the top of pages 2.. that repeats the title, or that is the first line
     # of at least three pages (a table's header printed again at each page is not the first line: the

@@ -64,13 +64,22 @@ def test_detect_does_not_fail_on_odd_input():
 def test_page_numbers_and_running_headers_are_dropped():
     text = ("某某县2023年政府信息公开工作年度报告\n正文第一行\n0\n- 1 -\n"
             "\f某某县2023年政府信息公开工作年度报告\n第二页正文\n2\n"
-            "\f第 3 页 共 4 页\n3\n7\n3")
+            "\f正文三\n3\n7\n3\f第 4 页 共 4 页")
     lines = page_lines(text.split("\n"))
     drop = furniture(lines)
     kept = [ln.text.strip() for i, ln in enumerate(lines) if i not in drop and ln.text.strip()]
     # the bare "2" ends page 2 and the last "3" is page 3's number; "0", the first "3" and "7" are data
-    assert kept == ["某某县2023年政府信息公开工作年度报告", "正文第一行", "0", "第二页正文", "3", "7"]
+    assert kept == ["某某县2023年政府信息公开工作年度报告", "正文第一行", "0", "第二页正文", "正文三", "3", "7"]
     assert [ln.page for ln in lines if ln.text.strip() == "第二页正文"] == [2]
+
+
+def test_a_bare_number_ending_a_page_that_prints_its_number_is_a_cell():
+    # page 2 prints "- 2 -"; the "2" after it, its last line, is a table cell (a page is numbered once)
+    text = ("某某县2023年政府信息公开工作年度报告\n正文一\n正文二\n正文三\n"
+            "\f第二页正文\n- 2 -\n20\n2\n\f某某县2023年政府信息公开工作年度报告\n5")
+    lines = page_lines(text.split("\n"))
+    kept = [ln.text.strip() for i, ln in enumerate(lines) if i not in furniture(lines) and ln.text.strip()]
+    assert kept == ["某某县2023年政府信息公开工作年度报告", "正文一", "正文二", "正文三", "第二页正文", "20", "2", "5"]
 
 
 def test_section_headings_are_told_from_rows_numbered_like_them():

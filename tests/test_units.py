@@ -1,6 +1,8 @@
 """Small pieces: reading cells, comparing labels, fitting values, finding headings."""
 from __future__ import annotations
 
+from dataclasses import replace as dataclass_replace
+
 import pytest
 
 from core.diagnostics import Notes
@@ -212,6 +214,22 @@ def test_a_widened_cut_takes_away_only_values_printed_beside_text():
     inside = [False, False, False, False, False, False]  # the 2 and 3 stand among other cells
     wide = cut(nums, [Unit("a", 3), Unit("b", 3)], {}, 24, inside, 1, wide=True)
     assert wide is None or all(rd.values[0] != (False, (2.0, 3.0, 5.0)) for rd in wide.readings)
+
+
+def test_a_short_run_of_values_beside_a_dropped_glyph_stands_apart_whole():
+    from core.cellstream import _loose, items_of
+
+    # a row's label and cells, a label, then 3 values (the first right after a dropped watermark glyph)
+    # and the next label: fewer than a row's 7, so none of them is printed in its row's place, the
+    # middle one included
+    cells = [Cell("1.属于国家秘密"), *(Cell(str(v)) for v in range(1, 8)), Cell("5.属于三类内部事务信息"),
+             Cell("37", apart=True), Cell("39"), Cell("26"), Cell("（四）无法提供")]
+    loose = _loose(items_of(cells), 7)
+    assert loose[7:] == [True, True, True]
+    assert loose[:7] == [True, False, False, False, False, False, True]  # a row in place: its ends only
+    # without the glyph, a short run keeps the rule of its ends
+    plain = _loose(items_of([dataclass_replace(c, apart=False) for c in cells]), 7)
+    assert plain[7:] == [True, False, True]
 
 
 def test_the_solver_takes_rows_in_the_order_that_cuts_refused_choices_off_early():

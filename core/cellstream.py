@@ -711,7 +711,7 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
     labels = [it for it in items if it.is_label]
     loose = _loose(items, width)
     best: tuple | None = None
-    tried: dict[str, tuple[Cut | None, dict[str, set[int]]]] = {}
+    tried: dict[str, tuple[Cut | None, dict[str, set[int]], list[Unit]]] = {}
     for fmt in _formats(labels, len(values)):
         rows = S3_ROWS[fmt]
         if best is not None and abs(len(rows) * width - len(values)) >= best[1].cost[0]:
@@ -721,14 +721,9 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
             rid = _names(it.cell.text, fmt)
             if rid:
                 label_at.setdefault(rid, set()).add(it.offset)
-        found = cut(
-            nums,
-            [Unit(r.id, width) for r in rows],
-            label_at,
-            MOST_COST if best is None else best[1].cost[0],
-            loose,
-        )
-        tried[fmt] = (found, label_at)
+        units = [Unit(r.id, width) for r in rows]
+        found = cut(nums, units, label_at, MOST_COST if best is None else best[1].cost[0], loose)
+        tried[fmt] = (found, label_at, units)
         if found is not None and (best is None or found.cost < best[1].cost):
             best = (fmt, found, label_at)
     if best is None or (not all(rd.plain for rd in best[1].readings) and not _fits_all(best[0], best[1])):
@@ -736,17 +731,10 @@ def _applications(items: list[Item], usual: list[TableRow]) -> list[TableRow]:
         # explains, where the sums accept it (a stream read in place whose sums break is the document's
         # own arithmetic, reported by the checks, never rearranged to fit)
         for fmt in [best[0]] if best is not None else list(tried):
-            least, label_at = tried[fmt]
+            least, label_at, units = tried[fmt]
             for slack in range(1, DEEPEST + 1):
-                wide = cut(
-                    nums,
-                    [Unit(r.id, width) for r in S3_ROWS[fmt]],
-                    label_at,
-                    MOST_COST if least is None else least.cost[0],
-                    loose,
-                    slack,
-                    wide=True,
-                )
+                most = MOST_COST if least is None else least.cost[0]
+                wide = cut(nums, units, label_at, most, loose, slack, wide=True)
                 deeper = _deeper(fmt, wide) if wide is not None else None
                 if wide is None or deeper is not None:
                     break
@@ -837,7 +825,7 @@ def _decide(fmt: str, found: Cut, nums: list[float]):
             for v, at in _placed(rd.values[k], rd.cells[k]):
                 got.setdefault(v, at)
         cands.append(list(got.items()))
-    splits, tiers = _splits(cands), solver.s3_tiers([r.id for r in rows], fmt)
+    splits, tiers = _splits(cands), _tiers(fmt)
     keep, note = solver.solve_rows(splits, tiers[:1])
     # each row's readings kept are part of a joint reading that keeps every column identity
     all_hold = not note and all(keep)
@@ -955,6 +943,13 @@ def _placed(reading: tuple, at: list[int | None]) -> list[tuple[tuple, tuple]]:
     return out
 
 
+@cache
+def _tiers(fmt: str) -> tuple[tuple[solver.Identity, ...], ...]:
+    """The column identities of the template's section 三 of ``fmt`` as the solver takes them (all, the
+    result sums, the balance), worked out once: every cut a stream is read by is checked against them."""
+    return tuple(tuple(tier) for tier in solver.s3_tiers([r.id for r in S3_ROWS[fmt]], fmt))
+
+
 def _splits(cands: list[list[tuple[tuple, tuple]]]) -> list[solver.RowSplits | None]:
     """Rows' candidate values as the solver takes them."""
     return [
@@ -970,7 +965,7 @@ def _keeps_sums(fmt: str, reading: Reading) -> bool:
     identity of the table."""
     rows = S3_ROWS[fmt]
     cands = [_placed(reading.values[k], reading.cells[k]) for k in range(len(rows))]
-    keep, note = solver.solve_rows(_splits(cands), solver.s3_tiers([r.id for r in rows], fmt)[:1])
+    keep, note = solver.solve_rows(_splits(cands), _tiers(fmt)[:1])
     return not note and all(keep)
 
 
@@ -984,7 +979,7 @@ def _deeper(fmt: str, found: Cut) -> Cut | None:
     (up to the search's slack) that do, as a Cut of their own (None when none do, or too many cuts
     are to be told apart)."""
     rows = S3_ROWS[fmt]
-    every = solver.s3_tiers([r.id for r in rows], fmt)[:1]
+    every = _tiers(fmt)[:1]
     assert found.within is not None
     for extra in range(len(found.levels)):
         readings = [sorted(found.levels[extra][k]) for k in range(len(rows))]
